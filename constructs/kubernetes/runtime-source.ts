@@ -1,0 +1,66 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** Largest bundle the ConfigMap may carry: well under Kubernetes' 1 MiB limit, leaving room for the config. */
+export const MAX_BUNDLE_BYTES = 900 * 1024;
+/** The official Node.js image that runs the bundle. Pin it by digest in production (`fromBundle(path, image)`). */
+export const DEFAULT_NODE_IMAGE = "node:22-bookworm-slim";
+/** Where `npm run build:runtime` writes the bundle. */
+export const DEFAULT_BUNDLE_PATH = path.resolve(__dirname, "..", "..", "runtime", "dist", "keyserver.cjs");
+
+/**
+ * How the key server's code reaches the pod: a single-file bundle carried by the ConfigMap and run by the
+ * official node image (the default, no registry needed), or an image that already contains it.
+ * @see ../../../shared/CDKTF-NOTES.md §5
+ */
+export class RuntimeSource {
+  /**
+   * The bundle at `bundlePath`, read at synth, size-checked, shipped in the ConfigMap and run by `image`.
+   * @param bundlePath Path of the bundle. @default runtime/dist/keyserver.cjs
+   * @param image Node image that runs it. @default DEFAULT_NODE_IMAGE
+   */
+  public static fromBundle(bundlePath: string = DEFAULT_BUNDLE_PATH, image: string = DEFAULT_NODE_IMAGE): RuntimeSource {
+    return new RuntimeSource(image, path.resolve(bundlePath));
+  }
+
+  /**
+   * An image that contains the bundle at KEYSERVER_BUNDLE_FILE (runtime/Dockerfile builds one); the ConfigMap
+   * then carries only the config.
+   * @throws Error when `image` is empty or contains whitespace.
+   */
+  public static fromImage(image: string): RuntimeSource {
+    if (image.trim() === "" || /\s/.test(image)) {
+      throw new Error(`runtime image ${JSON.stringify(image)} is not an image reference: use e.g. "registry.example.com/keyserver:1.0.0@sha256:..."`);
+    }
+    return new RuntimeSource(image, undefined);
+  }
+
+  private constructor(
+    /** The container image. */
+    public readonly image: string,
+    /** Absolute path of the bundle to ship, or undefined when the image holds it. */
+    public readonly bundlePath: string | undefined,
+  ) {}
+
+  /**
+   * Reads the bundle (undefined for an image source).
+   * @throws Error telling to run `npm run build:runtime` when the file is missing, and naming the size and the
+   *   limit when it exceeds MAX_BUNDLE_BYTES.
+   */
+  public readBundle(): string | undefined {
+    if (this.bundlePath === undefined) return undefined;
+    if (!fs.existsSync(this.bundlePath)) {
+      throw new Error(
+        `runtime bundle ${this.bundlePath} does not exist: run \`npm run build:runtime\` first, or pass RuntimeSource.fromImage(<your image>)`,
+      );
+    }
+    const content = fs.readFileSync(this.bundlePath, "utf8");
+    const size = Buffer.byteLength(content, "utf8");
+    if (size > MAX_BUNDLE_BYTES) {
+      throw new Error(
+        `runtime bundle ${this.bundlePath} is ${size} bytes, over the ${MAX_BUNDLE_BYTES}-byte limit a ConfigMap can carry with the config: build it with --minify, or use RuntimeSource.fromImage(<your image>)`,
+      );
+    }
+    return content;
+  }
+}

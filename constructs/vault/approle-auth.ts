@@ -1,0 +1,66 @@
+import { AuthBackend } from "@cdktf/provider-vault/lib/auth-backend";
+import { Construct } from "constructs";
+import { checkMount, RESERVED_AUTH_MOUNTS } from "./keystore-spec-validation";
+import type { IVaultNamespace } from "./vault-namespace";
+
+/** An AppRole auth mount that key server roles are created in. */
+export interface IAppRoleAuth {
+  /** Mount path under `auth/`, e.g. "approle"; a token when created here (dependency on its creation). */
+  readonly authPath: string;
+  /** The literal mount path. */
+  readonly authName: string;
+  /** Namespace of the mount; undefined for the root namespace. */
+  readonly authNamespace?: IVaultNamespace;
+}
+
+export interface AppRoleAuthProps {
+  /**
+   * Mount path under `auth/`.
+   * @default "approle"
+   */
+  readonly path?: string;
+  /**
+   * Namespace to mount in.
+   * @default - the root namespace
+   */
+  readonly namespace?: IVaultNamespace;
+}
+
+/**
+ * Enables the AppRole auth method. Tenants may share one mount: create it once and pass it to each keystore,
+ * or pass {@link AppRoleAuth.fromExisting} for a mount made elsewhere.
+ * @see https://openbao.org/docs/auth/approle/
+ */
+export class AppRoleAuth extends Construct implements IAppRoleAuth {
+  /**
+   * An existing AppRole mount: nothing is created.
+   * @throws Error when `path` is not a valid auth mount path.
+   */
+  public static fromExisting(path: string, namespace?: IVaultNamespace): IAppRoleAuth {
+    checkMount("authEngine", path, '"approle"', RESERVED_AUTH_MOUNTS, "auth");
+    return { authPath: path, authName: path, authNamespace: namespace };
+  }
+
+  public readonly authPath: string;
+  public readonly authName: string;
+  public readonly authNamespace?: IVaultNamespace;
+  /** The L1 auth backend (escape hatch). */
+  public readonly backend: AuthBackend;
+
+  /** @throws Error when `path` is not a valid auth mount path ("token" is reserved). */
+  constructor(scope: Construct, id: string, props: AppRoleAuthProps = {}) {
+    super(scope, id);
+    const path = props.path ?? "approle";
+    checkMount("path", path, '"approle"', RESERVED_AUTH_MOUNTS, "auth");
+    const namespace = props.namespace?.namespacePath;
+    this.backend = new AuthBackend(this, "Resource", {
+      type: "approle",
+      path,
+      description: "AppRole logins of KES-compatible key servers",
+      ...(namespace === undefined ? {} : { namespace }),
+    });
+    this.authPath = this.backend.path;
+    this.authName = path;
+    this.authNamespace = props.namespace;
+  }
+}

@@ -1,0 +1,211 @@
+import { ApproleAuthBackendRole } from "@cdktf/provider-vault/lib/approle-auth-backend-role";
+import { ApproleAuthBackendRoleSecretId } from "@cdktf/provider-vault/lib/approle-auth-backend-role-secret-id";
+import { Rotating } from "@cdktf/provider-time/lib/rotating";
+import { Construct } from "constructs";
+import { isUnresolved, show } from "../private/vault-path";
+import type { IAppRoleAuth } from "./approle-auth";
+import { checkName } from "./keystore-spec-validation";
+import type { SecretIdRotation } from "./secret-id-rotation";
+
+/** Options of the AppRole role and its secret-id; the defaults are the ones KES needs. */
+export interface AppRoleOptions {
+  /**
+   * Period of the login token in seconds: the token never expires while it is renewed within the period.
+   * @default 300
+   */
+  readonly tokenPeriodSeconds?: number;
+  /**
+   * Initial TTL of non-periodic tokens in seconds (only when `tokenPeriodSeconds` is 0).
+   * @default 0 - Vault's default
+   */
+  readonly tokenTtlSeconds?: number;
+  /**
+   * Maximum token lifetime in seconds.
+   * @default 0 - no maximum beyond Vault's
+   */
+  readonly tokenMaxTtlSeconds?: number;
+  /**
+   * CIDR blocks allowed to use the issued tokens.
+   * @default - any address
+   */
+  readonly tokenBoundCidrs?: string[];
+  /**
+   * CIDR blocks allowed to log in with a secret-id.
+   * @default - any address
+   */
+  readonly secretIdBoundCidrs?: string[];
+  /**
+   * Lifetime of a secret-id in seconds. The key server logs in again with the same secret-id on every restart
+   * and whenever a renewal fails, so a secret-id that expires must be rotated before it does.
+   * @default 0 - never expires
+   */
+  readonly secretIdTtlSeconds?: number;
+  /**
+   * Rotation trigger: a `time_rotating` resource that replaces the secret-id (new one first) when it elapses.
+   * @default - no scheduled rotation
+   */
+  readonly secretIdRotation?: SecretIdRotation;
+  /**
+   * Manual rotation: changing this value replaces the secret-id at the next apply. Needs `secretIdRotation`.
+   * @default - none
+   */
+  readonly secretIdRotationTrigger?: string;
+  /**
+   * Response-wrap the secret-id for this long ("60s", "5m", "1h"): Terraform then holds a single-use wrapping
+   * token instead of the secret-id, to be unwrapped by whoever delivers it.
+   * @default - not wrapped
+   */
+  readonly responseWrappingTtl?: string;
+}
+
+export interface AppRoleIdentityProps extends AppRoleOptions {
+  /** The AppRole mount the role is created in. */
+  readonly auth: IAppRoleAuth;
+  /** Role name (lowercase). */
+  readonly roleName: string;
+  /** Policies of the issued tokens; the `default` policy is never added. */
+  readonly policyNames: string[];
+}
+
+const CIDR = /^([0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}|[0-9A-Fa-f:]+\/[0-9]{1,3})$/;
+const DURATION = /^[1-9][0-9]*[smh]$/;
+
+function checkSeconds(field: string, value: number | undefined): void {
+  if (value !== undefined && !isUnresolved(value) && (!Number.isInteger(value) || value < 0)) {
+    throw new Error(`${field} ${show(value)} must be a whole number of seconds, at least 0`);
+  }
+}
+
+function checkCidrs(field: string, values: string[] | undefined): void {
+  for (const v of values ?? []) {
+    if (!isUnresolved(v) && !CIDR.test(v)) {
+      throw new Error(
+        `${field} entry ${show(v)} is not a CIDR block: use a block like "10.0.0.0/8" or "192.168.1.10/32"`,
+      );
+    }
+  }
+}
+
+/**
+ * An AppRole role for the key server with its role-id and one secret-id: periodic token (300 s), unlimited
+ * token and secret-id uses, no default policy; optionally a rotation trigger and response wrapping.
+ * The secret-id (or its wrapping token) is in Terraform state: protect the backend.
+ * @see ../../../shared/DESIGN.md "Facts" (AppRole)
+ */
+export class AppRoleIdentity extends Construct {
+  /** Role name (a token: depends on the role's creation). */
+  public readonly roleName: string;
+  /** The role-id (not secret on its own). */
+  public readonly roleId: string;
+  /** The secret-id; a sensitive token. Undefined when response wrapping is on. */
+  public readonly secretId?: string;
+  /** The wrapping token of the secret-id; a sensitive token. Undefined unless response wrapping is on. */
+  public readonly secretIdWrappingToken?: string;
+  /** Accessor of the secret-id (of the wrapping token when wrapped); not secret, fine for outputs. */
+  public readonly secretIdAccessor: string;
+  /** Path of the AppRole mount, for the key server's config. */
+  public readonly authPath: string;
+  /** The L1 role (escape hatch). */
+  public readonly role: ApproleAuthBackendRole;
+  /** The L1 secret-id. */
+  public readonly secretIdResource: ApproleAuthBackendRoleSecretId;
+  /** The rotation trigger, when `secretIdRotation` is set. */
+  public readonly rotation?: Rotating;
+
+  /**
+   * @throws Error when a name, CIDR block, duration or number of seconds is malformed, when the secret-id would
+   *   expire before it is rotated (or has a TTL and no rotation), or when a manual trigger comes without a
+   *   rotation.
+   */
+  constructor(scope: Construct, id: string, props: AppRoleIdentityProps) {
+    super(scope, id);
+    if (!isUnresolved(props.roleName)) checkName("roleName", props.roleName);
+    const period = props.tokenPeriodSeconds ?? 300;
+    checkSeconds("tokenPeriodSeconds", period);
+    checkSeconds("tokenTtlSeconds", props.tokenTtlSeconds);
+    checkSeconds("tokenMaxTtlSeconds", props.tokenMaxTtlSeconds);
+    checkSeconds("secretIdTtlSeconds", props.secretIdTtlSeconds);
+    checkCidrs("tokenBoundCidrs", props.tokenBoundCidrs);
+    checkCidrs("secretIdBoundCidrs", props.secretIdBoundCidrs);
+    if (props.policyNames.length === 0) {
+      throw new Error(
+        "policyNames [] is empty, so the key server's token could do nothing: pass the keystore policy name",
+      );
+    }
+    const secretIdTtl = props.secretIdTtlSeconds ?? 0;
+    if (secretIdTtl > 0 && props.secretIdRotation === undefined) {
+      throw new Error(
+        `secretIdTtlSeconds ${secretIdTtl} lets the secret-id expire, and the key server logs in with the same secret-id on every restart: leave it at 0, or add a secretIdRotation shorter than the ttl`,
+      );
+    }
+    if (secretIdTtl > 0 && props.secretIdRotation && props.secretIdRotation.periodSeconds >= secretIdTtl) {
+      throw new Error(
+        `secretIdTtlSeconds ${secretIdTtl} is not longer than the secret-id rotation period (${props.secretIdRotation.periodSeconds} s), so the secret-id expires before it is replaced: rotate more often or raise the ttl`,
+      );
+    }
+    if (props.secretIdRotationTrigger !== undefined && props.secretIdRotation === undefined) {
+      throw new Error(
+        `secretIdRotationTrigger ${show(props.secretIdRotationTrigger)} needs secretIdRotation: add e.g. SecretIdRotation.everyDays(30)`,
+      );
+    }
+    if (props.responseWrappingTtl !== undefined && !DURATION.test(props.responseWrappingTtl)) {
+      throw new Error(
+        `responseWrappingTtl ${show(props.responseWrappingTtl)} must be a duration like "60s", "5m" or "1h"`,
+      );
+    }
+
+    const namespace = props.auth.authNamespace?.namespacePath;
+    const ns = namespace === undefined ? {} : { namespace };
+    this.role = new ApproleAuthBackendRole(this, "Role", {
+      backend: props.auth.authPath,
+      roleName: props.roleName,
+      tokenPolicies: props.policyNames,
+      tokenNoDefaultPolicy: true,
+      tokenType: "service",
+      tokenPeriod: period,
+      tokenNumUses: 0,
+      secretIdNumUses: 0,
+      secretIdTtl,
+      bindSecretId: true,
+      ...(props.tokenTtlSeconds === undefined ? {} : { tokenTtl: props.tokenTtlSeconds }),
+      ...(props.tokenMaxTtlSeconds === undefined ? {} : { tokenMaxTtl: props.tokenMaxTtlSeconds }),
+      ...(props.tokenBoundCidrs === undefined ? {} : { tokenBoundCidrs: props.tokenBoundCidrs }),
+      ...(props.secretIdBoundCidrs === undefined ? {} : { secretIdBoundCidrs: props.secretIdBoundCidrs }),
+      ...ns,
+    });
+
+    if (props.secretIdRotation) {
+      const r = props.secretIdRotation;
+      this.rotation = new Rotating(this, "SecretIdRotation", {
+        ...(r.unit === "days"
+          ? { rotationDays: r.amount }
+          : r.unit === "hours"
+            ? { rotationHours: r.amount }
+            : { rotationMinutes: r.amount }),
+        ...(props.secretIdRotationTrigger === undefined
+          ? {}
+          : { triggers: { trigger: props.secretIdRotationTrigger } }),
+      });
+    }
+
+    const wrapped = props.responseWrappingTtl !== undefined;
+    this.secretIdResource = new ApproleAuthBackendRoleSecretId(this, "SecretId", {
+      backend: props.auth.authPath,
+      roleName: this.role.roleName,
+      numUses: 0,
+      ...(wrapped ? { wrappingTtl: props.responseWrappingTtl, withWrappedAccessor: true } : {}),
+      ...ns,
+      lifecycle: {
+        createBeforeDestroy: true,
+        ...(this.rotation ? { replaceTriggeredBy: [this.rotation] } : {}),
+      },
+    });
+
+    this.roleName = this.role.roleName;
+    this.roleId = this.role.roleId;
+    this.authPath = props.auth.authPath;
+    this.secretId = wrapped ? undefined : this.secretIdResource.secretId;
+    this.secretIdWrappingToken = wrapped ? this.secretIdResource.wrappingToken : undefined;
+    this.secretIdAccessor = wrapped ? this.secretIdResource.wrappingAccessor : this.secretIdResource.accessor;
+  }
+}

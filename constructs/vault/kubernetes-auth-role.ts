@@ -1,0 +1,103 @@
+import { KubernetesAuthBackendRole } from "@cdktf/provider-vault/lib/kubernetes-auth-backend-role";
+import { Construct } from "constructs";
+import { isUnresolved, show } from "../private/vault-path";
+import { checkMount, checkName, RESERVED_AUTH_MOUNTS } from "./keystore-spec-validation";
+import type { IVaultNamespace } from "./vault-namespace";
+
+/** Which pods may log in: the key server's service account. */
+export interface KubernetesAuthOptions {
+  /** Service account names allowed to log in (no "*"). */
+  readonly serviceAccountNames: string[];
+  /** Kubernetes namespaces of those service accounts (no "*"). */
+  readonly serviceAccountNamespaces: string[];
+  /**
+   * Audience the service-account token must carry.
+   * @default - not checked
+   */
+  readonly audience?: string;
+  /**
+   * Period of the login token in seconds.
+   * @default 300
+   */
+  readonly tokenPeriodSeconds?: number;
+}
+
+export interface KubernetesAuthRoleProps extends KubernetesAuthOptions {
+  /**
+   * Path of the Kubernetes auth mount (configured elsewhere with the cluster's API address and CA).
+   * @default "kubernetes"
+   */
+  readonly authPath?: string;
+  /**
+   * Namespace of the auth mount.
+   * @default - the root namespace
+   */
+  readonly namespace?: IVaultNamespace;
+  /** Role name (lowercase). */
+  readonly roleName: string;
+  /** Policies of the issued tokens; the `default` policy is never added. */
+  readonly policyNames: string[];
+}
+
+const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * A Kubernetes auth role bound to the key server's service account and namespace (and audience): the
+ * alternative to AppRole with no secret to deliver.
+ * @see https://openbao.org/docs/auth/kubernetes/
+ */
+export class KubernetesAuthRole extends Construct {
+  /** Role name (a token). */
+  public readonly roleName: string;
+  /** The literal auth mount path, for the key server's config. */
+  public readonly authPath: string;
+  /** The L1 role (escape hatch). */
+  public readonly role: KubernetesAuthBackendRole;
+
+  /**
+   * @throws Error when the names or namespaces are empty, contain "*", or are not Kubernetes names, or the
+   *   role name, mount path or period are malformed.
+   */
+  constructor(scope: Construct, id: string, props: KubernetesAuthRoleProps) {
+    super(scope, id);
+    const authPath = props.authPath ?? "kubernetes";
+    checkMount("authPath", authPath, '"kubernetes"', RESERVED_AUTH_MOUNTS, "auth");
+    if (!isUnresolved(props.roleName)) checkName("roleName", props.roleName);
+    for (const [field, list] of [
+      ["serviceAccountNames", props.serviceAccountNames],
+      ["serviceAccountNamespaces", props.serviceAccountNamespaces],
+    ] as const) {
+      if (list.length === 0) {
+        throw new Error(
+          `${field} [] is empty: name the key server's ${field === "serviceAccountNames" ? 'service account, e.g. "kes"' : 'namespace, e.g. "minio"'}`,
+        );
+      }
+      const bad = list.find((v) => !isUnresolved(v) && !K8S_NAME.test(v));
+      if (bad !== undefined) {
+        throw new Error(
+          `${field} entry ${show(bad)} is not a kubernetes name (no "*" wildcards): use a name like "kes"`,
+        );
+      }
+    }
+    const period = props.tokenPeriodSeconds ?? 300;
+    if (!Number.isInteger(period) || period < 0) {
+      throw new Error(`tokenPeriodSeconds ${show(period)} must be a whole number of seconds, at least 0`);
+    }
+    const namespace = props.namespace?.namespacePath;
+    this.role = new KubernetesAuthBackendRole(this, "Resource", {
+      backend: authPath,
+      roleName: props.roleName,
+      boundServiceAccountNames: props.serviceAccountNames,
+      boundServiceAccountNamespaces: props.serviceAccountNamespaces,
+      ...(props.audience === undefined ? {} : { audience: props.audience }),
+      tokenPolicies: props.policyNames,
+      tokenNoDefaultPolicy: true,
+      tokenType: "service",
+      tokenPeriod: period,
+      tokenNumUses: 0,
+      ...(namespace === undefined ? {} : { namespace }),
+    });
+    this.roleName = this.role.roleName;
+    this.authPath = authPath;
+  }
+}

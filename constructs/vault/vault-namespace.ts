@@ -1,0 +1,54 @@
+import { Namespace } from "@cdktf/provider-vault/lib/namespace";
+import { Construct } from "constructs";
+import { checkNamespace } from "./keystore-spec-validation";
+
+/** A Vault namespace that other constructs put their resources in. */
+export interface IVaultNamespace {
+  /**
+   * Full path of the namespace ("tenants/payments"), for the `namespace` argument of resources. When the
+   * namespace is created here this is a token, so every resource placed in it depends on its creation.
+   */
+  readonly namespacePath: string;
+  /** The literal full path, for rendering policies and configs. */
+  readonly namespaceName: string;
+}
+
+export interface VaultNamespaceProps {
+  /** Full path, e.g. "payments" or "tenants/payments"; the parents must already exist. */
+  readonly path: string;
+}
+
+/**
+ * Creates a Vault (OpenBao >= 2.3) namespace. To place resources in a namespace that already exists, use
+ * {@link VaultNamespace.fromPath} instead.
+ * @see https://openbao.org/docs/concepts/namespaces/
+ */
+export class VaultNamespace extends Construct implements IVaultNamespace {
+  /**
+   * An existing namespace: nothing is created.
+   * @throws Error when `path` is not a valid namespace path.
+   */
+  public static fromPath(path: string): IVaultNamespace {
+    checkNamespace("namespace", path);
+    return { namespacePath: path, namespaceName: path };
+  }
+
+  public readonly namespacePath: string;
+  public readonly namespaceName: string;
+  /** The L1 resource (escape hatch). */
+  public readonly namespace: Namespace;
+
+  /** @throws Error when `path` is not a valid namespace path (empty, traversal, reserved name, globs). */
+  constructor(scope: Construct, id: string, props: VaultNamespaceProps) {
+    super(scope, id);
+    checkNamespace("path", props.path);
+    const segments = props.path.split("/");
+    const parent = segments.slice(0, -1).join("/");
+    this.namespace = new Namespace(this, "Resource", {
+      path: segments[segments.length - 1],
+      ...(parent === "" ? {} : { namespace: parent }),
+    });
+    this.namespacePath = this.namespace.pathFq;
+    this.namespaceName = props.path;
+  }
+}
