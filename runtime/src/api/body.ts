@@ -1,0 +1,80 @@
+/**
+ * Request bodies decoded the way KES' Go structs decode them: a JSON object (or null), unknown fields
+ * ignored, field names matched case-insensitively, `[]byte` fields as padded standard base64.
+ */
+import { decodeStdBase64 } from "../crypto/base64";
+import { KesError } from "../errors";
+import type { ApiContext } from "../server/context";
+
+type Fields = Readonly<Record<string, unknown>>;
+
+/**
+ * Parses a JSON request body into its fields.
+ * @throws Error when the text is not JSON, or is JSON other than an object or null.
+ */
+export function parseJsonObject(body: Buffer): Fields {
+  const v: unknown = JSON.parse(body.toString("utf8"));
+  if (v === null) return {};
+  if (typeof v !== "object" || Array.isArray(v)) throw new Error("request body must be a JSON object");
+  return v as Fields;
+}
+
+function lookup(fields: Fields, name: string): unknown {
+  if (name in fields) return fields[name];
+  const lower = name.toLowerCase();
+  const key = Object.keys(fields).find((k) => k.toLowerCase() === lower);
+  return key === undefined ? undefined : fields[key];
+}
+
+/**
+ * A `[]byte` field: undefined when absent or null.
+ * @throws Error when it is not a string of padded standard base64.
+ */
+export function bytesField(fields: Fields, name: string): Buffer | undefined {
+  const v = lookup(fields, name);
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw new Error(`field ${name} must be a base64 string`);
+  return decodeStdBase64(v);
+}
+
+/**
+ * A string field: "" when absent or null.
+ * @throws Error when it is not a string.
+ */
+export function stringField(fields: Fields, name: string): string {
+  const v = lookup(fields, name);
+  if (v === undefined || v === null) return "";
+  if (typeof v !== "string") throw new Error(`field ${name} must be a string`);
+  return v;
+}
+
+/**
+ * Reads and decodes the body with `decode`, mapping every failure (too large, not JSON, wrong types,
+ * bad base64) to 400 `message`, as KES does.
+ * @throws KesError(400, message) on any failure.
+ */
+export async function decodeBody<T>(
+  ctx: ApiContext,
+  message: string,
+  decode: (fields: Fields) => T,
+): Promise<T> {
+  let body: Buffer;
+  try {
+    body = await ctx.readBody();
+  } catch {
+    throw new KesError(400, message);
+  }
+  return decodeJson(body, message, decode);
+}
+
+/**
+ * Decodes an already read body with `decode`.
+ * @throws KesError(400, message) when it is not a JSON object or a field has the wrong type or encoding.
+ */
+export function decodeJson<T>(body: Buffer, message: string, decode: (fields: Fields) => T): T {
+  try {
+    return decode(parseJsonObject(body));
+  } catch {
+    throw new KesError(400, message);
+  }
+}

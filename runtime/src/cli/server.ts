@@ -1,0 +1,217 @@
+/**
+ * `server --config FILE [--addr ADDR]` and `server --dev [--addr ADDR] [--fs-path DIR]`, with reload on
+ * SIGHUP and graceful shutdown on SIGTERM/SIGINT (installed by main.ts through `installSignals`).
+ * @see https://github.com/minio/kes/blob/master/cmd/kes/server.go
+ */
+import { isIP } from "node:net";
+import { createSelfSignedCertificate, generateCertificateKey } from "../auth/certificate";
+import { identityOfApiKey, newApiKey } from "../auth/identity";
+import { openKeystore } from "../config/keystore";
+import { loadConfigFile, type LoadedConfig } from "../config/load";
+import { DEFAULT_CACHE, type ServerConfig } from "../config/parse";
+import { AuditLog } from "../log/audit";
+import { LEVEL, Logger } from "../log/logger";
+import { Metrics } from "../metrics/metrics";
+import type { ServerServices, ServerState } from "../server/context";
+import { KeyServer, splitAddress } from "../server/server";
+import { buildState, createPredefinedKeys } from "../server/state";
+import { SERVER_VERSION } from "../server/version";
+import { parse, UsageError } from "./args";
+import type { Out } from "./identity";
+
+/** Usage text. */
+export const SERVER_USAGE = `Usage:
+  keyserver server --config FILE [--addr ADDR]
+  keyserver server --dev [--addr ADDR] [--fs-path DIR]
+
+--config FILE     KES-schema YAML config (\${ENV} references resolved from the environment)
+--addr ADDR       listen address, overrides the config's address (default 0.0.0.0:7373; --dev: 127.0.0.1:7373)
+--dev             development server: in-memory keystore (or --fs-path DIR), self-signed certificate for
+                  localhost/127.0.0.1/::1, a random admin API key printed once
+--fs-path DIR     with --dev: keep keys in DIR instead of memory`;
+
+/** A started server with its reload and stop operations. */
+export interface RunningServer {
+  readonly server: KeyServer;
+  /** Re-reads the config (new keystore and cache, policies, TLS certificate); keeps the old state on error. */
+  reload(): Promise<void>;
+  /** Graceful stop: no new connections, in-flight requests finish, keystore closed. */
+  stop(): Promise<void>;
+}
+
+const DEV_ADDRESS = "127.0.0.1:7373";
+const OLD_STATE_GRACE_MS = 30_000;
+
+function devConfig(address: string, admin: string, fsPath: string | undefined): ServerConfig {
+  return {
+    address,
+    admin: { kind: "hash", value: admin },
+    tls: { key: "", cert: "", auth: "off" },
+    policies: {},
+    cache: { ...DEFAULT_CACHE },
+    api: {},
+    log: { errorLevel: LEVEL.INFO, auditLevel: LEVEL.INFO },
+    keys: [],
+    keystore: fsPath ? { kind: "fs", path: fsPath } : { kind: "memory" },
+  };
+}
+
+function devLoaded(address: string, fsPath: string | undefined): { loaded: LoadedConfig; apiKey: string } {
+  const apiKey = newApiKey();
+  const admin = identityOfApiKey(apiKey);
+  const { host } = splitAddress(address);
+  const ips = new Set(["127.0.0.1", "::1"]);
+  if (isIP(host) && host !== "0.0.0.0" && host !== "::") ips.add(host);
+  const key = generateCertificateKey("ecdsa-p256");
+  const cert = createSelfSignedCertificate({
+    privateKey: key,
+    commonName: "localhost",
+    dnsNames: ["localhost"],
+    ipAddresses: [...ips],
+  });
+  return {
+    apiKey,
+    loaded: {
+      config: devConfig(address, admin, fsPath),
+      admin,
+      policies: {},
+      tls: { key: key.export({ type: "pkcs8", format: "pem" }).toString(), cert: cert.pem },
+    },
+  };
+}
+
+async function startState(loaded: LoadedConfig, startTime?: Date): Promise<ServerState> {
+  const keystore = await openKeystore(loaded.config.keystore);
+  const state = buildState(loaded, keystore, startTime);
+  try {
+    await createPredefinedKeys(state);
+  } catch (e) {
+    await state.keys.close();
+    throw e;
+  }
+  return state;
+}
+
+/**
+ * Starts a server from the command line (`server ...` arguments without the word `server`).
+ * @throws UsageError for bad flags; Error when the config is invalid, the keystore cannot be opened or
+ *   the address cannot be bound.
+ */
+export async function runServer(args: readonly string[], out: Out = process.stdout): Promise<RunningServer> {
+  const { values } = parse(args, {
+    config: { type: "string" },
+    addr: { type: "string" },
+    dev: { type: "boolean" },
+    "fs-path": { type: "string" },
+  });
+  if (values.dev && values.config)
+    throw new UsageError("server: --dev and --config exclude each other: use one");
+  if (!values.dev && !values.config)
+    throw new UsageError("server: --config FILE is required (or --dev for a development server)");
+  if (values["fs-path"] && !values.dev)
+    throw new UsageError("server: --fs-path only applies to --dev; set keystore.fs.path in the config");
+
+  let apiKey: string | undefined;
+  let loaded: LoadedConfig;
+  if (values.dev) {
+    const dev = devLoaded(values.addr ?? DEV_ADDRESS, values["fs-path"]);
+    loaded = dev.loaded;
+    apiKey = dev.apiKey;
+  } else {
+    loaded = loadConfigFile(values.config!);
+  }
+  const services: ServerServices = {
+    log: new Logger(loaded.config.log.errorLevel),
+    audit: new AuditLog(loaded.config.log.auditLevel <= LEVEL.INFO),
+    metrics: new Metrics(),
+  };
+  const state = await startState(loaded);
+  const address = values.addr ?? loaded.config.address;
+  let server: KeyServer;
+  try {
+    server = await KeyServer.start({ address, tls: loaded.tls, state, services });
+  } catch (e) {
+    await state.keys.close();
+    throw new Error(`server: cannot listen on ${address}: ${(e as Error).message}`);
+  }
+  const bound = server.address();
+  const url = `https://${bound.family === "IPv6" ? `[${bound.address}]` : bound.address}:${bound.port}`;
+  if (apiKey !== undefined) {
+    out.write(
+      [
+        `Version    ${SERVER_VERSION}`,
+        `Runtime    node ${process.version} ${process.platform}/${process.arch}`,
+        "",
+        `API        · ${url}`,
+        "",
+        `API Key    ${apiKey}`,
+        `Admin      ${loaded.admin}`,
+        `Keystore   ${loaded.config.keystore.kind === "fs" ? `fs ${values["fs-path"]}` : "in-memory"}`,
+        "Logs       error=stderr level=INFO",
+        "           audit=stdout level=INFO",
+        "",
+        "=> Server is up and running...",
+        "",
+      ].join("\n"),
+    );
+  }
+  services.log.info("server started", {
+    address: url,
+    version: SERVER_VERSION,
+    keystore: loaded.config.keystore.kind,
+  });
+
+  let reloading: Promise<void> | undefined;
+  const reload = async () => {
+    if (!values.config) {
+      services.log.info("reload ignored: --dev has no config file");
+      return;
+    }
+    const next = loadConfigFile(values.config);
+    const nextState = await startState(next, server.currentState().startTime);
+    const old = server.update(nextState, next.tls);
+    services.log.level = next.config.log.errorLevel;
+    services.audit.toOutput = next.config.log.auditLevel <= LEVEL.INFO;
+    setTimeout(() => void old.keys.close(), OLD_STATE_GRACE_MS).unref();
+    services.log.info("config reloaded", { file: values.config });
+  };
+  return {
+    server,
+    reload: () => {
+      reloading ??= reload().finally(() => (reloading = undefined));
+      return reloading;
+    },
+    async stop() {
+      await server.close();
+      await server.currentState().keys.close();
+      services.log.info("server stopped");
+    },
+  };
+}
+
+/**
+ * Wires SIGHUP to reload (errors are logged, the old config stays) and SIGTERM/SIGINT to a graceful stop
+ * followed by process exit. Never throws.
+ */
+export function installSignals(running: RunningServer): void {
+  const log = running.server.services.log;
+  process.on("SIGHUP", () => {
+    running
+      .reload()
+      .catch((e: Error) =>
+        log.error("config reload failed; keeping the running config", { error: e.message }),
+      );
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("shutting down", { signal });
+    running.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}

@@ -1,0 +1,385 @@
+/**
+ * The HTTPS server: HTTP/2 with HTTP/1.1 fallback over TLS >= 1.2, client certificates requested but (by
+ * default) not verified, identity per connection, Go ServeMux routing, KES' method/auth/body/timeout rules,
+ * KES-format errors. State (keys, policies, routes) is swapped as a whole on reload.
+ * @see https://github.com/minio/kes/blob/master/server.go
+ */
+import * as http2 from "node:http2";
+import type { Http2ServerRequest, Http2ServerResponse, Http2Session } from "node:http2";
+import type { AddressInfo } from "node:net";
+import type { TLSSocket } from "node:tls";
+import { isAllowed } from "../auth/policy";
+import { ErrNotAllowed, KesError } from "../errors";
+import { AuditLog } from "../log/audit";
+import { Logger } from "../log/logger";
+import { Metrics } from "../metrics/metrics";
+import {
+  BodyTooLargeError,
+  type ApiContext,
+  type ApiReply,
+  type Route,
+  type ServerServices,
+  type ServerState,
+} from "./context";
+import { identify, peerCertificates } from "./identify";
+import { errorBody, goJsonLine } from "./json";
+import { parseTarget } from "./path";
+import { Router } from "./router";
+
+/** Server TLS material. */
+export interface ServerTls {
+  /** PEM private key. */
+  readonly key: Buffer | string;
+  /** PEM certificate (chain). */
+  readonly cert: Buffer | string;
+  /**
+   * Password of an encrypted private key.
+   * @default - none
+   */
+  readonly passphrase?: string;
+  /**
+   * Verify client certificates against `ca` (tls.auth on).
+   * @default false
+   */
+  readonly verifyClients?: boolean;
+  /**
+   * CA certificates for verifyClients.
+   * @default - none
+   */
+  readonly ca?: readonly (Buffer | string)[];
+}
+
+/** What a server is started with. */
+export interface KeyServerOptions {
+  /** `host:port` (port 0: any free port). */
+  readonly address: string;
+  readonly tls: ServerTls;
+  readonly state: ServerState;
+  /**
+   * Shared log, audit and metrics services.
+   * @default - new ones writing to stderr/stdout
+   */
+  readonly services?: ServerServices;
+}
+
+type Identified = { readonly identity: string } | { readonly error: KesError };
+
+/**
+ * Splits `host:port`, with `[v6]:port` and `:port` (all interfaces).
+ * @throws Error naming the value when the port is missing or not a number.
+ */
+export function splitAddress(address: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address.trim());
+  if (!m) throw new Error(`address "${address}" must be host:port, e.g. 0.0.0.0:7373 or 127.0.0.1:7373`);
+  const host = m[1] ?? m[2] ?? "";
+  return { host: host === "" ? "0.0.0.0" : host, port: Number(m[3]) };
+}
+
+function tlsOptions(t: ServerTls): http2.SecureServerOptions {
+  return {
+    key: t.key,
+    cert: t.cert,
+    passphrase: t.passphrase,
+    ca: t.ca ? [...t.ca] : undefined,
+    minVersion: "TLSv1.2",
+    requestCert: true,
+    rejectUnauthorized: t.verifyClients === true,
+  };
+}
+
+/** A running key server. */
+export class KeyServer {
+  /**
+   * Starts listening.
+   * @throws Error when the TLS material is unusable or the address cannot be bound.
+   */
+  static async start(opts: KeyServerOptions): Promise<KeyServer> {
+    const services = opts.services ?? {
+      log: new Logger(),
+      audit: new AuditLog(true),
+      metrics: new Metrics(),
+    };
+    const srv = new KeyServer(opts.tls, opts.state, services);
+    const { host, port } = splitAddress(opts.address);
+    await new Promise<void>((resolve, reject) => {
+      srv.server.once("error", reject);
+      srv.server.listen(port, host, () => {
+        srv.server.off("error", reject);
+        resolve();
+      });
+    });
+    return srv;
+  }
+
+  readonly services: ServerServices;
+  private readonly server: http2.Http2SecureServer;
+  private state: ServerState;
+  private router: Router<Route>;
+  private readonly identities = new WeakMap<object, Identified>();
+  private readonly sessions = new Set<Http2Session>();
+  private readonly sockets = new Set<TLSSocket>();
+  private closing?: Promise<void>;
+
+  private constructor(tls: ServerTls, state: ServerState, services: ServerServices) {
+    this.services = services;
+    this.state = state;
+    this.router = new Router(state.routes);
+    this.server = http2.createSecureServer({ ...tlsOptions(tls), allowHTTP1: true }, (req, res) => {
+      void this.handle(req, res);
+    });
+    this.server.on("session", (s: Http2Session) => {
+      this.sessions.add(s);
+      s.once("close", () => this.sessions.delete(s));
+    });
+    this.server.on("secureConnection", (sock: TLSSocket) => {
+      this.sockets.add(sock);
+      sock.once("close", () => this.sockets.delete(sock));
+    });
+    this.server.on("tlsClientError", (err: Error) =>
+      services.log.debug("tls handshake failed", { error: err.message }),
+    );
+  }
+
+  /** The bound address. */
+  address(): AddressInfo {
+    return this.server.address() as AddressInfo;
+  }
+
+  /** The current state. */
+  currentState(): ServerState {
+    return this.state;
+  }
+
+  /**
+   * Swaps in a new state (and, when given, new TLS material for new connections); returns the old state so
+   * the caller can close its cache after in-flight requests are done.
+   * @throws Error when the TLS material is unusable (the old state stays in place then).
+   */
+  update(state: ServerState, tls?: ServerTls): ServerState {
+    if (tls) this.server.setSecureContext(tlsOptions(tls));
+    const router = new Router(state.routes);
+    const old = this.state;
+    this.state = state;
+    this.router = router;
+    return old;
+  }
+
+  /**
+   * Stops accepting connections, lets in-flight requests finish for up to `graceMs`, ends log streams,
+   * then closes every connection. Idempotent. Never throws.
+   */
+  close(graceMs = 5000): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      for (const s of this.sessions) s.close();
+      for (const sock of this.sockets) if (!this.sessionOf(sock)) sock.end();
+      const timer = setTimeout(() => {
+        for (const s of this.sessions) s.destroy();
+        for (const sock of this.sockets) sock.destroy();
+      }, graceMs);
+      timer.unref();
+    });
+    return this.closing;
+  }
+
+  private sessionOf(sock: TLSSocket): boolean {
+    return sock.alpnProtocol === "h2";
+  }
+
+  private identityOf(req: Http2ServerRequest): Identified {
+    const key: object = req.httpVersionMajor >= 2 ? req.stream.session! : req.socket;
+    let id = this.identities.get(key);
+    if (!id) {
+      const sock = (req.httpVersionMajor >= 2 ? req.stream.session!.socket : req.socket) as TLSSocket;
+      try {
+        id = { identity: identify(peerCertificates(sock)) };
+      } catch (e) {
+        id = { error: e instanceof KesError ? e : new KesError(400, "tls: client certificate is required") };
+      }
+      this.identities.set(key, id);
+    }
+    return id;
+  }
+
+  private authenticate(route: Route, req: Http2ServerRequest, path: string, state: ServerState): string {
+    if (route.auth === "none") return "";
+    const id = this.identityOf(req);
+    if (route.auth === "identify") return "identity" in id ? id.identity : "";
+    if ("error" in id) throw id.error;
+    if (id.identity === state.admin) return id.identity;
+    const policyName = state.policies.identities.get(id.identity);
+    const policy = policyName === undefined ? undefined : state.policies.policies.get(policyName);
+    if (!policy || !isAllowed(policy, path)) {
+      this.services.log.debug("access denied", { path, identity: id.identity, policy: policyName ?? "" });
+      throw ErrNotAllowed;
+    }
+    return id.identity;
+  }
+
+  private async handle(req: Http2ServerRequest, res: Http2ServerResponse): Promise<void> {
+    const started = performance.now();
+    const { metrics } = this.services;
+    const state = this.state;
+    const target = parseTarget(req.url);
+    if (!target) return sendText(res, 400, "400 Bad Request", "text/plain; charset=utf-8");
+    const m = this.router.match(target.path, target.query);
+    if (m.kind === "notFound") return sendText(res, 404, "404 page not found\n", "text/plain; charset=utf-8");
+    if (m.kind === "redirect") {
+      res.writeHead(301, { location: m.location, "content-length": 0 });
+      res.end();
+      return;
+    }
+    const route = m.route;
+    metrics.active++;
+    let timer: NodeJS.Timeout | undefined;
+    if (route.timeoutMs > 0) {
+      timer = setTimeout(() => abort(req, res), route.timeoutMs);
+      timer.unref();
+    }
+    let status = 500;
+    let identity = "";
+    let streamed = false;
+    try {
+      if (req.method !== route.method && !(req.method === "POST" && route.method === "PUT")) {
+        res.setHeader("accept", route.method);
+        throw new KesError(405, `received method '${req.method}' expected '${route.method}'`);
+      }
+      identity = this.authenticate(route, req, target.path, state);
+      const ctx: ApiContext = {
+        state,
+        services: this.services,
+        identity,
+        resource: m.resource,
+        path: target.path,
+        method: req.method,
+        contentLength: contentLength(req),
+        readBody: () => readBody(req, route.maxBody),
+        req,
+        res,
+      };
+      const reply = await route.handler(ctx);
+      if (reply === "streamed") {
+        streamed = true;
+        status = 200;
+      } else {
+        status = reply.status;
+        send(res, reply);
+      }
+    } catch (e) {
+      let err: KesError;
+      if (e instanceof KesError) {
+        err = e;
+      } else {
+        this.services.log.error("request failed", {
+          path: target.path,
+          error: e instanceof Error ? e.message : String(e),
+        });
+        err = new KesError(500, "internal server error");
+      }
+      status = err.status;
+      sendError(res, err);
+    }
+    if (streamed) {
+      res.once("close", () => {
+        metrics.active--;
+        metrics.countStatus(status);
+      });
+    } else {
+      if (timer) clearTimeout(timer);
+      metrics.active--;
+      metrics.countStatus(status);
+      metrics.observeLatency((performance.now() - started) / 1000);
+    }
+    if (route.audit) {
+      this.services.audit.log({
+        time: new Date(),
+        method: req.method,
+        path: target.path,
+        identity,
+        ip: remoteIp(req),
+        status,
+        responseTimeMs: performance.now() - started,
+        message: route.audit(m.resource, status),
+      });
+    }
+  }
+}
+
+function remoteIp(req: Http2ServerRequest): string {
+  return req.socket?.remoteAddress ?? "";
+}
+
+function contentLength(req: Http2ServerRequest): number | undefined {
+  const v = req.headers["content-length"];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/** Resets the stream (HTTP/2) or closes the connection (HTTP/1.1): KES' write deadline sends no error. */
+function abort(req: Http2ServerRequest, res: Http2ServerResponse): void {
+  if (res.writableEnded) return;
+  if (req.httpVersionMajor >= 2) req.stream.close(http2.constants.NGHTTP2_CANCEL);
+  else req.socket.destroy();
+}
+
+function readBody(req: Http2ServerRequest, limit: number): Promise<Buffer> {
+  if (limit <= 0) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      req.off("data", onData);
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks, size));
+    };
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.pause();
+        finish(new BodyTooLargeError(limit));
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on("data", onData);
+    req.once("end", () => finish());
+    req.once("error", (e) => finish(e));
+    req.once("aborted", () => finish(new Error("request aborted")));
+  });
+}
+
+function send(res: Http2ServerResponse, reply: Exclude<ApiReply, "streamed">): void {
+  if (res.headersSent || res.writableEnded) return;
+  if ("json" in reply && reply.json !== undefined) {
+    const body = goJsonLine(reply.json);
+    res.writeHead(reply.status, { "content-type": "application/json", "content-length": body.length });
+    res.end(body);
+  } else if ("text" in reply && reply.text !== undefined) {
+    sendText(res, reply.status, reply.text, reply.contentType);
+  } else {
+    res.writeHead(reply.status, { "content-length": 0 });
+    res.end();
+  }
+}
+
+function sendText(res: Http2ServerResponse, status: number, text: string, contentType: string): void {
+  const body = Buffer.from(text, "utf8");
+  res.writeHead(status, {
+    "content-type": contentType,
+    "content-length": body.length,
+    "x-content-type-options": "nosniff",
+  });
+  res.end(body);
+}
+
+/** Writes a KES-format error, unless a response has already started. Never throws. */
+function sendError(res: Http2ServerResponse, err: KesError): void {
+  if (res.headersSent || res.writableEnded || res.destroyed) return;
+  const body = errorBody(err.message);
+  res.writeHead(err.status, { "content-type": "application/json", "content-length": body.length });
+  res.end(body);
+}
