@@ -1,0 +1,83 @@
+import { defaultRoutes } from "../../../../runtime/src/api/routes";
+import { cleanPath, parseTarget } from "../../../../runtime/src/server/path";
+import { Router } from "../../../../runtime/src/server/router";
+
+const router = new Router(defaultRoutes());
+
+describe("Router (Go ServeMux semantics)", () => {
+  test("GIVEN a subtree route WHEN a key path is looked up THEN the rest of the path is the resource", () => {
+    const m = router.match("/v1/key/create/my-key");
+    expect(m).toMatchObject({ kind: "route", route: { path: "/v1/key/create/" }, resource: "my-key" });
+  });
+
+  test("GIVEN an exact route WHEN looked up THEN the resource is empty", () => {
+    expect(router.match("/v1/status")).toMatchObject({
+      kind: "route",
+      route: { path: "/v1/status" },
+      resource: "",
+    });
+  });
+
+  test("GIVEN a subtree root without trailing slash WHEN looked up THEN it redirects to the slash form with the query", () => {
+    expect(router.match("/v1/key/list", "?x=1")).toEqual({ kind: "redirect", location: "/v1/key/list/?x=1" });
+  });
+
+  test("GIVEN a path with dot segments WHEN looked up THEN it redirects to the clean path", () => {
+    expect(router.match("/v1/key/create/../delete/k")).toEqual({
+      kind: "redirect",
+      location: "/v1/key/delete/k",
+    });
+  });
+
+  test("GIVEN a path with a double slash WHEN looked up THEN it redirects to the clean path", () => {
+    expect(router.match("/v1//status")).toEqual({ kind: "redirect", location: "/v1/status" });
+  });
+
+  test("GIVEN an unknown path WHEN looked up THEN it is not found", () => {
+    expect(router.match("/v1/key")).toEqual({ kind: "notFound" });
+    expect(router.match("/v2/status")).toEqual({ kind: "notFound" });
+  });
+
+  test("GIVEN an exact route with extra text WHEN looked up THEN it is not found", () => {
+    expect(router.match("/v1/status/x")).toEqual({ kind: "notFound" });
+  });
+
+  test("GIVEN the self-describe path WHEN looked up THEN the exact route wins over the identity subtree", () => {
+    expect(router.match("/v1/identity/self/describe")).toMatchObject({
+      kind: "route",
+      route: { path: "/v1/identity/self/describe" },
+    });
+  });
+
+  test("fails when two routes share a path", () => {
+    const r = defaultRoutes();
+    expect(() => new Router([...r, r[0]])).toThrow("route /version is defined twice");
+  });
+});
+
+describe("parseTarget", () => {
+  test("GIVEN a percent-encoded star WHEN parsed THEN the path is decoded and the query kept raw", () => {
+    expect(parseTarget("/v1/key/list/%2A?a=%20")).toEqual({ path: "/v1/key/list/*", query: "?a=%20" });
+  });
+
+  test("GIVEN an encoded slash WHEN parsed THEN it decodes into the path (and later fails name checks)", () => {
+    expect(parseTarget("/v1/key/create/a%2Fb")?.path).toBe("/v1/key/create/a/b");
+  });
+
+  test("GIVEN an invalid escape WHEN parsed THEN there is no target (400)", () => {
+    expect(parseTarget("/v1/key/create/%zz")).toBeUndefined();
+  });
+});
+
+describe("cleanPath", () => {
+  test.each([
+    ["", "/"],
+    ["v1/status", "/v1/status"],
+    ["/a/./b/", "/a/b/"],
+    ["/a/b/..", "/a"],
+    ["/../..", "/"],
+    ["/a//b", "/a/b"],
+  ])("GIVEN %j WHEN cleaned THEN it is %j", (input, out) => {
+    expect(cleanPath(input)).toBe(out);
+  });
+});
