@@ -195,11 +195,15 @@ export class AppRoleIdentity extends Construct {
       numUses: 0,
       ...(wrapped ? { wrappingTtl: props.responseWrappingTtl, withWrappedAccessor: true } : {}),
       ...ns,
-      lifecycle: {
-        createBeforeDestroy: true,
-        ...(this.rotation ? { replaceTriggeredBy: [this.rotation] } : {}),
-      },
+      lifecycle: { createBeforeDestroy: true },
     });
+    if (this.rotation) {
+      // cdktf 0.21 renders `replaceTriggeredBy: [resource]` as "${...}", which Terraform's JSON syntax refuses
+      // in lifecycle blocks; it wants a bare reference.
+      this.secretIdResource.addOverride("lifecycle.replace_triggered_by", [
+        `${this.rotation.terraformResourceType}.${this.rotation.friendlyUniqueId}`,
+      ]);
+    }
 
     this.roleName = this.role.roleName;
     this.roleId = this.role.roleId;

@@ -14,7 +14,9 @@ import {
   type Tried,
 } from "./key-server-requests";
 
-export type Isolation = "prefix" | "namespace";
+/** prefix: shared mounts, one prefix per tenant; namespace: one namespace per tenant; namespace-root-auth: one
+ * namespace per tenant, logins through one AppRole mount in the root namespace (policies name the child paths). */
+export type Isolation = "prefix" | "namespace" | "namespace-root-auth";
 
 function specOf(keystore: KeystoreJson): KeystoreSpec {
   return new KeystoreSpec(
@@ -38,6 +40,16 @@ export function tenantKeystore(
   const transit = { key: `kes-${name}` };
   if (isolation === "namespace") {
     return { prefix: name, kvVersion: version, namespace: `tenant-${name}`, transit };
+  }
+  if (isolation === "namespace-root-auth") {
+    return {
+      prefix: name,
+      kvVersion: version,
+      namespace: `tenant-${name}`,
+      authNamespace: "/",
+      transit,
+      existingAppRoleAuth: !first,
+    };
   }
   // Prefix mode: one K/V, one AppRole and one transit mount shared by the tenants; the first tenant mounts them.
   return {
