@@ -5,8 +5,8 @@
 
 /** Port of the key server (KES' default). */
 export const KEYSERVER_PORT = 7373;
-/** Directory of the key server's ConfigMap-mounted config. */
-export const KEYSERVER_CONFIG_DIR = "/etc/keyserver";
+/** Directory of the key server's ConfigMap-mounted config (beside, not above, the Secret mounts: no nested mounts). */
+export const KEYSERVER_CONFIG_DIR = "/etc/keyserver/config";
 /** The key server's config file. */
 export const KEYSERVER_CONFIG_FILE = `${KEYSERVER_CONFIG_DIR}/config.yaml`;
 /** Directory of the ConfigMap-mounted runtime bundle. */

@@ -1,0 +1,387 @@
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import {
+  DeploymentV1,
+  type DeploymentV1SpecTemplateSpecContainerEnv,
+  type DeploymentV1SpecTemplateSpecContainerVolumeMount,
+  type DeploymentV1SpecTemplateSpecVolume,
+} from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
+import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
+import { Fn, Token } from "cdktf";
+import { Construct, type IConstruct } from "constructs";
+import { createHash } from "node:crypto";
+import type { IKeystore } from "../vault/keystore";
+import { renderKeyServerConfig, type KeyServerClientPolicy } from "./key-server-config";
+import { KeyServerTls } from "./key-server-tls";
+import { checkCount, checkDnsLabel, selectorLabels, serviceDnsNames, workloadLabels } from "./kubernetes-names";
+import type { KeyPolicyPatterns } from "./minio-key-policy";
+import {
+  ENV_KEYSERVER_ADDRESS,
+  ENV_VAULT_ROLE_ID,
+  ENV_VAULT_SECRET_ID,
+  KEYSERVER_BUNDLE_DIR,
+  KEYSERVER_BUNDLE_FILE,
+  KEYSERVER_CLIENTS_DIR,
+  KEYSERVER_CONFIG_DIR,
+  KEYSERVER_CONFIG_FILE,
+  KEYSERVER_CONFIG_MAP_KEYS,
+  KEYSERVER_PORT,
+  KEYSERVER_SECRET_KEYS,
+  KEYSERVER_TLS_DIR,
+  KEYSERVER_TMP_DIR,
+} from "./paths";
+import { containerSecurityContext, podSecurityContext, resourceBlock, type ResourceSettings } from "./pod-security";
+import { RuntimeSource } from "./runtime-source";
+
+/** Annotation on the pod template: sha256 of the config and the bundle (known at synth). */
+export const CONFIG_CHECKSUM_ANNOTATION = "kes-vault-kit/checksum-config";
+/** Annotation on the pod template: sha256 of the Secret's data (computed by Terraform, non-sensitive). */
+export const SECRET_CHECKSUM_ANNOTATION = "kes-vault-kit/checksum-secret";
+/** `app.kubernetes.io/name` of the key server's pods. */
+export const KEYSERVER_COMPONENT = "keyserver";
+
+/** A key server other constructs (MinIO, outputs) refer to. */
+export interface IKeyServer extends IConstruct {
+  /** Every endpoint clients use, `https://<service DNS name>:7373`. */
+  readonly keyServerEndpoints: string[];
+  /** DNS names of the Service (the certificate's SANs). */
+  readonly keyServerDnsNames: string[];
+  /** Name of the Service. */
+  readonly keyServerServiceName: string;
+  /** Namespace of the key server. */
+  readonly keyServerNamespace: string;
+}
+
+/** A client of the key server, identified by its certificate (the server computes the identity). */
+export interface KeyServerClient {
+  /** Policy name in the key server config ([0-9A-Za-z_-]), e.g. "minio". */
+  readonly policyName: string;
+  /** Client certificate (PEM), usually a token of a tls_* resource. */
+  readonly certPem: string;
+  /** What the client may call, e.g. `minioKeyPolicy("payments-")`. */
+  readonly patterns: KeyPolicyPatterns;
+}
+
+/** Which pods may reach the key server when the NetworkPolicy is on. */
+export interface KeyServerNetworkPolicyOptions {
+  /** Labels of the client pods (in the key server's namespace) allowed on port 7373, e.g. MinIO's. */
+  readonly clientPodLabels: Readonly<Record<string, string>>;
+  /**
+   * CIDR blocks also allowed on 7373, e.g. the nodes' range where the CNI subjects kubelet probes to policies.
+   * @default - none
+   */
+  readonly probeCidrs?: string[];
+}
+
+export interface KeyServerProps {
+  /** Keystore the server uses; its config is rendered from the keystore's spec. */
+  readonly keystore: IKeystore;
+  /** Vault address the pods reach, e.g. "https://vault.vault.svc:8200". */
+  readonly vaultEndpoint: string;
+  /** The server's TLS certificate, e.g. `KeyServerTls.fromPem(identities.keyServerTls)`. */
+  readonly tls: KeyServerTls;
+  /** Clients and their policies, e.g. MinIO's certificate with `minioKeyPolicy(prefix)`. */
+  readonly clients: KeyServerClient[];
+  /**
+   * Name of the Deployment, Service, Secret, ConfigMap, service account and PDB.
+   * @default "keyserver"
+   */
+  readonly name?: string;
+  /**
+   * Kubernetes namespace (it must exist, or be created by the stack).
+   * @default "default"
+   */
+  readonly namespace?: string;
+  /**
+   * Cluster DNS domain, for the Service DNS names.
+   * @default "cluster.local"
+   */
+  readonly clusterDomain?: string;
+  /**
+   * Number of key server pods.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Where the code comes from.
+   * @default RuntimeSource.fromBundle() - runtime/dist/keyserver.cjs in the ConfigMap, run by the node image
+   */
+  readonly runtime?: RuntimeSource;
+  /**
+   * Requests and limits of the container.
+   * @default - requests 100m CPU / 128Mi, limits 1 CPU / 256Mi
+   */
+  readonly resources?: ResourceSettings;
+  /**
+   * Add the IPC_LOCK capability (for runtimes that lock memory).
+   * @default false
+   */
+  readonly allowMemoryLock?: boolean;
+  /**
+   * A NetworkPolicy letting only the given pods (and CIDRs) reach port 7373.
+   * @default - no NetworkPolicy
+   */
+  readonly networkPolicy?: KeyServerNetworkPolicyOptions;
+  /**
+   * Admin identity (hex SHA-256 of a public key); admin may do everything, including delete.
+   * @default "disabled" - no admin
+   */
+  readonly adminIdentity?: string;
+  /**
+   * Keep cached keys this long while Vault is unreachable (Go duration, e.g. "5m").
+   * @default - not kept beyond the normal cache expiry
+   */
+  readonly cacheOfflineExpiry?: string;
+}
+
+const DEFAULT_RESOURCES = { cpuRequest: "100m", memoryRequest: "128Mi", cpuLimit: "1", memoryLimit: "256Mi" };
+const CIDR = /^([0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}|[0-9A-Fa-f:]+\/[0-9]{1,3})$/;
+const DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+
+function sha256(...parts: string[]): string {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p).update("\0");
+  return h.digest("hex");
+}
+
+/**
+ * Defines a KES-compatible key server on Kubernetes, wired to a Vault keystore: service account, Secret
+ * (role-id, secret-id, TLS, client certificates), ConfigMap (config rendered from the keystore spec; the
+ * runtime bundle), Deployment, Service on 7373, PodDisruptionBudget and an optional NetworkPolicy.
+ * Child ids are stable: ServiceAccount, Secret, ConfigMap, Deployment, Service, Pdb, NetworkPolicy.
+ */
+export class KeyServer extends Construct implements IKeyServer {
+  public readonly keyServerEndpoints: string[];
+  public readonly keyServerDnsNames: string[];
+  public readonly keyServerServiceName: string;
+  public readonly keyServerNamespace: string;
+  /** The rendered config file (no secrets: they are `${ENV}` references). */
+  public readonly configYaml: string;
+  /** sha256 of the config and bundle, the value of the config checksum annotation. */
+  public readonly configChecksum: string;
+  /** The Deployment (escape hatch). */
+  public readonly deployment: DeploymentV1;
+  public readonly service: ServiceV1;
+  public readonly secret: SecretV1;
+  public readonly configMap: ConfigMapV1;
+  public readonly serviceAccount: ServiceAccountV1;
+  public readonly podDisruptionBudget: PodDisruptionBudgetV1;
+  public readonly networkPolicy?: NetworkPolicyV1;
+
+  /**
+   * @throws Error when a name, count, CIDR or duration is malformed, when the Vault endpoint is not an http(s)
+   *   URL, when there is no client, when the keystore's secret-id is response-wrapped (the server needs the
+   *   secret-id itself), when the bundle is missing or too large (see RuntimeSource.readBundle).
+   */
+  constructor(scope: Construct, id: string, props: KeyServerProps) {
+    super(scope, id);
+    const name = props.name ?? "keyserver";
+    const namespace = props.namespace ?? "default";
+    const replicas = props.replicas ?? 2;
+    checkDnsLabel("name", name, 52);
+    checkDnsLabel("namespace", namespace);
+    checkCount("replicas", replicas, 1);
+    if (!Token.isUnresolved(props.vaultEndpoint) && !/^https?:\/\/[^\s/]+(:[0-9]+)?\/?$/.test(props.vaultEndpoint)) {
+      throw new Error(`vaultEndpoint ${JSON.stringify(props.vaultEndpoint)} must be an http(s) URL without a path: e.g. "https://vault.vault.svc:8200"`);
+    }
+    if (props.clients.length === 0) {
+      throw new Error("clients [] is empty, so no one could use the key server: pass MinIO's certificate with minioKeyPolicy(<prefix>)");
+    }
+    for (const cidr of props.networkPolicy?.probeCidrs ?? []) {
+      if (!CIDR.test(cidr)) throw new Error(`networkPolicy.probeCidrs entry ${JSON.stringify(cidr)} is not a CIDR block: use e.g. "10.0.0.0/16"`);
+    }
+    if (props.cacheOfflineExpiry !== undefined && !DURATION.test(props.cacheOfflineExpiry)) {
+      throw new Error(`cacheOfflineExpiry ${JSON.stringify(props.cacheOfflineExpiry)} is not a Go duration: use e.g. "5m" or "1h"`);
+    }
+    const ks = props.keystore;
+    if (ks.secretIdWrappingToken !== undefined) {
+      throw new Error(
+        "keystore's secret-id is response-wrapped, but the key server logs in with the secret-id itself: drop appRole.responseWrappingTtl, or deliver the secret-id yourself",
+      );
+    }
+    const appRole = ks.spec.keystoreConfig().approle !== undefined;
+    if (appRole && (ks.roleId === undefined || ks.secretId === undefined)) {
+      throw new Error("keystore has no role-id/secret-id although it logs in with AppRole: pass the Keystore construct that created the AppRole");
+    }
+
+    const runtime = props.runtime ?? RuntimeSource.fromBundle();
+    const bundle = runtime.readBundle();
+    const labels = workloadLabels(KEYSERVER_COMPONENT, name);
+    const selector = selectorLabels(KEYSERVER_COMPONENT, name);
+    const metadata = { name, namespace, labels };
+
+    this.keyServerNamespace = namespace;
+    this.keyServerDnsNames = serviceDnsNames(name, namespace, props.clusterDomain);
+    this.keyServerEndpoints = [`https://${this.keyServerDnsNames[this.keyServerDnsNames.length - 1]}:${KEYSERVER_PORT}`];
+
+    const clientFiles = props.clients.map((c, i) => ({ ...c, key: i === 0 ? KEYSERVER_SECRET_KEYS.minioClientCert : `client-${i}.crt` }));
+    const clientPolicies: KeyServerClientPolicy[] = clientFiles.map((c) => ({
+      policyName: c.policyName,
+      certFile: `${KEYSERVER_CLIENTS_DIR}/${c.key}`,
+      patterns: c.patterns,
+    }));
+    this.configYaml = renderKeyServerConfig({
+      keystore: ks.spec.keystoreConfig(),
+      vaultEndpoint: props.vaultEndpoint,
+      clients: clientPolicies,
+      adminIdentity: props.adminIdentity,
+      cacheOfflineExpiry: props.cacheOfflineExpiry,
+    });
+    this.configChecksum = sha256(this.configYaml, bundle ?? runtime.image);
+
+    this.serviceAccount = new ServiceAccountV1(this, "ServiceAccount", {
+      metadata,
+      automountServiceAccountToken: !appRole,
+    });
+
+    const secretData: Record<string, string> = {};
+    if (appRole) {
+      secretData[KEYSERVER_SECRET_KEYS.roleId] = ks.roleId as string;
+      secretData[KEYSERVER_SECRET_KEYS.secretId] = ks.secretId as string;
+    }
+    const tls = props.tls;
+    if (tls.pem) {
+      secretData[KEYSERVER_SECRET_KEYS.tlsKey] = tls.pem.keyPem;
+      secretData[KEYSERVER_SECRET_KEYS.tlsCert] = tls.pem.certPem;
+      secretData[KEYSERVER_SECRET_KEYS.caCert] = tls.pem.caPem;
+    }
+    for (const c of clientFiles) secretData[c.key] = c.certPem;
+    this.secret = new SecretV1(this, "Secret", { metadata, type: "Opaque", data: secretData });
+
+    const configData: Record<string, string> = { [KEYSERVER_CONFIG_MAP_KEYS.config]: this.configYaml };
+    if (bundle !== undefined) configData[KEYSERVER_CONFIG_MAP_KEYS.bundle] = bundle;
+    this.configMap = new ConfigMapV1(this, "ConfigMap", { metadata, data: configData });
+
+    const secretName = this.secret.metadata.name;
+    const configMapName = this.configMap.metadata.name;
+    const env: DeploymentV1SpecTemplateSpecContainerEnv[] = [{ name: ENV_KEYSERVER_ADDRESS, value: `0.0.0.0:${KEYSERVER_PORT}` }];
+    if (appRole) {
+      env.push(
+        { name: ENV_VAULT_ROLE_ID, valueFrom: { secretKeyRef: { name: secretName, key: KEYSERVER_SECRET_KEYS.roleId } } },
+        { name: ENV_VAULT_SECRET_ID, valueFrom: { secretKeyRef: { name: secretName, key: KEYSERVER_SECRET_KEYS.secretId } } },
+      );
+    }
+    const volumes: DeploymentV1SpecTemplateSpecVolume[] = [
+      { name: "config", configMap: { name: configMapName, defaultMode: "0444", items: [{ key: KEYSERVER_CONFIG_MAP_KEYS.config, path: "config.yaml" }] } },
+      {
+        name: "tls",
+        secret: {
+          secretName: tls.secretName ?? secretName,
+          defaultMode: "0440",
+          items: [
+            { key: tls.keys.key, path: "tls.key" },
+            { key: tls.keys.cert, path: "tls.crt" },
+            { key: tls.keys.ca, path: "ca.crt" },
+          ],
+        },
+      },
+      { name: "clients", secret: { secretName, defaultMode: "0440", items: clientFiles.map((c) => ({ key: c.key, path: c.key })) } },
+      { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+    ];
+    const mounts: DeploymentV1SpecTemplateSpecContainerVolumeMount[] = [
+      { name: "config", mountPath: KEYSERVER_CONFIG_DIR, readOnly: true },
+      { name: "tls", mountPath: KEYSERVER_TLS_DIR, readOnly: true },
+      { name: "clients", mountPath: KEYSERVER_CLIENTS_DIR, readOnly: true },
+      { name: "tmp", mountPath: KEYSERVER_TMP_DIR },
+    ];
+    if (bundle !== undefined) {
+      volumes.push({
+        name: "bundle",
+        configMap: { name: configMapName, defaultMode: "0444", items: [{ key: KEYSERVER_CONFIG_MAP_KEYS.bundle, path: "keyserver.cjs" }] },
+      });
+      mounts.push({ name: "bundle", mountPath: KEYSERVER_BUNDLE_DIR, readOnly: true });
+    }
+
+    const probe = (failureThreshold: number, periodSeconds: number) => ({
+      httpGet: { path: "/v1/ready", port: String(KEYSERVER_PORT), scheme: "HTTPS" },
+      initialDelaySeconds: 2,
+      periodSeconds,
+      timeoutSeconds: 5,
+      failureThreshold,
+    });
+    const secretChecksum = Fn.nonsensitive(Fn.sha256(Fn.jsonencode(this.secret.data)));
+
+    this.deployment = new DeploymentV1(this, "Deployment", {
+      metadata,
+      waitForRollout: true,
+      spec: {
+        replicas: String(replicas),
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: selector },
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "1", maxUnavailable: "0" } },
+        template: {
+          metadata: {
+            labels,
+            annotations: { [CONFIG_CHECKSUM_ANNOTATION]: this.configChecksum, [SECRET_CHECKSUM_ANNOTATION]: secretChecksum },
+          },
+          spec: {
+            serviceAccountName: this.serviceAccount.metadata.name,
+            automountServiceAccountToken: !appRole,
+            enableServiceLinks: false,
+            terminationGracePeriodSeconds: 30,
+            securityContext: podSecurityContext(),
+            topologySpreadConstraint: [
+              { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: [{ matchLabels: selector }] },
+              { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: [{ matchLabels: selector }] },
+            ],
+            container: [
+              {
+                name: KEYSERVER_COMPONENT,
+                image: runtime.image,
+                imagePullPolicy: "IfNotPresent",
+                command: ["node"],
+                args: [KEYSERVER_BUNDLE_FILE, "server", "--config", KEYSERVER_CONFIG_FILE],
+                env,
+                port: [{ name: "https", containerPort: KEYSERVER_PORT, protocol: "TCP" }],
+                readinessProbe: probe(3, 10),
+                livenessProbe: probe(6, 20),
+                resources: resourceBlock(props.resources, DEFAULT_RESOURCES),
+                securityContext: containerSecurityContext(props.allowMemoryLock ? ["IPC_LOCK"] : []),
+                volumeMount: mounts,
+              },
+            ],
+            volume: volumes,
+          },
+        },
+      },
+    });
+
+    this.service = new ServiceV1(this, "Service", {
+      metadata,
+      spec: {
+        type: "ClusterIP",
+        selector,
+        port: [{ name: "https", port: KEYSERVER_PORT, targetPort: String(KEYSERVER_PORT), protocol: "TCP" }],
+      },
+    });
+    this.keyServerServiceName = name;
+
+    this.podDisruptionBudget = new PodDisruptionBudgetV1(this, "Pdb", {
+      metadata,
+      spec: { maxUnavailable: "1", selector: { matchLabels: selector } },
+    });
+
+    if (props.networkPolicy) {
+      const np = props.networkPolicy;
+      this.networkPolicy = new NetworkPolicyV1(this, "NetworkPolicy", {
+        metadata,
+        spec: {
+          podSelector: { matchLabels: selector },
+          policyTypes: ["Ingress"],
+          ingress: [
+            {
+              ports: [{ port: String(KEYSERVER_PORT), protocol: "TCP" }],
+              from: [
+                { podSelector: { matchLabels: { ...np.clientPodLabels } } },
+                ...(np.probeCidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
+              ],
+            },
+          ],
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export * from "./kes-tenant";
+export * from "./tenant-keystore";

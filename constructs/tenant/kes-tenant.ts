@@ -1,0 +1,229 @@
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { TerraformOutput, TerraformResource } from "cdktf";
+import { Construct } from "constructs";
+import { TenantIdentities } from "../identity/tenant-identities";
+import { KeyServer, type KeyServerProps } from "../kubernetes/key-server";
+import { KeyServerTls } from "../kubernetes/key-server-tls";
+import { checkDnsLabel, selectorLabels, serviceDnsNames } from "../kubernetes/kubernetes-names";
+import { MINIO_COMPONENT, Minio, MinioKesClient, type MinioProps } from "../kubernetes/minio";
+import { checkKeyName, checkKeyNamePrefix, minioKeyPolicy } from "../kubernetes/minio-key-policy";
+import type { IKeystore } from "../vault/keystore";
+import { KvVersion } from "../vault/kv-version";
+import type { TenantKeystore } from "./tenant-keystore";
+
+/** Key server options a tenant may set (the rest is wired by the tenant). */
+export type TenantKeyServerOptions = Pick<
+  KeyServerProps,
+  "name" | "replicas" | "runtime" | "resources" | "allowMemoryLock" | "adminIdentity" | "cacheOfflineExpiry"
+> & {
+  /**
+   * A NetworkPolicy letting only this tenant's MinIO pods (and these CIDRs) reach the key server.
+   * @default - no NetworkPolicy
+   */
+  readonly networkPolicy?: { readonly probeCidrs?: string[] };
+  /**
+   * An existing Secret with the key server's certificate (tls.crt, tls.key, ca.crt), e.g. from cert-manager.
+   * @default - a tenant CA and certificate created by the tls provider
+   */
+  readonly tlsSecretName?: string;
+  /**
+   * Extra DNS names and IP addresses for the key server's certificate (e.g. "localhost", "127.0.0.1" for a
+   * local run of the declared containers).
+   * @default - the Service DNS names only
+   */
+  readonly extraDnsNames?: string[];
+  /** @default - none */
+  readonly extraIpAddresses?: string[];
+};
+
+/** MinIO options a tenant may set. */
+export type TenantMinioOptions = Pick<
+  MinioProps,
+  "name" | "replicas" | "storage" | "storageClassName" | "image" | "autoEncryption" | "rootUser" | "resources"
+>;
+
+export interface KesTenantProps {
+  /** Tenant name: a DNS label starting with a letter, e.g. "payments". */
+  readonly tenantName: string;
+  /** The Vault half, e.g. `TenantKeystore.fromProps({ prefix: "payments" })`. */
+  readonly keystore: TenantKeystore;
+  /** Vault address the key server pods reach, e.g. "https://vault.vault.svc:8200". */
+  readonly vaultEndpoint: string;
+  /**
+   * Kubernetes namespace of the key server and MinIO.
+   * @default - the tenant name
+   */
+  readonly kubernetesNamespace?: string;
+  /**
+   * Create the Kubernetes namespace.
+   * @default true
+   */
+  readonly createKubernetesNamespace?: boolean;
+  /**
+   * Cluster DNS domain.
+   * @default "cluster.local"
+   */
+  readonly clusterDomain?: string;
+  /**
+   * Prefix of every key name MinIO may use; MinIO's key server policy is scoped to it.
+   * @default - "<tenant name>-"
+   */
+  readonly keyNamePrefix?: string;
+  /**
+   * MinIO's default key (MINIO_KMS_KES_KEY_NAME); must start with `keyNamePrefix`.
+   * @default - "<keyNamePrefix>default"
+   */
+  readonly defaultKeyName?: string;
+  /** @default - KeyServer defaults (2 replicas, bundle in the ConfigMap) */
+  readonly keyServer?: TenantKeyServerOptions;
+  /** @default - Minio defaults (4 replicas, 10Gi each) */
+  readonly minio?: TenantMinioOptions;
+  /**
+   * Create the tenant's outputs (`<tenant>_key_server_endpoints`, ...; no secret among them).
+   * @default true
+   */
+  readonly outputs?: boolean;
+}
+
+const TENANT_NAME = /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/;
+
+/** Output names of a tenant, by what they hold. */
+export function tenantOutputNames(tenantName: string) {
+  const p = tenantName.replace(/-/g, "_");
+  return {
+    keyServerEndpoints: `${p}_key_server_endpoints`,
+    minioEndpoint: `${p}_minio_endpoint`,
+    roleId: `${p}_role_id`,
+    secretIdAccessor: `${p}_secret_id_accessor`,
+    minioClientCertificate: `${p}_minio_client_certificate`,
+    keyServerCaCertificate: `${p}_key_server_ca_certificate`,
+    defaultKeyName: `${p}_default_key_name`,
+    vaultKeyPath: `${p}_vault_key_path`,
+  } as const;
+}
+
+/**
+ * A whole tenant: keystore spec -> Vault half (K/V, policy, login) -> identities (tls provider) -> key server
+ * (Kubernetes) -> MinIO using it for SSE. Prefix or namespace isolation follows the keystore spec (a prefix in a
+ * shared mount, or a Vault namespace of its own). Outputs hold endpoints, the role-id, the public certificates
+ * and the secret-id accessor, never a secret. Child ids are stable: Keystore, Namespace, Identities, KeyServer,
+ * Minio.
+ */
+export class KesTenant extends Construct {
+  public readonly tenantName: string;
+  public readonly keystore: IKeystore;
+  public readonly identities?: TenantIdentities;
+  public readonly keyServer: KeyServer;
+  public readonly minio: Minio;
+  public readonly keyNamePrefix: string;
+  public readonly defaultKeyName: string;
+  /** Kubernetes namespace of the workloads. */
+  public readonly kubernetesNamespace: string;
+  /** Vault API path (in the keystore's namespace) under which the tenant's keys live, e.g. "kv/payments/". */
+  public readonly vaultKeyPath: string;
+
+  /**
+   * @throws Error when the tenant name, namespace, key-name prefix or default key is malformed, or from the
+   *   keystore, identities, KeyServer and Minio constructs.
+   */
+  constructor(scope: Construct, id: string, props: KesTenantProps) {
+    super(scope, id);
+    if (!TENANT_NAME.test(props.tenantName)) {
+      throw new Error(
+        `tenantName ${JSON.stringify(props.tenantName)} must be 1 to 32 characters of [a-z0-9-], starting with a letter and not ending with "-": e.g. "payments"`,
+      );
+    }
+    const tenant = props.tenantName;
+    const namespace = props.kubernetesNamespace ?? tenant;
+    checkDnsLabel("kubernetesNamespace", namespace);
+    const keyNamePrefix = props.keyNamePrefix ?? `${tenant}-`;
+    checkKeyNamePrefix("keyNamePrefix", keyNamePrefix);
+    const defaultKeyName = props.defaultKeyName ?? `${keyNamePrefix}default`;
+    checkKeyName("defaultKeyName", defaultKeyName);
+    if (!defaultKeyName.startsWith(keyNamePrefix)) {
+      throw new Error(
+        `defaultKeyName ${JSON.stringify(defaultKeyName)} does not start with keyNamePrefix ${JSON.stringify(keyNamePrefix)}, so MinIO's policy would forbid it: use e.g. "${keyNamePrefix}default"`,
+      );
+    }
+    this.tenantName = tenant;
+    this.keyNamePrefix = keyNamePrefix;
+    this.defaultKeyName = defaultKeyName;
+    this.kubernetesNamespace = namespace;
+
+    this.keystore = props.keystore.bind(this);
+    const spec = this.keystore.spec;
+    this.vaultKeyPath = `${spec.kvVersion === KvVersion.V1 ? spec.kvEngine : `${spec.kvEngine}/data`}/${spec.prefix}/`;
+
+    const ns = props.createKubernetesNamespace ?? true ? new NamespaceV1(this, "Namespace", { metadata: { name: namespace, labels: { "app.kubernetes.io/part-of": "kes-vault-kit" } } }) : undefined;
+
+    const ksOpts = props.keyServer ?? {};
+    const minioOpts = props.minio ?? {};
+    const keyServerName = ksOpts.name ?? "keyserver";
+    const minioName = minioOpts.name ?? "minio";
+    const dnsNames = [...serviceDnsNames(keyServerName, namespace, props.clusterDomain), ...(ksOpts.extraDnsNames ?? [])];
+
+    this.identities = new TenantIdentities(this, "Identities", {
+      tenantName: tenant,
+      keyServerDnsNames: dnsNames,
+      keyServerIpAddresses: ksOpts.extraIpAddresses,
+      createKeyServerCertificate: ksOpts.tlsSecretName === undefined,
+    });
+    const tls =
+      ksOpts.tlsSecretName !== undefined ? KeyServerTls.fromSecret(ksOpts.tlsSecretName) : KeyServerTls.fromPem(this.identities.keyServerTls!);
+
+    this.keyServer = new KeyServer(this, "KeyServer", {
+      keystore: this.keystore,
+      vaultEndpoint: props.vaultEndpoint,
+      tls,
+      clients: [{ policyName: "minio", certPem: this.identities.minioClientCertPem, patterns: minioKeyPolicy(keyNamePrefix) }],
+      name: keyServerName,
+      namespace,
+      clusterDomain: props.clusterDomain,
+      replicas: ksOpts.replicas,
+      runtime: ksOpts.runtime,
+      resources: ksOpts.resources,
+      allowMemoryLock: ksOpts.allowMemoryLock,
+      adminIdentity: ksOpts.adminIdentity,
+      cacheOfflineExpiry: ksOpts.cacheOfflineExpiry,
+      ...(ksOpts.networkPolicy
+        ? { networkPolicy: { clientPodLabels: selectorLabels(MINIO_COMPONENT, minioName), probeCidrs: ksOpts.networkPolicy.probeCidrs } }
+        : {}),
+    });
+
+    this.minio = new Minio(this, "Minio", {
+      ...minioOpts,
+      name: minioName,
+      namespace,
+      clusterDomain: props.clusterDomain,
+      keyServer: this.keyServer,
+      keyServerTls: tls,
+      kesClient: MinioKesClient.fromCertificate(this.identities.minioClientCertPem, this.identities.minioClientKeyPem),
+      defaultKeyName,
+    });
+
+    if (ns) {
+      // Every namespaced object waits for the namespace (names stay literal, so they are testable and stable).
+      for (const c of [...this.keyServer.node.findAll(), ...this.minio.node.findAll()]) {
+        if (c instanceof TerraformResource && c.terraformResourceType.startsWith("kubernetes_")) {
+          c.dependsOn = [...(c.dependsOn ?? []), ns.fqn];
+        }
+      }
+    }
+
+    if (props.outputs ?? true) {
+      const names = tenantOutputNames(tenant);
+      const out = (outId: string, value: unknown, description: string) =>
+        new TerraformOutput(this, outId, { value, description, staticId: true });
+      out(names.keyServerEndpoints, this.keyServer.keyServerEndpoints, `key server endpoints of tenant ${tenant}`);
+      out(names.minioEndpoint, this.minio.minioEndpoint, `S3 endpoint of tenant ${tenant}`);
+      if (this.keystore.roleId !== undefined) out(names.roleId, this.keystore.roleId, `AppRole role-id of tenant ${tenant} (not secret)`);
+      if (this.keystore.secretIdAccessor !== undefined) {
+        out(names.secretIdAccessor, this.keystore.secretIdAccessor, `accessor of tenant ${tenant}'s secret-id (to look it up or revoke it)`);
+      }
+      out(names.minioClientCertificate, this.identities.minioClientCertPem, `MinIO's client certificate of tenant ${tenant} (its key server identity)`);
+      if (this.identities.caCertPem !== undefined) out(names.keyServerCaCertificate, this.identities.caCertPem, `CA of tenant ${tenant}'s key server`);
+      out(names.defaultKeyName, defaultKeyName, `MinIO's default key of tenant ${tenant}`);
+      out(names.vaultKeyPath, `${spec.namespace === undefined ? "" : `${spec.namespace}/`}${this.vaultKeyPath}`, `where tenant ${tenant}'s keys live in Vault`);
+    }
+  }
+}

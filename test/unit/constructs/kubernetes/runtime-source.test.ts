@@ -1,0 +1,37 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { MAX_BUNDLE_BYTES, RuntimeSource } from "../../../../constructs/kubernetes/runtime-source";
+import { FIXTURE_BUNDLE } from "./support";
+
+describe("RuntimeSource", () => {
+  test("GIVEN a bundle file WHEN read THEN its content is returned", () => {
+    expect(RuntimeSource.fromBundle(FIXTURE_BUNDLE).readBundle()).toBe(fs.readFileSync(FIXTURE_BUNDLE, "utf8"));
+  });
+
+  test("GIVEN an image source WHEN read THEN there is no bundle to ship", () => {
+    const src = RuntimeSource.fromImage("registry.example.com/keyserver:1.0.0");
+    expect(src.readBundle()).toBeUndefined();
+    expect(src.image).toBe("registry.example.com/keyserver:1.0.0");
+  });
+
+  test("fails when the bundle is missing, telling to build it", () => {
+    const missing = path.join(os.tmpdir(), "kvk-no-such-bundle.cjs");
+    expect(() => RuntimeSource.fromBundle(missing).readBundle()).toThrow(`runtime bundle ${missing} does not exist: run \`npm run build:runtime\` first`);
+  });
+
+  test("fails when the bundle does not fit in a ConfigMap", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kvk-bundle-"));
+    const big = path.join(dir, "big.cjs");
+    fs.writeFileSync(big, "x".repeat(MAX_BUNDLE_BYTES + 1));
+    try {
+      expect(() => RuntimeSource.fromBundle(big).readBundle()).toThrow(`is ${MAX_BUNDLE_BYTES + 1} bytes, over the ${MAX_BUNDLE_BYTES}-byte limit`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("fails when the image reference has spaces", () => {
+    expect(() => RuntimeSource.fromImage("my image")).toThrow('runtime image "my image" is not an image reference');
+  });
+});
