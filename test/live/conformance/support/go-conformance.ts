@@ -27,18 +27,24 @@ export function proxyOnlyGoproxy(configured: string | undefined): string {
 }
 
 /**
- * `go build` of test/go into a temp dir (GOFLAGS=-mod=mod, default Go caches).
+ * `go build` of a package of test/go (`.` = the conformance program, `./loadgen` = the benchmark's load
+ * generator) into a temp dir, with GOFLAGS=-mod=mod and the default Go caches.
  * @throws Error with go's output when go is missing or the build fails.
  */
-export async function buildGoConformance(): Promise<string> {
+export async function buildGoProgram(pkg: "." | "./loadgen"): Promise<string> {
   const goproxy = proxyOnlyGoproxy((await run("go", ["env", "GOPROXY"])).stdout.trim());
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kvk-go-")), "kesconformance");
-  const res = await run("go", ["-C", GO_MODULE_DIR, "build", "-o", out, "."], {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kvk-go-")), path.basename(pkg === "." ? "kesconformance" : pkg));
+  const res = await run("go", ["-C", GO_MODULE_DIR, "build", "-o", out, pkg], {
     env: { ...process.env, GOPROXY: goproxy, GOFLAGS: "-mod=mod -buildvcs=false" },
     timeoutMs: 600_000,
   });
-  if (res.code !== 0) throw new Error(`go build of ${GO_MODULE_DIR} failed (exit ${res.code}):\n${res.stdout}${res.stderr}`);
+  if (res.code !== 0) throw new Error(`go build of ${pkg} in ${GO_MODULE_DIR} failed (exit ${res.code}):\n${res.stdout}${res.stderr}`);
   return out;
+}
+
+/** The conformance program. */
+export function buildGoConformance(): Promise<string> {
+  return buildGoProgram(".");
 }
 
 /** Parses the program's JSON lines; any other line is an error. */

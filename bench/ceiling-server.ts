@@ -1,0 +1,64 @@
+/**
+ * The benchmark's ceiling: a bare Node HTTP/2 + mTLS server (the TLS settings of a KES server: client
+ * certificate requested, not verified; TLS 1.2+; the same Ed25519 server certificate) that reads the body and
+ * answers generate and decrypt with fixed JSON bodies of exactly the size KES sends. No policy, no
+ * crypto, no keystore: what a Node key server cannot beat on this machine.
+ *
+ * Run as a separate process: `ts-node --transpile-only bench/ceiling-server.ts <port> <cert> <key>`;
+ * it prints "listening" once ready.
+ */
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as http2 from "node:http2";
+
+/** Bodies of the same size as KES' replies: 32-byte DEK, 76-byte ciphertext, base64, JSON + "\n". */
+export function ceilingBodies(): { generate: Buffer; decrypt: Buffer } {
+  const plaintext = randomBytes(32).toString("base64");
+  const ciphertext = randomBytes(76).toString("base64");
+  return {
+    generate: Buffer.from(JSON.stringify({ plaintext, ciphertext }) + "\n"),
+    decrypt: Buffer.from(JSON.stringify({ plaintext }) + "\n"),
+  };
+}
+
+/** Starts the ceiling server on 127.0.0.1:port. */
+export function startCeilingServer(port: number, certPem: string, keyPem: string): Promise<http2.Http2SecureServer> {
+  const bodies = ceilingBodies();
+  const server = http2.createSecureServer({
+    cert: certPem,
+    key: keyPem,
+    // h2 only: an HTTP/1.1 fallback needs a 'request' listener, which switches every h2 stream to the
+    // slower compat layer; the Go client always speaks h2.
+    requestCert: true,
+    rejectUnauthorized: false,
+    minVersion: "TLSv1.2",
+  });
+  // The core stream API, not the compat request/response layer: the fastest h2 path Node has.
+  server.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
+    const p = String(headers[":path"] ?? "");
+    const body = p.startsWith("/v1/key/generate/") ? bodies.generate : p.startsWith("/v1/key/decrypt/") ? bodies.decrypt : undefined;
+    stream.on("data", () => undefined);
+    stream.on("end", () => {
+      if (!body) {
+        stream.respond({ ":status": 404, "content-type": "text/plain" });
+        stream.end("404 page not found\n");
+        return;
+      }
+      stream.respond({ ":status": 200, "content-type": "application/json", "content-length": body.length });
+      stream.end(body);
+    });
+    stream.on("error", () => undefined);
+  });
+  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
+}
+
+if (require.main === module) {
+  const [port, certFile, keyFile] = process.argv.slice(2);
+  if (!port || !certFile || !keyFile) {
+    process.stderr.write("usage: ceiling-server.ts <port> <cert.pem> <key.pem>\n");
+    process.exit(2);
+  }
+  void startCeilingServer(Number(port), fs.readFileSync(certFile, "utf8"), fs.readFileSync(keyFile, "utf8")).then(() => {
+    process.stdout.write("listening\n");
+  });
+}

@@ -1,0 +1,230 @@
+/**
+ * Key server benchmark: generate and decrypt throughput (ops/s) and p50/p99 latency at 1, 8, 32 and 128
+ * concurrent clients (one HTTP/2 + mTLS connection each, Ed25519 client certificates from an API key,
+ * MinIO's own Go client), our key server against real KES on the same machine and keystore, plus a bare
+ * Node HTTP/2 server as the ceiling. Loopback only; every process it starts is stopped by pid.
+ *
+ * Usage: npx ts-node --transpile-only bench/keyserver.ts [--duration 3] [--warmup 0.5]
+ *          [--clients 1,8,32,128] [--ops generate,decrypt] [--keystores fs,vault] [--targets kes,ours]
+ *          [--json results.json]
+ * See bench/README.md.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { REPO_ROOT } from "../scripts/testbed/env";
+import {
+  kesIdentityFiles,
+  newApiKey,
+  OURS_BUNDLE,
+  run,
+  startKeyServer,
+  type KeyServerTarget,
+  type RunningKeyServer,
+} from "../scripts/testbed/kes";
+import { startOpenBao, type OpenBaoServer } from "../scripts/testbed/openbao";
+import { freePort, startProcess, waitUntil, type ManagedProcess } from "../scripts/testbed/process";
+import { kesCli } from "../test/live/conformance/support/kes-cli";
+import { buildGoProgram } from "../test/live/conformance/support/go-conformance";
+
+type Op = "generate" | "decrypt";
+type Keystore = "fs" | "vault";
+
+interface Options {
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly clients: readonly number[];
+  readonly ops: readonly Op[];
+  readonly keystores: readonly Keystore[];
+  readonly targets: readonly KeyServerTarget[];
+  readonly jsonFile?: string;
+}
+
+/** One loadgen run. */
+interface CellResult {
+  readonly ops: number;
+  readonly seconds: number;
+  readonly ops_per_sec: number;
+  readonly p50_us: number;
+  readonly p99_us: number;
+  readonly errors: number;
+  readonly first_error?: string;
+}
+
+/** A server under test: a name for the table, its endpoint and CA. */
+interface Subject {
+  readonly name: string;
+  readonly endpoint: string;
+  readonly caFile: string;
+}
+
+/**
+ * Parses the command line.
+ * @throws Error naming the flag and the bad value.
+ */
+export function parseArgs(argv: readonly string[]): Options {
+  const get = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const list = (flag: string, def: string) => (get(flag) ?? def).split(",").map((s) => s.trim()).filter(Boolean);
+  const num = (flag: string, def: number) => {
+    const v = Number(get(flag) ?? def);
+    if (!Number.isFinite(v) || v <= 0) throw new Error(`${flag} "${get(flag)}" must be a positive number of seconds, e.g. ${flag} 3`);
+    return v;
+  };
+  const clients = list("--clients", "1,8,32,128").map(Number);
+  if (clients.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`--clients "${get("--clients")}" must be positive integers, e.g. --clients 1,8,32,128`);
+  const ops = list("--ops", "generate,decrypt");
+  if (ops.some((o) => o !== "generate" && o !== "decrypt")) throw new Error(`--ops "${get("--ops")}" may only hold generate and decrypt`);
+  const keystores = list("--keystores", "fs,vault");
+  if (keystores.some((k) => k !== "fs" && k !== "vault")) throw new Error(`--keystores "${get("--keystores")}" may only hold fs and vault`);
+  const targets = list("--targets", "kes,ours");
+  if (targets.some((t) => t !== "kes" && t !== "ours")) throw new Error(`--targets "${get("--targets")}" may only hold kes and ours`);
+  return {
+    durationS: num("--duration", 3),
+    warmupS: num("--warmup", 0.5),
+    clients,
+    ops: ops as Op[],
+    keystores: keystores as Keystore[],
+    targets: targets as KeyServerTarget[],
+    jsonFile: get("--json"),
+  };
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const cleanups: Array<() => Promise<void>> = [];
+  const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
+  try {
+    log("building the load generator (test/go/loadgen, kms-go/kes v0.3.1)");
+    const loadgen = await buildGoProgram("./loadgen");
+    const user = newApiKey();
+    const policy = { bench: { allow: ["/v1/key/generate/bench*", "/v1/key/decrypt/bench*"], identities: [user.identity] } };
+
+    const subjects: Subject[] = [];
+    const missing: string[] = [];
+    let bao: OpenBaoServer | undefined;
+    if (opts.keystores.includes("vault")) {
+      bao = await startOpenBao();
+      started.push(bao);
+    }
+    for (const keystore of opts.keystores) {
+      for (const target of opts.targets) {
+        const name = `${target}-${keystore}`;
+        if (target === "ours" && !fs.existsSync(OURS_BUNDLE)) {
+          missing.push(`${name}: ${OURS_BUNDLE} does not exist (npm run build:runtime)`);
+          continue;
+        }
+        let server: RunningKeyServer;
+        try {
+          server = await startKeyServer(target, {
+            keystore: keystore === "fs" ? { kind: "fs" } : { kind: "vault", openbao: bao, kvVersion: 1, prefix: `bench-${target}` },
+            policies: policy,
+            log: { audit: "off", error: "on" },
+          });
+        } catch (err) {
+          missing.push(`${name}: ${(err as Error).message.replace(/\s*\n\s*/g, " ")}`);
+          continue;
+        }
+        cleanups.push(() => server.cleanup());
+        const created = await kesCli(server, ["key", "create", "bench"]);
+        if (created.code !== 0) {
+          missing.push(`${name}: kes key create bench failed: ${created.stderr.trim()}`);
+          continue;
+        }
+        subjects.push({ name, endpoint: server.endpoint, caFile: server.caFile });
+      }
+    }
+
+    const ceiling = await startCeiling(cleanups);
+    subjects.unshift(ceiling.subject);
+    started.push(ceiling.process);
+
+    const results: Record<string, Record<Op, Record<number, CellResult>>> = {};
+    const cells = opts.ops.length * opts.clients.length * subjects.length;
+    log(`${cells} cells of ${opts.warmupS}+${opts.durationS} s: ${subjects.map((s) => s.name).join(", ")}`);
+    for (const op of opts.ops) {
+      for (const clients of opts.clients) {
+        // Subjects take turns per cell, so that a drift of the machine's load hits all of them alike.
+        for (const s of subjects) {
+          const res = await run(
+            loadgen,
+            ["-endpoint", s.endpoint, "-ca", s.caFile, "-key", "bench", "-op", op, "-clients", String(clients),
+              "-duration", `${opts.durationS}s`, "-warmup", `${opts.warmupS}s`],
+            { env: { ...process.env, KVK_API_KEY: user.apiKey }, timeoutMs: (opts.durationS + opts.warmupS + 60) * 1000 },
+          );
+          if (res.code !== 0) throw new Error(`loadgen against ${s.name} (${op}, ${clients} clients) failed: ${res.stderr}`);
+          const cell = JSON.parse(res.stdout) as CellResult;
+          ((results[s.name] ??= { generate: {}, decrypt: {} })[op] ??= {})[clients] = cell;
+          log(`${op} x${clients} ${s.name}: ${cell.ops_per_sec.toFixed(0)} ops/s p50 ${cell.p50_us} us p99 ${cell.p99_us} us` +
+            (cell.errors ? ` errors ${cell.errors} (${cell.first_error})` : ""));
+        }
+      }
+    }
+    process.stdout.write(renderTable(results, opts) + "\n");
+    if (missing.length > 0) process.stdout.write(`\nnot measured:\n${missing.map((m) => `  - ${m}`).join("\n")}\n`);
+    if (opts.jsonFile) fs.writeFileSync(opts.jsonFile, JSON.stringify({ options: opts, results, missing }, null, 2) + "\n");
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    for (const p of started.reverse()) await p.stop().catch(() => undefined);
+  }
+}
+
+async function startCeiling(cleanups: Array<() => Promise<void>>): Promise<{ subject: Subject; process: ManagedProcess }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kvk-ceiling-"));
+  cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+  const { certFile, keyFile } = await kesIdentityFiles(dir, "server");
+  const port = await freePort();
+  const proc = startProcess("ceiling", process.execPath, [
+    "-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "bench", "ceiling-server.ts"), String(port), certFile, keyFile,
+  ], { cwd: REPO_ROOT });
+  await waitUntil("ceiling server", async () => proc.output().includes("listening"), { proc, timeoutMs: 60_000 });
+  return { subject: { name: "ceiling", endpoint: `https://127.0.0.1:${port}`, caFile: certFile }, process: proc };
+}
+
+const fmtOps = (c?: CellResult) => (c ? c.ops_per_sec.toFixed(0) : "-");
+const fmtLat = (c?: CellResult) => (c ? `${(c.p50_us / 1000).toFixed(2)}/${(c.p99_us / 1000).toFixed(2)}` : "-");
+const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}x` : "-");
+
+/** The result table: per op and concurrency, ops/s and p50/p99 ms per subject, and ours' ratios. */
+export function renderTable(results: Record<string, Record<Op, Record<number, CellResult>>>, opts: Options): string {
+  const lines: string[] = [];
+  const header = ["op", "clients", "ceiling ops/s", "ceiling p50/p99 ms"];
+  for (const k of opts.keystores) {
+    header.push(`kes-${k} ops/s`, `kes-${k} p50/p99`, `ours-${k} ops/s`, `ours-${k} p50/p99`, `ours/kes ${k}`, `p99 ours/kes ${k}`, `ours/ceiling ${k}`);
+  }
+  lines.push(`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`);
+  for (const op of opts.ops) {
+    for (const n of opts.clients) {
+      const cell = (name: string) => results[name]?.[op]?.[n];
+      const row = [op, String(n), fmtOps(cell("ceiling")), fmtLat(cell("ceiling"))];
+      for (const k of opts.keystores) {
+        const kes = cell(`kes-${k}`);
+        const ours = cell(`ours-${k}`);
+        row.push(
+          fmtOps(kes), fmtLat(kes), fmtOps(ours), fmtLat(ours),
+          ratio(ours?.ops_per_sec, kes?.ops_per_sec),
+          ratio(ours?.p99_us, kes?.p99_us),
+          ratio(ours?.ops_per_sec, cell("ceiling")?.ops_per_sec),
+        );
+      }
+      lines.push(`| ${row.join(" | ")} |`);
+    }
+  }
+  const errors = Object.entries(results).flatMap(([name, byOp]) =>
+    Object.entries(byOp).flatMap(([op, byN]) =>
+      Object.entries(byN).filter(([, c]) => c.errors > 0).map(([n, c]) => `  - ${name} ${op} x${n}: ${c.errors} errors, first: ${c.first_error}`),
+    ),
+  );
+  if (errors.length > 0) lines.push("", "errors:", ...errors);
+  return lines.join("\n");
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`[bench] failed: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  });
+}
