@@ -1,0 +1,61 @@
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import { REPO_ROOT, testbedProcessEnv } from "../testbed/env";
+
+/** Options of one `cdktf deploy` run. */
+export interface CdktfDeployOptions {
+  /** Stack ids or globs. */
+  readonly stacks: readonly string[];
+  /** Synthesis output folder (absolute). */
+  readonly outdir: string;
+  /** JSON file the outputs are written to, sensitive ones included (keep it private). */
+  readonly outputsFile: string;
+  /** Extra environment for the app and Terraform (VAULT_ADDR, KVK_* settings). */
+  readonly env: Record<string, string>;
+  /** Called with each output line, for progress. */
+  readonly onLine?: (line: string) => void;
+}
+
+/**
+ * Runs `cdktf deploy` offline (the test bed's CLI config, --skip-provider-lock) from the repository root.
+ * @throws Error with the last lines of output when cdktf exits non-zero.
+ */
+export async function cdktfDeploy(opts: CdktfDeployOptions): Promise<void> {
+  const args = [
+    "deploy",
+    ...opts.stacks,
+    "--auto-approve",
+    "--skip-provider-lock",
+    "--output",
+    opts.outdir,
+    "--outputs-file",
+    opts.outputsFile,
+    "--outputs-file-include-sensitive-outputs",
+  ];
+  const cdktf = path.join(REPO_ROOT, "node_modules", ".bin", "cdktf");
+  const child = spawn(cdktf, args, {
+    cwd: REPO_ROOT,
+    env: testbedProcessEnv({ CI: "1", FORCE_COLOR: "0", ...opts.env }),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const tail: string[] = [];
+  let partial = "";
+  const onData = (chunk: Buffer) => {
+    const lines = (partial + chunk.toString("utf8")).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) {
+      tail.push(line);
+      if (tail.length > 60) tail.shift();
+      opts.onLine?.(line);
+    }
+  };
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
+  const code = await new Promise<number>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (c) => resolve(c ?? 1));
+  });
+  if (code !== 0) {
+    throw new Error(`cdktf deploy ${opts.stacks.join(" ")} failed (exit ${code}); last lines:\n${tail.join("\n")}`);
+  }
+}
