@@ -26,7 +26,7 @@ export function vaultPathProblem(value: string): string | undefined {
     return 'must not contain "." or ".." segments (path traversal)';
   const bad = segments.find((s) => !SEGMENT.test(s));
   if (bad !== undefined) {
-    return `has segment "${bad}", but each segment must match [A-Za-z0-9][A-Za-z0-9_.-]* (no globs, quotes or spaces)`;
+    return `has segment ${JSON.stringify(bad)}, but each segment must match [A-Za-z0-9][A-Za-z0-9_.-]* (no globs, quotes or spaces)`;
   }
   return undefined;
 }

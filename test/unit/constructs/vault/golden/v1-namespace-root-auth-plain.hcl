@@ -1,0 +1,29 @@
+# keys: existence check, create, read, delete
+path "tenants/payments/kv/payments/*" {
+  capabilities = ["create", "read", "delete"]
+}
+
+# key listing
+path "tenants/payments/kv/payments/" {
+  capabilities = ["list"]
+}
+
+# token renewal
+path "auth/token/renew-self" {
+  capabilities = ["update"]
+}
+
+# token lookup
+path "auth/token/lookup-self" {
+  capabilities = ["read"]
+}
+
+# token renewal through the keystore namespace
+path "tenants/payments/auth/token/renew-self" {
+  capabilities = ["update"]
+}
+
+# token lookup through the keystore namespace
+path "tenants/payments/auth/token/lookup-self" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,19 @@
+# keys: existence check, create, read, delete
+path "kv/payments/*" {
+  capabilities = ["create", "read", "delete"]
+}
+
+# key listing
+path "kv/payments/" {
+  capabilities = ["list"]
+}
+
+# token renewal
+path "auth/token/renew-self" {
+  capabilities = ["update"]
+}
+
+# token lookup
+path "auth/token/lookup-self" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,24 @@
+# keys: existence check, create (cas 0), read version 1
+path "kv/data/payments/*" {
+  capabilities = ["create", "read"]
+}
+
+# key deletion (all versions)
+path "kv/metadata/payments/*" {
+  capabilities = ["delete"]
+}
+
+# key listing
+path "kv/metadata/payments/" {
+  capabilities = ["list"]
+}
+
+# token renewal
+path "auth/token/renew-self" {
+  capabilities = ["update"]
+}
+
+# token lookup
+path "auth/token/lookup-self" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,34 @@
+# keys: existence check, create (cas 0), read version 1
+path "kv/data/payments/*" {
+  capabilities = ["create", "read"]
+}
+
+# key deletion (all versions)
+path "kv/metadata/payments/*" {
+  capabilities = ["delete"]
+}
+
+# key listing
+path "kv/metadata/payments/" {
+  capabilities = ["list"]
+}
+
+# transit wrapping of new keys
+path "transit/encrypt/kes-payments" {
+  capabilities = ["update"]
+}
+
+# transit unwrapping on read
+path "transit/decrypt/kes-payments" {
+  capabilities = ["update"]
+}
+
+# token renewal
+path "auth/token/renew-self" {
+  capabilities = ["update"]
+}
+
+# token lookup
+path "auth/token/lookup-self" {
+  capabilities = ["read"]
+}
