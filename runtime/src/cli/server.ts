@@ -80,8 +80,10 @@ function devLoaded(address: string, fsPath: string | undefined): { loaded: Loade
   };
 }
 
-async function startState(loaded: LoadedConfig, startTime?: Date): Promise<ServerState> {
-  const keystore = await openKeystore(loaded.config.keystore);
+async function startState(loaded: LoadedConfig, log: Logger, startTime?: Date): Promise<ServerState> {
+  const keystore = await openKeystore(loaded.config.keystore, (message) =>
+    log.warn(message, { keystore: loaded.config.keystore.kind }),
+  );
   const state = buildState(loaded, keystore, startTime);
   try {
     await createPredefinedKeys(state);
@@ -125,7 +127,7 @@ export async function runServer(args: readonly string[], out: Out = process.stdo
     audit: new AuditLog(loaded.config.log.auditLevel <= LEVEL.INFO),
     metrics: new Metrics(),
   };
-  const state = await startState(loaded);
+  const state = await startState(loaded, services.log);
   const address = values.addr ?? loaded.config.address;
   let server: KeyServer;
   try {
@@ -168,7 +170,7 @@ export async function runServer(args: readonly string[], out: Out = process.stdo
       return;
     }
     const next = loadConfigFile(values.config);
-    const nextState = await startState(next, server.currentState().startTime);
+    const nextState = await startState(next, services.log, server.currentState().startTime);
     const old = server.update(nextState, next.tls);
     services.log.level = next.config.log.errorLevel;
     services.audit.toOutput = next.config.log.auditLevel <= LEVEL.INFO;
