@@ -1,0 +1,151 @@
+import { ApproleAuthBackendRole } from "@cdktf/provider-vault/lib/approle-auth-backend-role";
+import { ApproleAuthBackendRoleSecretId } from "@cdktf/provider-vault/lib/approle-auth-backend-role-secret-id";
+import { Rotating } from "@cdktf/provider-time/lib/rotating";
+import type { TerraformStack } from "cdktf";
+import { AppRoleAuth, AppRoleIdentity, SecretIdRotation, type AppRoleOptions } from "../../../../constructs";
+import { only, synth } from "./synth";
+
+const identity = (s: TerraformStack, options: AppRoleOptions = {}) =>
+  new AppRoleIdentity(s, "Id", {
+    auth: AppRoleAuth.fromExisting("approle"),
+    roleName: "kes-p",
+    policyNames: ["kes-p"],
+    ...options,
+  });
+
+describe("AppRoleIdentity", () => {
+  test("GIVEN the defaults WHEN synthesized THEN the role has the seeds' settings: period 300 s, unlimited uses, only our policy", () => {
+    const { json } = synth((s) => identity(s));
+    expect(only(json, "vault_approle_auth_backend_role")).toMatchObject({
+      backend: "approle",
+      role_name: "kes-p",
+      token_period: 300,
+      token_num_uses: 0,
+      secret_id_num_uses: 0,
+      secret_id_ttl: 0,
+      token_no_default_policy: true,
+      token_policies: ["kes-p"],
+      token_type: "service",
+      bind_secret_id: true,
+    });
+  });
+
+  test("GIVEN the defaults WHEN synthesized THEN one unlimited secret-id is created before its replacement is destroyed", () => {
+    const { json } = synth((s) => identity(s));
+    const secretId = only(json, "vault_approle_auth_backend_role_secret_id");
+    expect(secretId).toMatchObject({ num_uses: 0, lifecycle: { create_before_destroy: true } });
+    expect(secretId.role_name).toMatch(/^\$\{vault_approle_auth_backend_role\.\S+\.role_name\}$/);
+    expect(secretId.wrapping_ttl).toBeUndefined();
+  });
+
+  test("GIVEN the options WHEN synthesized THEN TTLs and CIDR bindings reach the role", () => {
+    const { text } = synth((s) =>
+      identity(s, {
+        tokenPeriodSeconds: 600,
+        tokenMaxTtlSeconds: 7200,
+        tokenBoundCidrs: ["10.0.0.0/8"],
+        secretIdBoundCidrs: ["10.1.0.0/16"],
+        secretIdTtlSeconds: 86400 * 60,
+        secretIdRotation: SecretIdRotation.everyDays(30),
+      }),
+    );
+    expect(text).toHaveResourceWithProperties(ApproleAuthBackendRole, {
+      token_period: 600,
+      token_max_ttl: 7200,
+      token_bound_cidrs: ["10.0.0.0/8"],
+      secret_id_bound_cidrs: ["10.1.0.0/16"],
+      secret_id_ttl: 5184000,
+    });
+  });
+
+  test("GIVEN a rotation with a manual trigger WHEN synthesized THEN a time_rotating replaces the secret-id through a bare reference", () => {
+    const { json, text } = synth((s) =>
+      identity(s, { secretIdRotation: SecretIdRotation.everyHours(12), secretIdRotationTrigger: "7" }),
+    );
+    expect(text).toHaveResourceWithProperties(Rotating, { rotation_hours: 12, triggers: { trigger: "7" } });
+    const [rotatingId] = Object.keys(json.resource?.time_rotating ?? {});
+    expect(only(json, "vault_approle_auth_backend_role_secret_id").lifecycle).toEqual({
+      create_before_destroy: true,
+      replace_triggered_by: [`time_rotating.${rotatingId}`],
+    });
+  });
+
+  test("GIVEN no rotation WHEN synthesized THEN there is no time_rotating", () => {
+    const { text } = synth((s) => identity(s));
+    expect(text).not.toHaveResource(Rotating);
+  });
+
+  test("GIVEN response wrapping WHEN synthesized THEN the secret-id is wrapped and only the wrapping token is exposed", () => {
+    let id: AppRoleIdentity | undefined;
+    const { text } = synth((s) => {
+      id = identity(s, { responseWrappingTtl: "10m" });
+    });
+    expect(text).toHaveResourceWithProperties(ApproleAuthBackendRoleSecretId, {
+      wrapping_ttl: "10m",
+      with_wrapped_accessor: true,
+    });
+    expect(id?.secretId).toBeUndefined();
+    expect(id?.secretIdWrappingToken).toBeDefined();
+  });
+
+  test("fails when the secret-id has a ttl and no rotation", () => {
+    expect(() => synth((s) => identity(s, { secretIdTtlSeconds: 3600 }))).toThrow(
+      "secretIdTtlSeconds 3600 lets the secret-id expire, and the key server logs in with the same secret-id on every restart: leave it at 0, or add a secretIdRotation shorter than the ttl",
+    );
+  });
+
+  test("fails when the secret-id expires before it is rotated", () => {
+    expect(() =>
+      synth((s) =>
+        identity(s, { secretIdTtlSeconds: 3600, secretIdRotation: SecretIdRotation.everyHours(1) }),
+      ),
+    ).toThrow(
+      "secretIdTtlSeconds 3600 is not longer than the secret-id rotation period (3600 s), so the secret-id expires before it is replaced: rotate more often or raise the ttl",
+    );
+  });
+
+  test("fails when a manual trigger comes without a rotation", () => {
+    expect(() => synth((s) => identity(s, { secretIdRotationTrigger: "2" }))).toThrow(
+      'secretIdRotationTrigger "2" needs secretIdRotation: add e.g. SecretIdRotation.everyDays(30)',
+    );
+  });
+
+  test("fails when a CIDR block is malformed", () => {
+    expect(() => synth((s) => identity(s, { secretIdBoundCidrs: ["10.0.0.0"] }))).toThrow(
+      'secretIdBoundCidrs entry "10.0.0.0" is not a CIDR block: use a block like "10.0.0.0/8" or "192.168.1.10/32"',
+    );
+  });
+
+  test("fails when the wrapping ttl is not a duration", () => {
+    expect(() => synth((s) => identity(s, { responseWrappingTtl: "ten minutes" }))).toThrow(
+      'responseWrappingTtl "ten minutes" must be a duration like "60s", "5m" or "1h"',
+    );
+  });
+
+  test("fails when the token period is negative", () => {
+    expect(() => synth((s) => identity(s, { tokenPeriodSeconds: -1 }))).toThrow(
+      "tokenPeriodSeconds -1 must be a whole number of seconds, at least 0",
+    );
+  });
+
+  test("fails when no policy is given", () => {
+    expect(() =>
+      synth(
+        (s) =>
+          new AppRoleIdentity(s, "Id", {
+            auth: AppRoleAuth.fromExisting("approle"),
+            roleName: "r",
+            policyNames: [],
+          }),
+      ),
+    ).toThrow(
+      "policyNames [] is empty, so the key server's token could do nothing: pass the keystore policy name",
+    );
+  });
+
+  test("fails when a rotation period is not a whole number", () => {
+    expect(() => SecretIdRotation.everyDays(0.5)).toThrow(
+      "secret-id rotation every 0.5 days is invalid: use a whole number of at least 1",
+    );
+  });
+});

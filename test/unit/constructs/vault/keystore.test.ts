@@ -1,0 +1,214 @@
+import { Policy } from "@cdktf/provider-vault/lib/policy";
+import { TerraformStack, Testing } from "cdktf";
+import {
+  AppRoleAuth,
+  Keystore,
+  KvMount,
+  KvVersion,
+  renderPolicyHcl,
+  keystorePolicyRules,
+  VaultAuthMethod,
+  VaultNamespace,
+  type KeystoreProps,
+} from "../../../../constructs";
+import { only, resources, synth } from "./synth";
+
+const keystore = (s: TerraformStack, props: Partial<KeystoreProps> = {}) =>
+  new Keystore(s, "Payments", { prefix: "payments", ...props });
+
+describe("Keystore", () => {
+  test("GIVEN a prefix-mode spec WHEN synthesized THEN the tree has the stable ids KvMount, Policy, AppRoleAuth, AppRole", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "s");
+    const ks = keystore(stack, { transit: { key: "kes-payments" } });
+    const paths = ks.node
+      .findAll()
+      .map((c) => c.node.path)
+      .sort();
+    expect(paths).toEqual(
+      [
+        "s/Payments",
+        "s/Payments/AppRole",
+        "s/Payments/AppRole/Role",
+        "s/Payments/AppRole/SecretId",
+        "s/Payments/AppRoleAuth",
+        "s/Payments/AppRoleAuth/Resource",
+        "s/Payments/KvMount",
+        "s/Payments/KvMount/Resource",
+        "s/Payments/Policy",
+        "s/Payments/Policy/Resource",
+        "s/Payments/TransitKey",
+        "s/Payments/TransitKey/Mount",
+        "s/Payments/TransitKey/Resource",
+      ].sort(),
+    );
+  });
+
+  test("GIVEN a spec WHEN synthesized THEN the policy document is the one rendered from the spec, under the derived name", () => {
+    let ks: Keystore | undefined;
+    const { text } = synth((s) => {
+      ks = keystore(s, { kvVersion: KvVersion.V2 });
+    });
+    expect(ks!.policy.document).toContain(renderPolicyHcl(keystorePolicyRules(ks!.spec)));
+    expect(text).toHaveResourceWithProperties(Policy, {
+      name: "kes-kv-payments",
+      policy: ks!.policy.document,
+    });
+  });
+
+  test("GIVEN a spec WHEN synthesized THEN the role's only policy is the keystore policy, referenced so it is created first", () => {
+    const { json } = synth((s) => keystore(s));
+    expect(only(json, "vault_approle_auth_backend_role").token_policies).toEqual([
+      expect.stringMatching(/^\$\{vault_policy\.\S+\.name\}$/),
+    ]);
+  });
+
+  test("GIVEN namespace mode WHEN synthesized THEN the namespace is created and every resource sits in it", () => {
+    const { json } = synth((s) => keystore(s, { namespace: "tenant-payments" }));
+    expect(only(json, "vault_namespace")).toMatchObject({ path: "tenant-payments" });
+    const ref = expect.stringMatching(/^\$\{vault_namespace\.\S+\.path_fq\}$/);
+    for (const type of [
+      "vault_mount",
+      "vault_policy",
+      "vault_auth_backend",
+      "vault_approle_auth_backend_role",
+      "vault_approle_auth_backend_role_secret_id",
+    ]) {
+      expect([type, only(json, type).namespace]).toEqual([type, ref]);
+    }
+  });
+
+  test("GIVEN createNamespace false WHEN synthesized THEN no namespace is created and resources name it literally", () => {
+    const { json } = synth((s) => keystore(s, { namespace: "tenant-payments", createNamespace: false }));
+    expect(resources(json, "vault_namespace")).toEqual({});
+    expect(only(json, "vault_mount").namespace).toBe("tenant-payments");
+  });
+
+  test("GIVEN the auth mount in the root namespace WHEN synthesized THEN K/V is in the namespace and the policy, mount and role in the root", () => {
+    const { json } = synth((s) => keystore(s, { namespace: "tenant-payments", authNamespace: "/" }));
+    expect(only(json, "vault_mount").namespace).toMatch(/path_fq/);
+    for (const type of [
+      "vault_policy",
+      "vault_auth_backend",
+      "vault_approle_auth_backend_role",
+      "vault_approle_auth_backend_role_secret_id",
+    ]) {
+      expect([type, only(json, type).namespace]).toEqual([type, undefined]);
+    }
+    expect(String(only(json, "vault_policy").policy)).toContain('path "tenant-payments/kv/payments/*"');
+  });
+
+  test("GIVEN shared mounts WHEN two keystores use them THEN one K/V and one AppRole mount serve both", () => {
+    const { json } = synth((s) => {
+      const kv = new KvMount(s, "Kv");
+      const auth = new AppRoleAuth(s, "AppRole");
+      keystore(s, { kvMount: kv, appRoleAuth: auth });
+      new Keystore(s, "Analytics", { prefix: "analytics", kvMount: kv, appRoleAuth: auth });
+    });
+    expect(Object.keys(resources(json, "vault_mount"))).toHaveLength(1);
+    expect(Object.keys(resources(json, "vault_auth_backend"))).toHaveLength(1);
+    expect(
+      Object.values(resources(json, "vault_policy"))
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(["kes-kv-analytics", "kes-kv-payments"]);
+  });
+
+  test("GIVEN adopted mounts WHEN synthesized THEN no mount is created", () => {
+    const { json } = synth((s) =>
+      keystore(s, {
+        kvMount: KvMount.fromExisting("kv", KvVersion.V1),
+        appRoleAuth: AppRoleAuth.fromExisting("approle"),
+      }),
+    );
+    expect(resources(json, "vault_mount")).toEqual({});
+    expect(resources(json, "vault_auth_backend")).toEqual({});
+    expect(only(json, "vault_approle_auth_backend_role").backend).toBe("approle");
+  });
+
+  test("GIVEN Kubernetes login WHEN synthesized THEN a Kubernetes role replaces the AppRole resources", () => {
+    let ks: Keystore | undefined;
+    const { json } = synth((s) => {
+      ks = keystore(s, {
+        authMethod: VaultAuthMethod.KUBERNETES,
+        kubernetesAuth: {
+          serviceAccountNames: ["kes"],
+          serviceAccountNamespaces: ["minio"],
+          audience: "vault",
+        },
+      });
+    });
+    expect(only(json, "vault_kubernetes_auth_backend_role")).toMatchObject({
+      backend: "kubernetes",
+      role_name: "kes-kv-payments",
+      bound_service_account_names: ["kes"],
+      bound_service_account_namespaces: ["minio"],
+      audience: "vault",
+      token_period: 300,
+      token_no_default_policy: true,
+    });
+    expect(resources(json, "vault_approle_auth_backend_role")).toEqual({});
+    expect(ks?.secretId).toBeUndefined();
+    expect(ks?.kubernetesRoleName).toBeDefined();
+  });
+
+  test("fails when a passed K/V mount has another version", () => {
+    expect(() =>
+      synth((s) =>
+        keystore(s, { kvVersion: KvVersion.V2, kvMount: KvMount.fromExisting("kv", KvVersion.V1) }),
+      ),
+    ).toThrow(
+      'kvMount "kv (v1)" does not match the spec "kv (v2)": pass a mount with the same path and version, or drop kvMount',
+    );
+  });
+
+  test("fails when a passed K/V mount is in another namespace", () => {
+    expect(() =>
+      synth((s) =>
+        keystore(s, {
+          namespace: "a",
+          createNamespace: false,
+          kvMount: KvMount.fromExisting("kv", KvVersion.V1),
+        }),
+      ),
+    ).toThrow(
+      'kvMount is in namespace "/" but the spec\'s namespace is "a": pass a mount from the same namespace',
+    );
+  });
+
+  test("fails when a passed AppRole mount has another path", () => {
+    expect(() => synth((s) => keystore(s, { appRoleAuth: AppRoleAuth.fromExisting("other") }))).toThrow(
+      'appRoleAuth "/auth/other" does not match the spec\'s auth mount "/auth/approle": pass a mount with the same path and namespace',
+    );
+  });
+
+  test("fails when Kubernetes login has no service account", () => {
+    expect(() => synth((s) => keystore(s, { authMethod: VaultAuthMethod.KUBERNETES }))).toThrow(
+      'kubernetesAuth is missing but authMethod is Kubernetes: name the service account, e.g. { serviceAccountNames: ["kes"], serviceAccountNamespaces: ["minio"] }',
+    );
+  });
+
+  test("fails when kubernetesAuth is given for AppRole login", () => {
+    expect(() =>
+      synth((s) =>
+        keystore(s, {
+          kubernetesAuth: { serviceAccountNames: ["kes"], serviceAccountNamespaces: ["minio"] },
+        }),
+      ),
+    ).toThrow(
+      "kubernetesAuth is set but authMethod is AppRole: set authMethod: VaultAuthMethod.KUBERNETES, or drop kubernetesAuth",
+    );
+  });
+
+  test("fails when the spec is invalid", () => {
+    expect(() => synth((s) => keystore(s, { prefix: "../etc" }))).toThrow(
+      'prefix "../etc" must not contain "." or ".." segments (path traversal)',
+    );
+  });
+
+  test("GIVEN VaultNamespace.fromPath WHEN given a traversal THEN it fails naming the field", () => {
+    expect(() => VaultNamespace.fromPath("a/..")).toThrow(
+      'namespace "a/.." must not contain "." or ".." segments (path traversal)',
+    );
+  });
+});

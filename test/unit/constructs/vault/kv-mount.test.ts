@@ -1,0 +1,53 @@
+import { KvSecretBackendV2 } from "@cdktf/provider-vault/lib/kv-secret-backend-v2";
+import { Mount } from "@cdktf/provider-vault/lib/mount";
+import { KvMount, KvVersion, VaultNamespace } from "../../../../constructs";
+import { only, resources, synth } from "./synth";
+
+describe("KvMount", () => {
+  test("GIVEN no props WHEN synthesized THEN a K/V v1 mount at kv is created", () => {
+    const { text } = synth((s) => new KvMount(s, "Kv"));
+    expect(text).toHaveResourceWithProperties(Mount, { path: "kv", type: "kv", options: { version: "1" } });
+  });
+
+  test("GIVEN K/V v1 WHEN synthesized THEN no v2 engine config is created", () => {
+    const { text } = synth((s) => new KvMount(s, "Kv"));
+    expect(text).not.toHaveResource(KvSecretBackendV2);
+  });
+
+  test("GIVEN K/V v2 WHEN synthesized THEN the engine config never prunes versions", () => {
+    const { json } = synth((s) => new KvMount(s, "Kv", { version: KvVersion.V2, path: "keys" }));
+    expect(only(json, "vault_mount").options).toEqual({ version: "2" });
+    expect(only(json, "vault_kv_secret_backend_v2")).toMatchObject({
+      delete_version_after: 0,
+      max_versions: 0,
+      cas_required: false,
+    });
+    expect(only(json, "vault_kv_secret_backend_v2").mount).toMatch(/^\$\{vault_mount\.\S+\.path\}$/);
+  });
+
+  test("GIVEN an existing namespace WHEN synthesized THEN the mount is placed in it", () => {
+    const { text } = synth((s) => new KvMount(s, "Kv", { namespace: VaultNamespace.fromPath("tenant-a") }));
+    expect(text).toHaveResourceWithProperties(Mount, { namespace: "tenant-a" });
+  });
+
+  test("GIVEN fromExisting WHEN used THEN nothing is created and the path is the literal", () => {
+    let mount: ReturnType<typeof KvMount.fromExisting> | undefined;
+    const { json } = synth(() => {
+      mount = KvMount.fromExisting("kv", KvVersion.V2);
+    });
+    expect(resources(json, "vault_mount")).toEqual({});
+    expect(mount?.kvMountPath).toBe("kv");
+  });
+
+  test("fails when maxVersions would prune version 1", () => {
+    expect(() => synth((s) => new KvMount(s, "Kv", { version: KvVersion.V2, maxVersions: 3 }))).toThrow(
+      "kvMaxVersions 3 prunes version 1, which the key server always reads, after 3 writes to a key",
+    );
+  });
+
+  test("fails when fromExisting gets a reserved path", () => {
+    expect(() => KvMount.fromExisting("sys", KvVersion.V1)).toThrow(
+      'kvEngine "sys" uses the reserved vault path "sys": use a path like "kv"',
+    );
+  });
+});
