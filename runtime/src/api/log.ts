@@ -16,6 +16,7 @@ function stream(ctx: ApiContext, source: Multicast): ApiReply {
       res.write(line);
       return true;
     },
+    end: () => res.end(),
   });
   res.once("close", remove);
   return "streamed";

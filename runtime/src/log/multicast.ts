@@ -7,6 +7,8 @@
 export interface LineSink {
   /** Writes one line (ending in "\n"); returns false when the sink is gone. */
   write(line: string): boolean;
+  /** Ends the subscription (server shutdown). */
+  end?(): void;
 }
 
 /** Pushes each line to every current subscriber. */
@@ -22,6 +24,18 @@ export class Multicast {
   add(sink: LineSink): () => void {
     this.sinks.add(sink);
     return () => this.sinks.delete(sink);
+  }
+
+  /** Ends and removes every subscriber (server shutdown). Never throws. */
+  endAll(): void {
+    for (const s of this.sinks) {
+      try {
+        s.end?.();
+      } catch {
+        // already gone
+      }
+    }
+    this.sinks.clear();
   }
 
   /** Writes `line` to every subscriber, dropping those whose write fails. Never throws. */

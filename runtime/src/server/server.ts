@@ -171,6 +171,8 @@ export class KeyServer {
   close(graceMs = 5000): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
       this.server.close(() => resolve());
+      this.services.log.stream.endAll();
+      this.services.audit.stream.endAll();
       for (const s of this.sessions) s.close();
       for (const sock of this.sockets) if (!this.sessionOf(sock)) sock.end();
       const timer = setTimeout(() => {

@@ -63,10 +63,15 @@ describe("server --dev", () => {
       expect((await ca.request("POST", "/v1/key/create/dev-key")).status).toBe(200);
       const j = (await ca.request("GET", "/v1/identity/self/describe")).json();
       expect([j.identity, j.admin]).toEqual([parseApiKey(apiKey).identity, true]);
+      // an open log stream must not hold up the shutdown
+      const stream = ca.session.request({ ":method": "GET", ":path": "/v1/log/audit" });
+      await new Promise((resolve) => stream.once("response", resolve));
+      const started = Date.now();
+      await p.stop(10_000);
+      expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       await ca.close();
     }
-    await p.stop();
     expect(p.output()).toContain('"msg":"server stopped"');
   });
 });
