@@ -7,6 +7,7 @@
  * Pure: no cdktf, no file access.
  */
 import * as path from "node:path";
+import { unescapeTerraformLiteral } from "./terraform-escape";
 
 /** An environment variable: a literal, or a Secret entry. */
 export interface DeclaredEnv {
@@ -130,7 +131,7 @@ export function declaredContainers(synthesized: unknown): DeclaredContainer[] {
       const env: DeclaredEnv[] = many(container.env).map((e) => {
         const name = str(e.name) ?? "";
         const ref = one(one(e.value_from)?.secret_key_ref);
-        if (!ref) return { name, value: str(e.value) ?? "" };
+        if (!ref) return { name, value: unescapeTerraformLiteral(str(e.value) ?? "") };
         const secretRef = str(ref.name) ?? "";
         const key = str(ref.key) ?? "";
         const secret = lookup(secretRef, namespace, "kubernetes_secret_v1");
@@ -170,7 +171,7 @@ export function declaredContainers(synthesized: unknown): DeclaredContainer[] {
             continue;
           }
           if (!(item.key in holder.data)) throw new Error(`${address} mounts key "${item.key}" that ${refName} does not hold`);
-          files.push(cm ? { path: filePath, mode, content: holder.data[item.key] } : { path: filePath, mode, expression: holder.data[item.key] });
+          files.push(cm ? { path: filePath, mode, content: unescapeTerraformLiteral(holder.data[item.key]) } : { path: filePath, mode, expression: holder.data[item.key] });
         }
       }
       const http = one(one(container.readiness_probe)?.http_get);
@@ -183,7 +184,7 @@ export function declaredContainers(synthesized: unknown): DeclaredContainer[] {
         containerName: str(container.name) ?? "",
         image: str(container.image) ?? "",
         command: (Array.isArray(container.command) ? container.command : []).map((x) => str(x) ?? ""),
-        args: (Array.isArray(container.args) ? container.args : []).map((x) => str(x) ?? ""),
+        args: (Array.isArray(container.args) ? container.args : []).map((x) => unescapeTerraformLiteral(str(x) ?? "")),
         env,
         files,
         writableDirs,

@@ -8,3 +8,5 @@ export * from "./minio-key-policy";
 export * from "./paths";
 export * from "./pod-security";
 export * from "./runtime-source";
+export * from "./terraform-escape";
+export * from "./kubernetes-manifests";

@@ -35,6 +35,7 @@ import {
 } from "./paths";
 import { containerSecurityContext, podSecurityContext, resourceBlock, type ResourceSettings } from "./pod-security";
 import { RuntimeSource } from "./runtime-source";
+import { escapeTerraformLiteral } from "./terraform-escape";
 
 /** Annotation on the pod template: sha256 of the config and the bundle (known at synth). */
 export const CONFIG_CHECKSUM_ANNOTATION = "kes-vault-kit/checksum-config";
@@ -251,8 +252,9 @@ export class KeyServer extends Construct implements IKeyServer {
     for (const c of clientFiles) secretData[c.key] = c.certPem;
     this.secret = new SecretV1(this, "Secret", { metadata, type: "Opaque", data: secretData });
 
-    const configData: Record<string, string> = { [KEYSERVER_CONFIG_MAP_KEYS.config]: this.configYaml };
-    if (bundle !== undefined) configData[KEYSERVER_CONFIG_MAP_KEYS.bundle] = bundle;
+    // Literal text: the config's ${ENV} references and the bundle's template literals are not Terraform's.
+    const configData: Record<string, string> = { [KEYSERVER_CONFIG_MAP_KEYS.config]: escapeTerraformLiteral(this.configYaml) };
+    if (bundle !== undefined) configData[KEYSERVER_CONFIG_MAP_KEYS.bundle] = escapeTerraformLiteral(bundle);
     this.configMap = new ConfigMapV1(this, "ConfigMap", { metadata, data: configData });
 
     const secretName = this.secret.metadata.name;

@@ -1,5 +1,5 @@
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { TerraformOutput, TerraformResource } from "cdktf";
+import { dependable, TerraformOutput, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { TenantIdentities } from "../identity/tenant-identities";
 import { KeyServer, type KeyServerProps } from "../kubernetes/key-server";
@@ -205,7 +205,7 @@ export class KesTenant extends Construct {
       // Every namespaced object waits for the namespace (names stay literal, so they are testable and stable).
       for (const c of [...this.keyServer.node.findAll(), ...this.minio.node.findAll()]) {
         if (c instanceof TerraformResource && c.terraformResourceType.startsWith("kubernetes_")) {
-          c.dependsOn = [...(c.dependsOn ?? []), ns.fqn];
+          c.dependsOn = [...(c.dependsOn ?? []), dependable(ns)];
         }
       }
     }

@@ -1,0 +1,196 @@
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { TimeProvider } from "@cdktf/provider-time/lib/provider";
+import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
+import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
+import { LocalBackend, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import * as path from "node:path";
+import { AppRoleAuth, type IAppRoleAuth } from "../constructs/vault/approle-auth";
+import type { KeystoreProps } from "../constructs/vault/keystore";
+import { KvMount, type IKvMount } from "../constructs/vault/kv-mount";
+import { KvVersion } from "../constructs/vault/kv-version";
+import { VaultNamespace } from "../constructs/vault/vault-namespace";
+import { KesTenant, type KesTenantProps } from "../constructs/tenant/kes-tenant";
+import { TenantKeystore } from "../constructs/tenant/tenant-keystore";
+
+/** Settings every stack of the kit shares: providers, versions, state. */
+export interface KitStackOptions {
+  /**
+   * The vault provider's `vault_version_override`; needed against OpenBao (e.g. "1.14.0").
+   * @default - the provider asks the server
+   */
+  readonly vaultVersionOverride?: string;
+  /**
+   * Exact provider versions by provider name (`{ vault: "5.9.0", kubernetes: "3.2.1" }`), written over the
+   * bindings' constraints for the providers the stack uses (the test bed's KVK_PROVIDER_VERSIONS).
+   * @default - the bindings' own versions
+   */
+  readonly providerVersions?: Readonly<Record<string, string>>;
+  /**
+   * Absolute directory of the local state files (`<dir>/<stack id>.tfstate`). State holds the secret-id, the
+   * private keys and MinIO's root password in clear: keep it out of the repository, or use a remote backend.
+   * @default - terraform.<stack id>.tfstate in the working directory
+   */
+  readonly stateDir?: string;
+  /**
+   * kubeconfig file for the kubernetes provider (its `config_path`).
+   * @default - the provider's own environment (KUBE_CONFIG_PATH, in-cluster config, ...)
+   */
+  readonly kubeConfigPath?: string;
+  /**
+   * kubeconfig context (`config_context`).
+   * @default - the kubeconfig's current context
+   */
+  readonly kubeConfigContext?: string;
+}
+
+/**
+ * Adds the providers a kit stack uses, pins them to exact versions when given, and sets the local backend.
+ * @throws Error when `stateDir` is relative.
+ */
+export function configureKitStack(stack: TerraformStack, id: string, opts: KitStackOptions, providers: readonly string[]): void {
+  if (opts.stateDir !== undefined) {
+    if (!path.isAbsolute(opts.stateDir)) {
+      throw new Error(`stateDir ${JSON.stringify(opts.stateDir)} must be absolute: cdktf bakes it into cdk.tf.json, e.g. "/var/lib/kvk/state"`);
+    }
+    new LocalBackend(stack, { path: path.join(opts.stateDir, `${id}.tfstate`) });
+  }
+  for (const name of providers) {
+    switch (name) {
+      case "vault":
+        new VaultProvider(stack, "vault", opts.vaultVersionOverride === undefined ? {} : { vaultVersionOverride: opts.vaultVersionOverride });
+        break;
+      case "kubernetes":
+        new KubernetesProvider(stack, "kubernetes", {
+          ...(opts.kubeConfigPath === undefined ? {} : { configPath: opts.kubeConfigPath }),
+          ...(opts.kubeConfigContext === undefined ? {} : { configContext: opts.kubeConfigContext }),
+        });
+        break;
+      case "tls":
+        new TlsProvider(stack, "tls", {});
+        break;
+      case "random":
+        new RandomProvider(stack, "random", {});
+        break;
+      case "time":
+        new TimeProvider(stack, "time", {});
+        break;
+      default:
+        throw new Error(`provider ${JSON.stringify(name)} is not one the kit configures: use vault, kubernetes, tls, random or time`);
+    }
+    const version = opts.providerVersions?.[name];
+    if (version !== undefined) stack.addOverride(`terraform.required_providers.${name}.version`, version);
+  }
+}
+
+/** One tenant of a stack: the composite's props with the keystore given as props. */
+export type TenantDefinition = Omit<KesTenantProps, "keystore"> & {
+  /** The tenant's keystore (spec, login options). */
+  readonly keystore: KeystoreProps;
+};
+
+export interface TenantStackProps extends KitStackOptions {
+  /** The tenant. */
+  readonly tenant: TenantDefinition;
+  /**
+   * Use a K/V mount that exists already at the spec's engine path (e.g. shared with other tenants).
+   * @default false - the tenant creates it
+   */
+  readonly existingKvMount?: boolean;
+  /**
+   * Use an AppRole mount that exists already at the spec's auth path.
+   * @default false - the tenant creates it
+   */
+  readonly existingAppRoleAuth?: boolean;
+}
+
+function usesRotation(k: KeystoreProps): boolean {
+  return k.appRole?.secretIdRotation !== undefined;
+}
+
+/**
+ * A single tenant, whole chain in one stack: Vault half, identities, key server and MinIO on Kubernetes.
+ * Providers vault, kubernetes, tls, random (and time with secret-id rotation) read their credentials from
+ * the environment at plan/apply time (VAULT_ADDR/VAULT_TOKEN, KUBE_CONFIG_PATH, ...), never at synth.
+ */
+export class TenantStack extends TerraformStack {
+  public readonly tenant: KesTenant;
+
+  /** @throws Error from configureKitStack and the tenant constructs. */
+  constructor(scope: Construct, id: string, props: TenantStackProps) {
+    super(scope, id);
+    const k = props.tenant.keystore;
+    configureKitStack(this, id, props, ["vault", "kubernetes", "tls", "random", ...(usesRotation(k) ? ["time"] : [])]);
+    const namespace = k.namespace === undefined ? undefined : VaultNamespace.fromPath(k.namespace);
+    const authNamespace = k.authNamespace === undefined ? namespace : k.authNamespace === "/" ? undefined : VaultNamespace.fromPath(k.authNamespace);
+    const keystore: KeystoreProps = {
+      ...k,
+      ...(props.existingKvMount ? { kvMount: KvMount.fromExisting(k.kvEngine ?? "kv", k.kvVersion ?? KvVersion.V1, namespace) } : {}),
+      ...(props.existingAppRoleAuth ? { appRoleAuth: AppRoleAuth.fromExisting(k.authEngine ?? "approle", authNamespace) } : {}),
+    };
+    this.tenant = new KesTenant(this, props.tenant.tenantName, { ...props.tenant, keystore: TenantKeystore.fromProps(keystore) });
+  }
+}
+
+export interface TenantsStackProps extends KitStackOptions {
+  /** The tenants, each with its keystore props. */
+  readonly tenants: readonly TenantDefinition[];
+  /**
+   * Mounts shared by prefix-isolated tenants, created once here: the K/V mount and the AppRole mount.
+   * @default - none: every tenant creates its own (namespace isolation)
+   */
+  readonly sharedMounts?: SharedMountsOptions;
+}
+
+/** The K/V and AppRole mounts prefix-isolated tenants share. */
+export interface SharedMountsOptions {
+  readonly kvEngine: string;
+  readonly kvVersion: KvVersion;
+  readonly authEngine: string;
+  /**
+   * The mounts exist already (e.g. created by the tenant-shared stack): refer to them only.
+   * @default false - this stack creates them
+   */
+  readonly existing?: boolean;
+}
+
+/**
+ * Many tenants on one Vault in one stack. In prefix isolation they share one K/V mount and one AppRole mount
+ * (created once, or referred to when `existing`), each tenant with its own prefix, policy and role.
+ */
+export class TenantsStack extends TerraformStack {
+  public readonly tenants: KesTenant[] = [];
+
+  /** @throws Error from configureKitStack and the tenant constructs, or when `tenants` is empty. */
+  constructor(scope: Construct, id: string, props: TenantsStackProps) {
+    super(scope, id);
+    if (props.tenants.length === 0) throw new Error("tenants [] is empty: pass at least one tenant");
+    const rotation = props.tenants.some((t) => usesRotation(t.keystore));
+    configureKitStack(this, id, props, ["vault", "kubernetes", "tls", "random", ...(rotation ? ["time"] : [])]);
+    let kvMount: IKvMount | undefined;
+    let appRoleAuth: IAppRoleAuth | undefined;
+    const shared = props.sharedMounts;
+    if (shared) {
+      kvMount = shared.existing
+        ? KvMount.fromExisting(shared.kvEngine, shared.kvVersion)
+        : new KvMount(this, "SharedKvMount", { path: shared.kvEngine, version: shared.kvVersion });
+      appRoleAuth = shared.existing ? AppRoleAuth.fromExisting(shared.authEngine) : new AppRoleAuth(this, "SharedAppRoleAuth", { path: shared.authEngine });
+    }
+    for (const t of props.tenants) {
+      const keystore: KeystoreProps = { ...t.keystore, ...(kvMount ? { kvMount } : {}), ...(appRoleAuth ? { appRoleAuth } : {}) };
+      this.tenants.push(new KesTenant(this, t.tenantName, { ...t, keystore: TenantKeystore.fromProps(keystore) }));
+    }
+  }
+}
+
+/** The shared mounts of prefix-isolated tenants deployed one stack per tenant (stack id "tenant-shared"). */
+export class SharedMountsStack extends TerraformStack {
+  /** @throws Error from configureKitStack and the mount constructs. */
+  constructor(scope: Construct, id: string, props: KitStackOptions & { readonly mounts: SharedMountsOptions }) {
+    super(scope, id);
+    configureKitStack(this, id, props, ["vault"]);
+    new KvMount(this, "SharedKvMount", { path: props.mounts.kvEngine, version: props.mounts.kvVersion });
+    new AppRoleAuth(this, "SharedAppRoleAuth", { path: props.mounts.authEngine });
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * The tenants file (YAML): one Vault, an isolation mode and a list of tenants, validated with messages that
+ * name the tenant and the field. Pure: parsing and validation only; tenants-stacks.ts builds the stacks.
+ *
+ * ```yaml
+ * vault: { endpoint: https://vault.vault.svc:8200, kvEngine: kv, kvVersion: 1 }
+ * isolation: prefix            # or: namespace
+ * stackPerTenant: false
+ * tenants:
+ *   - name: payments
+ *     keyServer: { replicas: 3 }
+ *     minio: { replicas: 4, storage: 100Gi }
+ *   - name: analytics
+ * ```
+ */
+import { parse, YAMLParseError } from "yaml";
+
+/** How tenants are kept apart in Vault. */
+export type Isolation = "prefix" | "namespace";
+
+/** Vault settings shared by all tenants. */
+export interface TenantsVaultSettings {
+  /** Vault address the key server pods reach. */
+  readonly endpoint: string;
+  readonly kvEngine: string;
+  readonly kvVersion: 1 | 2;
+  readonly authEngine: string;
+  /** The vault provider's `vault_version_override` (e.g. "1.14.0" against OpenBao). */
+  readonly versionOverride?: string;
+  /** Namespace mode: parent namespace of the tenants' namespaces ("" = root). */
+  readonly parentNamespace: string;
+}
+
+/** Kubernetes settings shared by all tenants. */
+export interface TenantsKubernetesSettings {
+  readonly clusterDomain: string;
+  /** Create each tenant's Kubernetes namespace. */
+  readonly createNamespaces: boolean;
+}
+
+/** One tenant after validation, defaults filled in. */
+export interface TenantEntry {
+  readonly name: string;
+  /** K/V prefix of the tenant's keys. */
+  readonly prefix: string;
+  /** Vault namespace (namespace mode only). */
+  readonly vaultNamespace?: string;
+  readonly kubernetesNamespace: string;
+  readonly keyNamePrefix?: string;
+  readonly keyServer: {
+    readonly replicas?: number;
+    readonly networkPolicy?: boolean;
+    readonly extraDnsNames?: string[];
+    readonly extraIpAddresses?: string[];
+  };
+  readonly minio: {
+    readonly replicas?: number;
+    readonly storage?: string;
+    readonly storageClassName?: string;
+    readonly autoEncryption?: boolean;
+    readonly image?: string;
+  };
+}
+
+/** The validated file. */
+export interface TenantsFile {
+  readonly vault: TenantsVaultSettings;
+  readonly isolation: Isolation;
+  readonly stackPerTenant: boolean;
+  readonly kubernetes: TenantsKubernetesSettings;
+  readonly tenants: readonly TenantEntry[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+const show = (v: unknown) => JSON.stringify(v);
+
+const TENANT_NAME = /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const PATH = /^[a-z0-9][a-z0-9_.-]*(\/[a-z0-9][a-z0-9_.-]*)*$/;
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
+/** Tenant names that would collide with the stacks the kit adds (tenant-shared). */
+export const RESERVED_TENANT_NAMES = ["shared"];
+
+class Fields {
+  constructor(
+    private readonly where: string,
+    private readonly obj: Obj,
+  ) {}
+
+  known(...keys: string[]): this {
+    const unknown = Object.keys(this.obj).find((k) => !keys.includes(k));
+    if (unknown !== undefined) throw new Error(`${this.where}${unknown} is not a known field: use one of ${keys.join(", ")}`);
+    return this;
+  }
+
+  str(key: string, pattern?: RegExp, hint?: string): string | undefined {
+    const v = this.obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "string" || (pattern && !pattern.test(v))) {
+      throw new Error(`${this.where}${key} ${show(v)} ${hint ?? "must be a string"}`);
+    }
+    return v;
+  }
+
+  int(key: string, min: number, max: number): number | undefined {
+    const v = this.obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+      throw new Error(`${this.where}${key} ${show(v)} must be a whole number from ${min} to ${max}`);
+    }
+    return v;
+  }
+
+  bool(key: string): boolean | undefined {
+    const v = this.obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "boolean") throw new Error(`${this.where}${key} ${show(v)} must be true or false`);
+    return v;
+  }
+
+  strings(key: string): string[] | undefined {
+    const v = this.obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) throw new Error(`${this.where}${key} ${show(v)} must be a list of strings`);
+    return v as string[];
+  }
+
+  obj_(key: string): Fields {
+    const v = this.obj[key];
+    if (v === undefined || v === null) return new Fields(`${this.where}${key}.`, {});
+    if (!isObj(v)) throw new Error(`${this.where}${key} must be a mapping, got ${show(v)}`);
+    return new Fields(`${this.where}${key}.`, v);
+  }
+}
+
+function tenantEntry(raw: unknown, index: number, isolation: Isolation): TenantEntry {
+  if (!isObj(raw)) throw new Error(`tenants[${index}] must be a mapping with at least a name, got ${show(raw)}`);
+  const name = raw.name;
+  if (typeof name !== "string" || !TENANT_NAME.test(name)) {
+    throw new Error(
+      `tenants[${index}].name ${show(name)} must be 1 to 32 characters of [a-z0-9-], starting with a letter and not ending with "-": e.g. "payments"`,
+    );
+  }
+  if (RESERVED_TENANT_NAMES.includes(name)) {
+    throw new Error(`tenants[${index}].name "${name}" is reserved (the stack "tenant-${name}" holds the shared Vault mounts): pick another name`);
+  }
+  const f = new Fields(`tenant "${name}": `, raw).known("name", "prefix", "vaultNamespace", "kubernetesNamespace", "keyNamePrefix", "keyServer", "minio");
+  const prefix = f.str("prefix", PATH, 'must be a path of [a-z0-9_.-] segments: e.g. "payments" or "eu/payments"') ?? name;
+  const vaultNamespace = f.str("vaultNamespace", PATH, 'must be a namespace path of [a-z0-9_.-] segments: e.g. "payments"');
+  if (vaultNamespace !== undefined && isolation !== "namespace") {
+    throw new Error(`tenant "${name}": vaultNamespace ${show(vaultNamespace)} needs isolation: namespace (the file says ${isolation}): drop it, or switch isolation`);
+  }
+  const ks = f.obj_("keyServer").known("replicas", "networkPolicy", "extraDnsNames", "extraIpAddresses");
+  const mn = f.obj_("minio").known("replicas", "storage", "storageClassName", "autoEncryption", "image");
+  return {
+    name,
+    prefix,
+    ...(isolation === "namespace" ? { vaultNamespace: vaultNamespace ?? name } : {}),
+    kubernetesNamespace: f.str("kubernetesNamespace", DNS_LABEL, 'must be a DNS label ([a-z0-9-], at most 63): e.g. "payments"') ?? name,
+    keyNamePrefix: f.str("keyNamePrefix", /^[0-9A-Za-z_][0-9A-Za-z_-]{0,59}$/, 'must be 1 to 60 characters of [0-9A-Za-z_-]: e.g. "payments-"'),
+    keyServer: {
+      replicas: ks.int("replicas", 1, 100),
+      networkPolicy: ks.bool("networkPolicy"),
+      extraDnsNames: ks.strings("extraDnsNames"),
+      extraIpAddresses: ks.strings("extraIpAddresses"),
+    },
+    minio: {
+      replicas: mn.int("replicas", 1, 32),
+      storage: mn.str("storage", QUANTITY, 'must be a Kubernetes quantity: e.g. "100Gi"'),
+      storageClassName: mn.str("storageClassName"),
+      autoEncryption: mn.bool("autoEncryption"),
+      image: mn.str("image"),
+    },
+  };
+}
+
+/** True when one K/V prefix is the other or lies under it (their policies would overlap). */
+function overlaps(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
+/**
+ * Validates a parsed tenants document.
+ * @throws Error naming the tenant (or top-level section) and the field, showing the bad value and the fix:
+ *   unknown fields, wrong types, malformed names, an empty tenant list, duplicate tenant names, duplicate or
+ *   nested prefixes (prefix mode), duplicate Vault or Kubernetes namespaces.
+ */
+export function validateTenantsFile(doc: unknown): TenantsFile {
+  if (!isObj(doc)) throw new Error(`tenants file must be a mapping with vault, isolation and tenants, got ${show(doc)}`);
+  const top = new Fields("", doc).known("vault", "isolation", "stackPerTenant", "kubernetes", "tenants");
+  const isolation = top.str("isolation") ?? "prefix";
+  if (isolation !== "prefix" && isolation !== "namespace") {
+    throw new Error(`isolation ${show(isolation)} must be prefix (one K/V mount, a prefix per tenant) or namespace (a Vault namespace per tenant)`);
+  }
+  const v = top.obj_("vault").known("endpoint", "kvEngine", "kvVersion", "authEngine", "versionOverride", "parentNamespace");
+  const endpoint = v.str("endpoint", /^https?:\/\/[^\s/]+\/?$/, 'must be the http(s) address the key server pods reach: e.g. "https://vault.vault.svc:8200"');
+  if (endpoint === undefined) throw new Error('vault.endpoint is required: the address the key server pods reach, e.g. "https://vault.vault.svc:8200"');
+  const kvVersion = v.int("kvVersion", 1, 2) ?? 1;
+  const parentNamespace = v.str("parentNamespace", PATH, 'must be a namespace path: e.g. "tenants"') ?? "";
+  if (parentNamespace !== "" && isolation !== "namespace") {
+    throw new Error(`vault.parentNamespace ${show(parentNamespace)} needs isolation: namespace: drop it, or switch isolation`);
+  }
+  const k = top.obj_("kubernetes").known("clusterDomain", "createNamespaces");
+
+  const rawTenants = doc.tenants;
+  if (!Array.isArray(rawTenants) || rawTenants.length === 0) {
+    throw new Error('tenants must be a non-empty list: add at least one tenant, e.g. tenants: [{ name: "payments" }]');
+  }
+  const tenants = rawTenants.map((t, i) => tenantEntry(t, i, isolation));
+  const seen = (what: string, key: (t: TenantEntry) => string | undefined, clash: (a: string, b: string) => boolean = (a, b) => a === b) => {
+    for (let i = 0; i < tenants.length; i++) {
+      for (let j = 0; j < i; j++) {
+        const a = key(tenants[i]);
+        const b = key(tenants[j]);
+        if (a !== undefined && b !== undefined && clash(a, b)) {
+          throw new Error(`tenant "${tenants[i].name}": ${what} ${show(a)} clashes with tenant "${tenants[j].name}" (${show(b)}): give each tenant its own ${what}`);
+        }
+      }
+    }
+  };
+  seen("name", (t) => t.name);
+  if (isolation === "prefix") seen("prefix", (t) => t.prefix, overlaps);
+  else seen("vaultNamespace", (t) => t.vaultNamespace, overlaps);
+  seen("kubernetesNamespace", (t) => t.kubernetesNamespace);
+
+  return {
+    vault: {
+      endpoint,
+      kvEngine: v.str("kvEngine", /^[a-z0-9][a-z0-9_.-]*$/, 'must be a mount path: e.g. "kv"') ?? "kv",
+      kvVersion: kvVersion as 1 | 2,
+      authEngine: v.str("authEngine", /^[a-z0-9][a-z0-9_.-]*$/, 'must be a mount path: e.g. "approle"') ?? "approle",
+      versionOverride: v.str("versionOverride", /^[0-9]+\.[0-9]+\.[0-9]+$/, 'must be a version: e.g. "1.14.0"'),
+      parentNamespace,
+    },
+    isolation,
+    stackPerTenant: top.bool("stackPerTenant") ?? false,
+    kubernetes: {
+      clusterDomain: k.str("clusterDomain", /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS domain: e.g. "cluster.local"') ?? "cluster.local",
+      createNamespaces: k.bool("createNamespaces") ?? true,
+    },
+    tenants,
+  };
+}
+
+/**
+ * Parses and validates tenants YAML.
+ * @throws Error "tenants file <where>: invalid YAML ..." for syntax errors, else as {@link validateTenantsFile},
+ *   prefixed with `where`.
+ */
+export function parseTenantsFile(text: string, where = "tenants file"): TenantsFile {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    const msg = err instanceof YAMLParseError ? err.message.split("\n")[0] : String(err);
+    throw new Error(`${where}: invalid YAML: ${msg}`);
+  }
+  try {
+    return validateTenantsFile(doc);
+  } catch (err) {
+    throw new Error(`${where}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,98 @@
+import type { Construct } from "constructs";
+import * as fs from "node:fs";
+import type { KeystoreProps } from "../constructs/vault/keystore";
+import { KvVersion } from "../constructs/vault/kv-version";
+import type { RuntimeSource } from "../constructs/kubernetes/runtime-source";
+import { SharedMountsStack, TenantStack, TenantsStack, type KitStackOptions, type TenantDefinition } from "./tenant-stack";
+import { parseTenantsFile, type TenantEntry, type TenantsFile } from "./tenants-file";
+
+/** Id of the single multi-tenant stack. */
+export const TENANTS_STACK_ID = "tenants";
+/** Id of the shared-mounts stack (prefix isolation, one stack per tenant). */
+export const SHARED_STACK_ID = "tenant-shared";
+/** Id of one tenant's stack. */
+export const tenantStackId = (tenantName: string) => `tenant-${tenantName}`;
+
+/** Options of the stacks built from a tenants file, beside the file itself. */
+export interface TenantsStacksOptions extends KitStackOptions {
+  /**
+   * Where every key server's code comes from.
+   * @default - RuntimeSource.fromBundle(): runtime/dist/keyserver.cjs
+   */
+  readonly runtime?: RuntimeSource;
+  /**
+   * One stack per tenant, overriding the file's `stackPerTenant`.
+   * @default - the file's setting
+   */
+  readonly stackPerTenant?: boolean;
+}
+
+/** The tenant definition (composite props + keystore props) of one validated entry. Pure. */
+export function tenantDefinition(file: TenantsFile, t: TenantEntry, runtime?: RuntimeSource): TenantDefinition {
+  const v = file.vault;
+  const namespace =
+    t.vaultNamespace === undefined ? undefined : v.parentNamespace === "" ? t.vaultNamespace : `${v.parentNamespace}/${t.vaultNamespace}`;
+  const keystore: KeystoreProps = {
+    kvEngine: v.kvEngine,
+    kvVersion: KvVersion.of(v.kvVersion),
+    authEngine: v.authEngine,
+    prefix: t.prefix,
+    ...(namespace === undefined ? {} : { namespace }),
+  };
+  return {
+    tenantName: t.name,
+    keystore,
+    vaultEndpoint: v.endpoint,
+    kubernetesNamespace: t.kubernetesNamespace,
+    createKubernetesNamespace: file.kubernetes.createNamespaces,
+    clusterDomain: file.kubernetes.clusterDomain,
+    ...(t.keyNamePrefix === undefined ? {} : { keyNamePrefix: t.keyNamePrefix }),
+    keyServer: {
+      replicas: t.keyServer.replicas,
+      runtime,
+      ...(t.keyServer.networkPolicy ? { networkPolicy: {} } : {}),
+      extraDnsNames: t.keyServer.extraDnsNames,
+      extraIpAddresses: t.keyServer.extraIpAddresses,
+    },
+    minio: { ...t.minio },
+  };
+}
+
+/**
+ * Builds the stacks of a validated tenants file: one stack "tenants", or one stack "tenant-<name>" per tenant
+ * (plus "tenant-shared" holding the shared K/V and AppRole mounts in prefix isolation, which every tenant stack
+ * depends on). Returns the stacks in deploy order.
+ * @throws Error from the stacks and tenant constructs.
+ */
+export function buildTenantsStacks(scope: Construct, file: TenantsFile, opts: TenantsStacksOptions = {}): (TenantsStack | TenantStack | SharedMountsStack)[] {
+  const kit: KitStackOptions = { ...opts, vaultVersionOverride: opts.vaultVersionOverride ?? file.vault.versionOverride };
+  const definitions = file.tenants.map((t) => tenantDefinition(file, t, opts.runtime));
+  const mounts =
+    file.isolation === "prefix" ? { kvEngine: file.vault.kvEngine, kvVersion: KvVersion.of(file.vault.kvVersion), authEngine: file.vault.authEngine } : undefined;
+  if (!(opts.stackPerTenant ?? file.stackPerTenant)) {
+    return [new TenantsStack(scope, TENANTS_STACK_ID, { ...kit, tenants: definitions, ...(mounts ? { sharedMounts: mounts } : {}) })];
+  }
+  const out: (TenantStack | SharedMountsStack)[] = [];
+  const shared = mounts ? new SharedMountsStack(scope, SHARED_STACK_ID, { ...kit, mounts }) : undefined;
+  if (shared) out.push(shared);
+  for (const def of definitions) {
+    const stack = new TenantStack(scope, tenantStackId(def.tenantName), { ...kit, tenant: def, existingKvMount: !!shared, existingAppRoleAuth: !!shared });
+    if (shared) stack.addDependency(shared);
+    out.push(stack);
+  }
+  return out;
+}
+
+/**
+ * Reads, validates and builds a tenants file.
+ * @throws Error naming the file when it cannot be read, else as parseTenantsFile and buildTenantsStacks.
+ */
+export function tenantsStacksFromFile(scope: Construct, filePath: string, opts: TenantsStacksOptions = {}) {
+  let text: string;
+  try {
+    text = fs.readFileSync(filePath, "utf8");
+  } catch (err) {
+    throw new Error(`tenants file ${filePath} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): check KVK_TENANTS_FILE`);
+  }
+  return buildTenantsStacks(scope, parseTenantsFile(text, `tenants file ${filePath}`), opts);
+}
