@@ -49,7 +49,11 @@ export async function startTestServer(
     dnsNames: ["localhost"],
     ipAddresses: ["127.0.0.1"],
   });
-  const tlsMaterial = { key: key.export({ type: "pkcs8", format: "pem" }).toString(), cert: cert.pem };
+  const tlsMaterial = {
+    key: key.export({ type: "pkcs8", format: "pem" }).toString(),
+    cert: cert.pem,
+    ...(opts.verifyCa ? { verifyClients: true, ca: [opts.verifyCa] } : {}),
+  };
   const loaded = (policies = opts.policies ?? {}): LoadedConfig => ({
     config: {
       address: "127.0.0.1:0",
@@ -151,6 +155,7 @@ export class Client {
       req.on("response", (x) => (head = x));
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
+        if (head[":status"] === undefined) return reject(new Error("the stream ended without a response"));
         const buf = Buffer.concat(chunks);
         resolve({
           status: Number(head[":status"]),

@@ -11,6 +11,7 @@ import type * as tls from "node:tls";
 import { X509Certificate } from "node:crypto";
 import { createSelfSignedCertificate, generateCertificateKey } from "../../../runtime/src/auth/certificate";
 import { newApiKey } from "../../../scripts/testbed/kes";
+import { identityOfPem } from "../../../runtime/src/auth/identity";
 import { Client, kesError, startTestServer, type TestServer } from "./server-helpers";
 
 let srv: TestServer;
@@ -198,5 +199,96 @@ describe("sessions and protocols", () => {
       req.end();
     });
     expect(res).toEqual({ status: 404, version: "1.1", body: kesError("key does not exist") });
+  });
+});
+
+describe("tls.auth on", () => {
+  test("GIVEN client verification against a CA WHEN a CA-signed client calls THEN it is served with the leaf's identity; a self-signed API-key certificate is refused at the handshake", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kvk-ca-"));
+    let verifying: TestServer | undefined;
+    try {
+      const f = (n: string) => path.join(dir, n);
+      const run = (args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
+      run([
+        "req",
+        "-x509",
+        "-newkey",
+        "ed25519",
+        "-nodes",
+        "-keyout",
+        f("ca.key"),
+        "-out",
+        f("ca.crt"),
+        "-subj",
+        "/CN=test-ca",
+        "-days",
+        "1",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign",
+      ]);
+      run([
+        "req",
+        "-new",
+        "-newkey",
+        "ed25519",
+        "-nodes",
+        "-keyout",
+        f("c.key"),
+        "-out",
+        f("c.csr"),
+        "-subj",
+        "/CN=client",
+      ]);
+      fs.writeFileSync(
+        f("ext.cnf"),
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n",
+      );
+      run([
+        "x509",
+        "-req",
+        "-in",
+        f("c.csr"),
+        "-CA",
+        f("ca.crt"),
+        "-CAkey",
+        f("ca.key"),
+        "-CAcreateserial",
+        "-out",
+        f("c.crt"),
+        "-days",
+        "1",
+        "-extfile",
+        f("ext.cnf"),
+      ]);
+      const certPem = fs.readFileSync(f("c.crt"), "utf8");
+      const id = identityOfPem(certPem);
+      verifying = await startTestServer({
+        verifyCa: fs.readFileSync(f("ca.crt"), "utf8"),
+        policies: { p: { allow: ["/v1/status"], deny: [], identities: [id] } },
+      });
+      const ok = new Client(verifying.port, verifying.caPem, {
+        certPem,
+        keyPem: fs.readFileSync(f("c.key"), "utf8"),
+      });
+      try {
+        expect((await ok.request("GET", "/v1/status")).status).toBe(200);
+        expect((await ok.request("GET", "/v1/identity/self/describe")).json().identity).toBe(id);
+      } finally {
+        await ok.close();
+      }
+      const refused = new Client(verifying.port, verifying.caPem, newApiKey());
+      try {
+        await expect(refused.request("GET", "/v1/status")).rejects.toThrow(
+          /without a response|ECONNRESET|alert|socket/,
+        );
+      } finally {
+        await refused.close();
+      }
+    } finally {
+      await verifying?.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
