@@ -26,9 +26,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/minio/kms-go/kes"
@@ -155,6 +158,7 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	runChecks(ctx, admin, adminID, user, userID, *userPolicy, *prefix)
+	report("TLS/resumed-session-identity", resumedSessionIdentity(ctx, *endpoint, *adminKey, roots, adminID))
 	if failed {
 		os.Exit(1)
 	}
@@ -534,4 +538,55 @@ func runChecks(ctx context.Context, admin *kes.Client, adminID kes.Identity, use
 		}
 		return nil
 	}())
+}
+
+// resumedSessionIdentity checks that a second connection which resumes the first one's TLS session (as
+// MinIO's session cache makes it) is still recognised as the same identity.
+func resumedSessionIdentity(ctx context.Context, endpoint, apiKey string, roots *x509.CertPool, want kes.Identity) error {
+	key, err := kes.ParseAPIKey(apiKey)
+	if err != nil {
+		return err
+	}
+	cert, err := kes.GenerateCertificate(key)
+	if err != nil {
+		return err
+	}
+	cache := tls.NewLRUClientSessionCache(10)
+	var resumed atomic.Bool
+	newClient := func() *kes.Client {
+		cfg := &tls.Config{
+			MinVersion:         tls.VersionTLS12,
+			Certificates:       []tls.Certificate{cert},
+			RootCAs:            roots,
+			ClientSessionCache: cache,
+			NextProtos:         []string{"h2", "http/1.1"},
+		}
+		transport := &http.Transport{
+			ForceAttemptHTTP2: true,
+			TLSClientConfig:   cfg,
+			DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				conn, err := (&tls.Dialer{Config: cfg}).DialContext(ctx, network, addr)
+				if err == nil && conn.(*tls.Conn).ConnectionState().DidResume {
+					resumed.Store(true)
+				}
+				return conn, err
+			},
+		}
+		return &kes.Client{Endpoints: []string{endpoint}, HTTPClient: http.Client{Transport: transport}}
+	}
+	for i := 0; i < 2; i++ {
+		c := newClient()
+		info, _, err := c.DescribeSelf(ctx)
+		if err != nil {
+			return fmt.Errorf("connection %d: %w", i+1, err)
+		}
+		if info.Identity != want {
+			return fmt.Errorf("connection %d: identity %q, want %q", i+1, info.Identity, want)
+		}
+		c.HTTPClient.CloseIdleConnections()
+	}
+	if !resumed.Load() {
+		return errors.New("the second connection did not resume the TLS session")
+	}
+	return nil
 }

@@ -24,6 +24,7 @@ const CHECKS = [
   "DescribeSelf/admin", "DescribeSelf/user",
   "Policy/user-generate-allowed", "Policy/ErrNotAllowed-create", "Policy/ErrNotAllowed-deny-wins", "Policy/ErrNotAllowed-status",
   "Metrics",
+  "TLS/resumed-session-identity",
 ] as const;
 
 /**
