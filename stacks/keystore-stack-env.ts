@@ -1,5 +1,12 @@
 import * as path from "node:path";
-import { KvVersion, SecretIdRotation, type AppRoleOptions, type KeystoreProps } from "../constructs";
+import {
+  KvVersion,
+  SecretIdRotation,
+  VaultAuthMethod,
+  type AppRoleOptions,
+  type KeystoreProps,
+  type KubernetesAuthOptions,
+} from "../constructs";
 import type { VaultKeystoreStackProps } from "./vault-keystore-stack";
 
 /** What stacks/main.ts builds: a stack id and its props. */
@@ -21,6 +28,8 @@ const KEYSTORE_FIELDS = [
   "kvMaxVersions",
   "policyName",
   "roleName",
+  "authMethod",
+  "kubernetesAuth",
   "createNamespace",
   "createTransitMount",
   "existingKvMount",
@@ -91,6 +100,25 @@ function rotation(where: string, value: unknown): SecretIdRotation | undefined {
       : SecretIdRotation.everyMinutes(n);
 }
 
+function kubernetesAuth(where: string, value: unknown): KubernetesAuthOptions | undefined {
+  if (value === undefined) return undefined;
+  const k = object(where, value);
+  onlyKnown(where, k, ["serviceAccountNames", "serviceAccountNamespaces", "audience", "tokenPeriodSeconds"]);
+  return {
+    serviceAccountNames: strings(where, k, "serviceAccountNames") ?? [],
+    serviceAccountNamespaces: strings(where, k, "serviceAccountNamespaces") ?? [],
+    audience: typed<string>(where, k, "audience", "string"),
+    tokenPeriodSeconds: typed<number>(where, k, "tokenPeriodSeconds", "number"),
+  };
+}
+
+function authMethod(where: string, value: unknown): VaultAuthMethod | undefined {
+  if (value === undefined) return undefined;
+  if (value === "approle") return VaultAuthMethod.APPROLE;
+  if (value === "kubernetes") return VaultAuthMethod.KUBERNETES;
+  throw new Error(`${where} ${JSON.stringify(value)} is not supported: use "approle" or "kubernetes"`);
+}
+
 function appRole(where: string, value: unknown): AppRoleOptions | undefined {
   if (value === undefined) return undefined;
   const a = object(where, value);
@@ -113,7 +141,8 @@ function appRole(where: string, value: unknown): AppRoleOptions | undefined {
  * Reads the single-keystore stack's settings from the environment. Pure (takes the env as an argument).
  * - KVK_STACK_ID: stack id (default "vault-keystore")
  * - KVK_KEYSTORE: JSON keystore (default {"prefix":"minio"}): the KeystoreProps fields with `kvVersion` as 1 or 2,
- *   plus existingKvMount, existingAppRoleAuth, and appRole {..., rotation: {"days"|"hours"|"minutes": n}, rotationTrigger}
+ *   and `authMethod` as "approle" or "kubernetes", plus existingKvMount, existingAppRoleAuth, and
+ *   appRole {..., rotation: {"days"|"hours"|"minutes": n}, rotationTrigger}
  * - KVK_VAULT_VERSION_OVERRIDE: the vault provider's vault_version_override (e.g. "1.14.0" for OpenBao)
  * - KVK_PROVIDER_VERSIONS: JSON map of exact provider versions (the test bed writes it)
  * - KVK_STATE_DIR: absolute folder for terraform.<stack id>.tfstate
@@ -167,6 +196,8 @@ export function keystoreStackSettingsFromEnv(
     createNamespace: b("createNamespace"),
     createTransitMount: b("createTransitMount"),
     appRole: appRole(`${where}.appRole`, k.appRole),
+    authMethod: authMethod(`${where}.authMethod`, k.authMethod),
+    kubernetesAuth: kubernetesAuth(`${where}.kubernetesAuth`, k.kubernetesAuth),
   };
 
   let providerVersions: Record<string, string> | undefined;

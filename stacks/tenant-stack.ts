@@ -49,17 +49,28 @@ export interface KitStackOptions {
  * Adds the providers a kit stack uses, pins them to exact versions when given, and sets the local backend.
  * @throws Error when `stateDir` is relative.
  */
-export function configureKitStack(stack: TerraformStack, id: string, opts: KitStackOptions, providers: readonly string[]): void {
+export function configureKitStack(
+  stack: TerraformStack,
+  id: string,
+  opts: KitStackOptions,
+  providers: readonly string[],
+): void {
   if (opts.stateDir !== undefined) {
     if (!path.isAbsolute(opts.stateDir)) {
-      throw new Error(`stateDir ${JSON.stringify(opts.stateDir)} must be absolute: cdktf bakes it into cdk.tf.json, e.g. "/var/lib/kvk/state"`);
+      throw new Error(
+        `stateDir ${JSON.stringify(opts.stateDir)} must be absolute: cdktf bakes it into cdk.tf.json, e.g. "/var/lib/kvk/state"`,
+      );
     }
     new LocalBackend(stack, { path: path.join(opts.stateDir, `${id}.tfstate`) });
   }
   for (const name of providers) {
     switch (name) {
       case "vault":
-        new VaultProvider(stack, "vault", opts.vaultVersionOverride === undefined ? {} : { vaultVersionOverride: opts.vaultVersionOverride });
+        new VaultProvider(
+          stack,
+          "vault",
+          opts.vaultVersionOverride === undefined ? {} : { vaultVersionOverride: opts.vaultVersionOverride },
+        );
         break;
       case "kubernetes":
         new KubernetesProvider(stack, "kubernetes", {
@@ -77,7 +88,9 @@ export function configureKitStack(stack: TerraformStack, id: string, opts: KitSt
         new TimeProvider(stack, "time", {});
         break;
       default:
-        throw new Error(`provider ${JSON.stringify(name)} is not one the kit configures: use vault, kubernetes, tls, random or time`);
+        throw new Error(
+          `provider ${JSON.stringify(name)} is not one the kit configures: use vault, kubernetes, tls, random or time`,
+        );
     }
     const version = opts.providerVersions?.[name];
     if (version !== undefined) stack.addOverride(`terraform.required_providers.${name}.version`, version);
@@ -121,15 +134,33 @@ export class TenantStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: TenantStackProps) {
     super(scope, id);
     const k = props.tenant.keystore;
-    configureKitStack(this, id, props, ["vault", "kubernetes", "tls", "random", ...(usesRotation(k) ? ["time"] : [])]);
+    configureKitStack(this, id, props, [
+      "vault",
+      "kubernetes",
+      "tls",
+      "random",
+      ...(usesRotation(k) ? ["time"] : []),
+    ]);
     const namespace = k.namespace === undefined ? undefined : VaultNamespace.fromPath(k.namespace);
-    const authNamespace = k.authNamespace === undefined ? namespace : k.authNamespace === "/" ? undefined : VaultNamespace.fromPath(k.authNamespace);
+    const authNamespace =
+      k.authNamespace === undefined
+        ? namespace
+        : k.authNamespace === "/"
+          ? undefined
+          : VaultNamespace.fromPath(k.authNamespace);
     const keystore: KeystoreProps = {
       ...k,
-      ...(props.existingKvMount ? { kvMount: KvMount.fromExisting(k.kvEngine ?? "kv", k.kvVersion ?? KvVersion.V1, namespace) } : {}),
-      ...(props.existingAppRoleAuth ? { appRoleAuth: AppRoleAuth.fromExisting(k.authEngine ?? "approle", authNamespace) } : {}),
+      ...(props.existingKvMount
+        ? { kvMount: KvMount.fromExisting(k.kvEngine ?? "kv", k.kvVersion ?? KvVersion.V1, namespace) }
+        : {}),
+      ...(props.existingAppRoleAuth
+        ? { appRoleAuth: AppRoleAuth.fromExisting(k.authEngine ?? "approle", authNamespace) }
+        : {}),
     };
-    this.tenant = new KesTenant(this, props.tenant.tenantName, { ...props.tenant, keystore: TenantKeystore.fromProps(keystore) });
+    this.tenant = new KesTenant(this, props.tenant.tenantName, {
+      ...props.tenant,
+      keystore: TenantKeystore.fromProps(keystore),
+    });
   }
 }
 
@@ -167,7 +198,13 @@ export class TenantsStack extends TerraformStack {
     super(scope, id);
     if (props.tenants.length === 0) throw new Error("tenants [] is empty: pass at least one tenant");
     const rotation = props.tenants.some((t) => usesRotation(t.keystore));
-    configureKitStack(this, id, props, ["vault", "kubernetes", "tls", "random", ...(rotation ? ["time"] : [])]);
+    configureKitStack(this, id, props, [
+      "vault",
+      "kubernetes",
+      "tls",
+      "random",
+      ...(rotation ? ["time"] : []),
+    ]);
     let kvMount: IKvMount | undefined;
     let appRoleAuth: IAppRoleAuth | undefined;
     const shared = props.sharedMounts;
@@ -175,11 +212,19 @@ export class TenantsStack extends TerraformStack {
       kvMount = shared.existing
         ? KvMount.fromExisting(shared.kvEngine, shared.kvVersion)
         : new KvMount(this, "SharedKvMount", { path: shared.kvEngine, version: shared.kvVersion });
-      appRoleAuth = shared.existing ? AppRoleAuth.fromExisting(shared.authEngine) : new AppRoleAuth(this, "SharedAppRoleAuth", { path: shared.authEngine });
+      appRoleAuth = shared.existing
+        ? AppRoleAuth.fromExisting(shared.authEngine)
+        : new AppRoleAuth(this, "SharedAppRoleAuth", { path: shared.authEngine });
     }
     for (const t of props.tenants) {
-      const keystore: KeystoreProps = { ...t.keystore, ...(kvMount ? { kvMount } : {}), ...(appRoleAuth ? { appRoleAuth } : {}) };
-      this.tenants.push(new KesTenant(this, t.tenantName, { ...t, keystore: TenantKeystore.fromProps(keystore) }));
+      const keystore: KeystoreProps = {
+        ...t.keystore,
+        ...(kvMount ? { kvMount } : {}),
+        ...(appRoleAuth ? { appRoleAuth } : {}),
+      };
+      this.tenants.push(
+        new KesTenant(this, t.tenantName, { ...t, keystore: TenantKeystore.fromProps(keystore) }),
+      );
     }
   }
 }
@@ -187,7 +232,11 @@ export class TenantsStack extends TerraformStack {
 /** The shared mounts of prefix-isolated tenants deployed one stack per tenant (stack id "tenant-shared"). */
 export class SharedMountsStack extends TerraformStack {
   /** @throws Error from configureKitStack and the mount constructs. */
-  constructor(scope: Construct, id: string, props: KitStackOptions & { readonly mounts: SharedMountsOptions }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: KitStackOptions & { readonly mounts: SharedMountsOptions },
+  ) {
     super(scope, id);
     configureKitStack(this, id, props, ["vault"]);
     new KvMount(this, "SharedKvMount", { path: props.mounts.kvEngine, version: props.mounts.kvVersion });

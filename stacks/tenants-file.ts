@@ -90,7 +90,8 @@ class Fields {
 
   known(...keys: string[]): this {
     const unknown = Object.keys(this.obj).find((k) => !keys.includes(k));
-    if (unknown !== undefined) throw new Error(`${this.where}${unknown} is not a known field: use one of ${keys.join(", ")}`);
+    if (unknown !== undefined)
+      throw new Error(`${this.where}${unknown} is not a known field: use one of ${keys.join(", ")}`);
     return this;
   }
 
@@ -122,7 +123,8 @@ class Fields {
   strings(key: string): string[] | undefined {
     const v = this.obj[key];
     if (v === undefined || v === null) return undefined;
-    if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) throw new Error(`${this.where}${key} ${show(v)} must be a list of strings`);
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "string"))
+      throw new Error(`${this.where}${key} ${show(v)} must be a list of strings`);
     return v as string[];
   }
 
@@ -135,7 +137,8 @@ class Fields {
 }
 
 function tenantEntry(raw: unknown, index: number, isolation: Isolation): TenantEntry {
-  if (!isObj(raw)) throw new Error(`tenants[${index}] must be a mapping with at least a name, got ${show(raw)}`);
+  if (!isObj(raw))
+    throw new Error(`tenants[${index}] must be a mapping with at least a name, got ${show(raw)}`);
   const name = raw.name;
   if (typeof name !== "string" || !TENANT_NAME.test(name)) {
     throw new Error(
@@ -143,13 +146,30 @@ function tenantEntry(raw: unknown, index: number, isolation: Isolation): TenantE
     );
   }
   if (RESERVED_TENANT_NAMES.includes(name)) {
-    throw new Error(`tenants[${index}].name "${name}" is reserved (the stack "tenant-${name}" holds the shared Vault mounts): pick another name`);
+    throw new Error(
+      `tenants[${index}].name "${name}" is reserved (the stack "tenant-${name}" holds the shared Vault mounts): pick another name`,
+    );
   }
-  const f = new Fields(`tenant "${name}": `, raw).known("name", "prefix", "vaultNamespace", "kubernetesNamespace", "keyNamePrefix", "keyServer", "minio");
-  const prefix = f.str("prefix", PATH, 'must be a path of [a-z0-9_.-] segments: e.g. "payments" or "eu/payments"') ?? name;
-  const vaultNamespace = f.str("vaultNamespace", PATH, 'must be a namespace path of [a-z0-9_.-] segments: e.g. "payments"');
+  const f = new Fields(`tenant "${name}": `, raw).known(
+    "name",
+    "prefix",
+    "vaultNamespace",
+    "kubernetesNamespace",
+    "keyNamePrefix",
+    "keyServer",
+    "minio",
+  );
+  const prefix =
+    f.str("prefix", PATH, 'must be a path of [a-z0-9_.-] segments: e.g. "payments" or "eu/payments"') ?? name;
+  const vaultNamespace = f.str(
+    "vaultNamespace",
+    PATH,
+    'must be a namespace path of [a-z0-9_.-] segments: e.g. "payments"',
+  );
   if (vaultNamespace !== undefined && isolation !== "namespace") {
-    throw new Error(`tenant "${name}": vaultNamespace ${show(vaultNamespace)} needs isolation: namespace (the file says ${isolation}): drop it, or switch isolation`);
+    throw new Error(
+      `tenant "${name}": vaultNamespace ${show(vaultNamespace)} needs isolation: namespace (the file says ${isolation}): drop it, or switch isolation`,
+    );
   }
   const ks = f.obj_("keyServer").known("replicas", "networkPolicy", "extraDnsNames", "extraIpAddresses");
   const mn = f.obj_("minio").known("replicas", "storage", "storageClassName", "autoEncryption", "image");
@@ -157,8 +177,17 @@ function tenantEntry(raw: unknown, index: number, isolation: Isolation): TenantE
     name,
     prefix,
     ...(isolation === "namespace" ? { vaultNamespace: vaultNamespace ?? name } : {}),
-    kubernetesNamespace: f.str("kubernetesNamespace", DNS_LABEL, 'must be a DNS label ([a-z0-9-], at most 63): e.g. "payments"') ?? name,
-    keyNamePrefix: f.str("keyNamePrefix", /^[0-9A-Za-z_][0-9A-Za-z_-]{0,59}$/, 'must be 1 to 60 characters of [0-9A-Za-z_-]: e.g. "payments-"'),
+    kubernetesNamespace:
+      f.str(
+        "kubernetesNamespace",
+        DNS_LABEL,
+        'must be a DNS label ([a-z0-9-], at most 63): e.g. "payments"',
+      ) ?? name,
+    keyNamePrefix: f.str(
+      "keyNamePrefix",
+      /^[0-9A-Za-z_][0-9A-Za-z_-]{0,59}$/,
+      'must be 1 to 60 characters of [0-9A-Za-z_-]: e.g. "payments-"',
+    ),
     keyServer: {
       replicas: ks.int("replicas", 1, 100),
       networkPolicy: ks.bool("networkPolicy"),
@@ -187,34 +216,56 @@ function overlaps(a: string, b: string): boolean {
  *   nested prefixes (prefix mode), duplicate Vault or Kubernetes namespaces.
  */
 export function validateTenantsFile(doc: unknown): TenantsFile {
-  if (!isObj(doc)) throw new Error(`tenants file must be a mapping with vault, isolation and tenants, got ${show(doc)}`);
+  if (!isObj(doc))
+    throw new Error(`tenants file must be a mapping with vault, isolation and tenants, got ${show(doc)}`);
   const top = new Fields("", doc).known("vault", "isolation", "stackPerTenant", "kubernetes", "tenants");
   const isolation = top.str("isolation") ?? "prefix";
   if (isolation !== "prefix" && isolation !== "namespace") {
-    throw new Error(`isolation ${show(isolation)} must be prefix (one K/V mount, a prefix per tenant) or namespace (a Vault namespace per tenant)`);
+    throw new Error(
+      `isolation ${show(isolation)} must be prefix (one K/V mount, a prefix per tenant) or namespace (a Vault namespace per tenant)`,
+    );
   }
-  const v = top.obj_("vault").known("endpoint", "kvEngine", "kvVersion", "authEngine", "versionOverride", "parentNamespace");
-  const endpoint = v.str("endpoint", /^https?:\/\/[^\s/]+\/?$/, 'must be the http(s) address the key server pods reach: e.g. "https://vault.vault.svc:8200"');
-  if (endpoint === undefined) throw new Error('vault.endpoint is required: the address the key server pods reach, e.g. "https://vault.vault.svc:8200"');
+  const v = top
+    .obj_("vault")
+    .known("endpoint", "kvEngine", "kvVersion", "authEngine", "versionOverride", "parentNamespace");
+  const endpoint = v.str(
+    "endpoint",
+    /^https?:\/\/[^\s/]+\/?$/,
+    'must be the http(s) address the key server pods reach: e.g. "https://vault.vault.svc:8200"',
+  );
+  if (endpoint === undefined)
+    throw new Error(
+      'vault.endpoint is required: the address the key server pods reach, e.g. "https://vault.vault.svc:8200"',
+    );
   const kvVersion = v.int("kvVersion", 1, 2) ?? 1;
   const parentNamespace = v.str("parentNamespace", PATH, 'must be a namespace path: e.g. "tenants"') ?? "";
   if (parentNamespace !== "" && isolation !== "namespace") {
-    throw new Error(`vault.parentNamespace ${show(parentNamespace)} needs isolation: namespace: drop it, or switch isolation`);
+    throw new Error(
+      `vault.parentNamespace ${show(parentNamespace)} needs isolation: namespace: drop it, or switch isolation`,
+    );
   }
   const k = top.obj_("kubernetes").known("clusterDomain", "createNamespaces");
 
   const rawTenants = doc.tenants;
   if (!Array.isArray(rawTenants) || rawTenants.length === 0) {
-    throw new Error('tenants must be a non-empty list: add at least one tenant, e.g. tenants: [{ name: "payments" }]');
+    throw new Error(
+      'tenants must be a non-empty list: add at least one tenant, e.g. tenants: [{ name: "payments" }]',
+    );
   }
   const tenants = rawTenants.map((t, i) => tenantEntry(t, i, isolation));
-  const seen = (what: string, key: (t: TenantEntry) => string | undefined, clash: (a: string, b: string) => boolean = (a, b) => a === b) => {
+  const seen = (
+    what: string,
+    key: (t: TenantEntry) => string | undefined,
+    clash: (a: string, b: string) => boolean = (a, b) => a === b,
+  ) => {
     for (let i = 0; i < tenants.length; i++) {
       for (let j = 0; j < i; j++) {
         const a = key(tenants[i]);
         const b = key(tenants[j]);
         if (a !== undefined && b !== undefined && clash(a, b)) {
-          throw new Error(`tenant "${tenants[i].name}": ${what} ${show(a)} clashes with tenant "${tenants[j].name}" (${show(b)}): give each tenant its own ${what}`);
+          throw new Error(
+            `tenant "${tenants[i].name}": ${what} ${show(a)} clashes with tenant "${tenants[j].name}" (${show(b)}): give each tenant its own ${what}`,
+          );
         }
       }
     }
@@ -229,14 +280,24 @@ export function validateTenantsFile(doc: unknown): TenantsFile {
       endpoint,
       kvEngine: v.str("kvEngine", /^[a-z0-9][a-z0-9_.-]*$/, 'must be a mount path: e.g. "kv"') ?? "kv",
       kvVersion: kvVersion as 1 | 2,
-      authEngine: v.str("authEngine", /^[a-z0-9][a-z0-9_.-]*$/, 'must be a mount path: e.g. "approle"') ?? "approle",
-      versionOverride: v.str("versionOverride", /^[0-9]+\.[0-9]+\.[0-9]+$/, 'must be a version: e.g. "1.14.0"'),
+      authEngine:
+        v.str("authEngine", /^[a-z0-9][a-z0-9_.-]*$/, 'must be a mount path: e.g. "approle"') ?? "approle",
+      versionOverride: v.str(
+        "versionOverride",
+        /^[0-9]+\.[0-9]+\.[0-9]+$/,
+        'must be a version: e.g. "1.14.0"',
+      ),
       parentNamespace,
     },
     isolation,
     stackPerTenant: top.bool("stackPerTenant") ?? false,
     kubernetes: {
-      clusterDomain: k.str("clusterDomain", /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS domain: e.g. "cluster.local"') ?? "cluster.local",
+      clusterDomain:
+        k.str(
+          "clusterDomain",
+          /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+          'must be a DNS domain: e.g. "cluster.local"',
+        ) ?? "cluster.local",
       createNamespaces: k.bool("createNamespaces") ?? true,
     },
     tenants,

@@ -3,7 +3,13 @@ import * as fs from "node:fs";
 import type { KeystoreProps } from "../constructs/vault/keystore";
 import { KvVersion } from "../constructs/vault/kv-version";
 import type { RuntimeSource } from "../constructs/kubernetes/runtime-source";
-import { SharedMountsStack, TenantStack, TenantsStack, type KitStackOptions, type TenantDefinition } from "./tenant-stack";
+import {
+  SharedMountsStack,
+  TenantStack,
+  TenantsStack,
+  type KitStackOptions,
+  type TenantDefinition,
+} from "./tenant-stack";
 import { parseTenantsFile, type TenantEntry, type TenantsFile } from "./tenants-file";
 
 /** Id of the single multi-tenant stack. */
@@ -28,10 +34,18 @@ export interface TenantsStacksOptions extends KitStackOptions {
 }
 
 /** The tenant definition (composite props + keystore props) of one validated entry. Pure. */
-export function tenantDefinition(file: TenantsFile, t: TenantEntry, runtime?: RuntimeSource): TenantDefinition {
+export function tenantDefinition(
+  file: TenantsFile,
+  t: TenantEntry,
+  runtime?: RuntimeSource,
+): TenantDefinition {
   const v = file.vault;
   const namespace =
-    t.vaultNamespace === undefined ? undefined : v.parentNamespace === "" ? t.vaultNamespace : `${v.parentNamespace}/${t.vaultNamespace}`;
+    t.vaultNamespace === undefined
+      ? undefined
+      : v.parentNamespace === ""
+        ? t.vaultNamespace
+        : `${v.parentNamespace}/${t.vaultNamespace}`;
   const keystore: KeystoreProps = {
     kvEngine: v.kvEngine,
     kvVersion: KvVersion.of(v.kvVersion),
@@ -64,19 +78,43 @@ export function tenantDefinition(file: TenantsFile, t: TenantEntry, runtime?: Ru
  * depends on). Returns the stacks in deploy order.
  * @throws Error from the stacks and tenant constructs.
  */
-export function buildTenantsStacks(scope: Construct, file: TenantsFile, opts: TenantsStacksOptions = {}): (TenantsStack | TenantStack | SharedMountsStack)[] {
-  const kit: KitStackOptions = { ...opts, vaultVersionOverride: opts.vaultVersionOverride ?? file.vault.versionOverride };
+export function buildTenantsStacks(
+  scope: Construct,
+  file: TenantsFile,
+  opts: TenantsStacksOptions = {},
+): (TenantsStack | TenantStack | SharedMountsStack)[] {
+  const kit: KitStackOptions = {
+    ...opts,
+    vaultVersionOverride: opts.vaultVersionOverride ?? file.vault.versionOverride,
+  };
   const definitions = file.tenants.map((t) => tenantDefinition(file, t, opts.runtime));
   const mounts =
-    file.isolation === "prefix" ? { kvEngine: file.vault.kvEngine, kvVersion: KvVersion.of(file.vault.kvVersion), authEngine: file.vault.authEngine } : undefined;
+    file.isolation === "prefix"
+      ? {
+          kvEngine: file.vault.kvEngine,
+          kvVersion: KvVersion.of(file.vault.kvVersion),
+          authEngine: file.vault.authEngine,
+        }
+      : undefined;
   if (!(opts.stackPerTenant ?? file.stackPerTenant)) {
-    return [new TenantsStack(scope, TENANTS_STACK_ID, { ...kit, tenants: definitions, ...(mounts ? { sharedMounts: mounts } : {}) })];
+    return [
+      new TenantsStack(scope, TENANTS_STACK_ID, {
+        ...kit,
+        tenants: definitions,
+        ...(mounts ? { sharedMounts: mounts } : {}),
+      }),
+    ];
   }
   const out: (TenantStack | SharedMountsStack)[] = [];
   const shared = mounts ? new SharedMountsStack(scope, SHARED_STACK_ID, { ...kit, mounts }) : undefined;
   if (shared) out.push(shared);
   for (const def of definitions) {
-    const stack = new TenantStack(scope, tenantStackId(def.tenantName), { ...kit, tenant: def, existingKvMount: !!shared, existingAppRoleAuth: !!shared });
+    const stack = new TenantStack(scope, tenantStackId(def.tenantName), {
+      ...kit,
+      tenant: def,
+      existingKvMount: !!shared,
+      existingAppRoleAuth: !!shared,
+    });
     if (shared) stack.addDependency(shared);
     out.push(stack);
   }
@@ -92,7 +130,9 @@ export function tenantsStacksFromFile(scope: Construct, filePath: string, opts: 
   try {
     text = fs.readFileSync(filePath, "utf8");
   } catch (err) {
-    throw new Error(`tenants file ${filePath} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): check KVK_TENANTS_FILE`);
+    throw new Error(
+      `tenants file ${filePath} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): check KVK_TENANTS_FILE`,
+    );
   }
   return buildTenantsStacks(scope, parseTenantsFile(text, `tenants file ${filePath}`), opts);
 }

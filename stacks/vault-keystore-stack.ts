@@ -40,7 +40,8 @@ export interface VaultKeystoreStackProps {
 /**
  * Deploys one keystore with its login against the Vault named by the environment (VAULT_ADDR, VAULT_TOKEN,
  * read by the provider at apply time, never written into the synthesized output). Outputs: role_id,
- * secret_id (sensitive), secret_id_accessor, policy_name, keystore_config (JSON, no secrets).
+ * secret_id (sensitive) or secret_id_wrapping_token (sensitive), secret_id_accessor, or kubernetes_role;
+ * policy_name, keystore_config (JSON, no secrets).
  */
 export class VaultKeystoreStack extends TerraformStack {
   public readonly keystore: Keystore;
@@ -98,6 +99,9 @@ export class VaultKeystoreStack extends TerraformStack {
     }
     if (ks.secretIdAccessor !== undefined)
       new TerraformOutput(this, "secret_id_accessor", { value: ks.secretIdAccessor, staticId: true });
+    if (ks.kubernetesRoleName !== undefined) {
+      new TerraformOutput(this, "kubernetes_role", { value: ks.kubernetesRoleName, staticId: true });
+    }
     new TerraformOutput(this, "policy_name", { value: ks.keystorePolicyName, staticId: true });
     new TerraformOutput(this, "keystore_config", {
       value: JSON.stringify(ks.spec.keystoreConfig()),

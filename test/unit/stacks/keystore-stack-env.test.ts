@@ -1,4 +1,4 @@
-import { KvVersion } from "../../../constructs";
+import { KvVersion, VaultAuthMethod } from "../../../constructs";
 import { keystoreStackSettingsFromEnv } from "../../../stacks/keystore-stack-env";
 
 describe("keystoreStackSettingsFromEnv", () => {
@@ -43,6 +43,18 @@ describe("keystoreStackSettingsFromEnv", () => {
       providerVersions: { vault: "5.9.0" },
     });
     expect(s.props.statePath).toBe("/tmp/state/terraform.tenant-a.tfstate");
+  });
+
+  test("GIVEN Kubernetes login WHEN read THEN the method and the service account reach the keystore props", () => {
+    const k = keystoreStackSettingsFromEnv({
+      KVK_KEYSTORE:
+        '{"prefix":"a","authMethod":"kubernetes","kubernetesAuth":{"serviceAccountNames":["kes"],"serviceAccountNamespaces":["minio"]}}',
+    }).props.keystore;
+    expect(k.authMethod).toBe(VaultAuthMethod.KUBERNETES);
+    expect(k.kubernetesAuth).toMatchObject({
+      serviceAccountNames: ["kes"],
+      serviceAccountNamespaces: ["minio"],
+    });
   });
 
   const failures: ReadonlyArray<[string, Record<string, string>, string]> = [

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { App, Testing } from "cdktf";
-import { SecretIdRotation } from "../../../constructs";
+import { SecretIdRotation, VaultAuthMethod } from "../../../constructs";
 import { VaultKeystoreStack, type VaultKeystoreStackProps } from "../../../stacks/vault-keystore-stack";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -56,6 +56,18 @@ describe("VaultKeystoreStack", () => {
       prefix: "payments",
       approle: { engine: "approle" },
     });
+  });
+
+  test("GIVEN Kubernetes login WHEN synthesized THEN the role name is an output and there is no secret-id output", () => {
+    const out = synthStack({
+      keystore: {
+        prefix: "p",
+        authMethod: VaultAuthMethod.KUBERNETES,
+        kubernetesAuth: { serviceAccountNames: ["kes"], serviceAccountNamespaces: ["minio"] },
+      },
+    }).output;
+    expect(out.kubernetes_role.value).toMatch(/vault_kubernetes_auth_backend_role\.\S+\.role_name/);
+    expect(out.secret_id).toBeUndefined();
   });
 
   test("GIVEN existing mounts WHEN synthesized THEN the stack creates no mount", () => {
