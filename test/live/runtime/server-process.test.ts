@@ -193,6 +193,36 @@ describe("server --config", () => {
     }
   });
 
+  test("GIVEN a new server certificate WHEN SIGHUP is sent THEN new connections get it", async () => {
+    const before = proc.output().split('"msg":"config reloaded"').length;
+    cli(
+      "identity",
+      "new",
+      "--force",
+      "--key",
+      path.join(dir, "server.key"),
+      "--cert",
+      path.join(dir, "server.crt"),
+      "--ip",
+      "127.0.0.1",
+      "--dns",
+      "localhost",
+      "renewed",
+    );
+    fs.writeFileSync(configFile, config(true));
+    process.kill(proc.pid, "SIGHUP");
+    await until("reload", proc, () => proc.output().split('"msg":"config reloaded"').length > before);
+    const renewed = fs.readFileSync(path.join(dir, "server.crt"), "utf8");
+    const c = new Client(port, renewed, admin);
+    try {
+      expect((await c.request("GET", "/v1/status")).status).toBe(200);
+      expect(c.socket.getPeerX509Certificate()?.subject).toBe("CN=renewed");
+    } finally {
+      await c.close();
+    }
+    caPem = renewed;
+  });
+
   test("GIVEN the process log WHEN read THEN no API key or key material was written", () => {
     expect(proc.output()).not.toContain(userB.apiKey);
     expect(proc.output()).not.toContain(admin.apiKey);
