@@ -42,15 +42,23 @@ export function rulesAllow(
   return !caps.includes("deny") && caps.includes(operation);
 }
 
+const SELF_OPERATIONS = ["auth/token/renew-self", "auth/token/lookup-self"];
+
 /**
  * Whether a token issued by the keystore's role (its only policy being the keystore policy) may perform the
  * request. Resolves the namespace header against the auth namespace where the token and the policy live:
- * paths outside it are denied. Pure; the live tests check that OpenBao agrees on every request they try.
+ * paths outside it are denied. Token self-operations (renew-self, lookup-self) sent through a descendant
+ * namespace are checked in the token's namespace, as OpenBao does. Pure; the live tests check that OpenBao agrees on every request they try.
  */
 export function keystoreAllows(spec: KeystoreSpec, request: VaultRequest): boolean {
   const header = (request.namespace ?? "").replace(/^\/+|\/+$/g, "");
   const full = [header, request.path.replace(/^\/+/, "")].filter((s) => s !== "").join("/");
   const home = spec.effectiveAuthNamespace;
+  const self = request.path.replace(/^\/+/, "");
+  if (SELF_OPERATIONS.includes(self) && (header === home || home === "" || header.startsWith(`${home}/`))) {
+    // Token self-operations are evaluated in the token's namespace even when sent through a child namespace.
+    return rulesAllow(keystorePolicyRules(spec), request.operation, self);
+  }
   let relative: string;
   if (home === "") {
     relative = full;

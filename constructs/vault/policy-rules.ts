@@ -62,24 +62,11 @@ export function keystorePolicyRules(spec: KeystoreSpec): PolicyRule[] {
       },
     );
   }
+  // Token self-operations are checked in the token's own namespace, also when the key server sends its keystore
+  // namespace header on renewal (OpenBao, verified live): no namespaced copy of these rules is needed.
   rules.push(
     { path: "auth/token/renew-self", capabilities: ["update"], reason: "token renewal" },
     { path: "auth/token/lookup-self", capabilities: ["read"], reason: "token lookup" },
   );
-  if (ns !== "") {
-    // The key server sends its keystore namespace on renewal too (the SDK sets it on every request).
-    rules.push(
-      {
-        path: `${ns}auth/token/renew-self`,
-        capabilities: ["update"],
-        reason: "token renewal through the keystore namespace",
-      },
-      {
-        path: `${ns}auth/token/lookup-self`,
-        capabilities: ["read"],
-        reason: "token lookup through the keystore namespace",
-      },
-    );
-  }
   return rules;
 }

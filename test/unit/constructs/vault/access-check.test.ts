@@ -79,6 +79,12 @@ const table: ReadonlyArray<[string, KeystoreSpec, VaultRequest, boolean]> = [
     { operation: "update", path: "auth/token/renew-self", namespace: "tenant-a" },
     true,
   ],
+  [
+    "namespace mode, renew-self through another namespace",
+    ns,
+    { operation: "update", path: "auth/token/renew-self", namespace: "tenant-b" },
+    false,
+  ],
   ["root auth, the root K/V", rootAuth, { operation: "read", path: "kv/payments/k" }, false],
 ];
 

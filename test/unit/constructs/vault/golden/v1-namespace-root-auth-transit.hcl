@@ -27,13 +27,3 @@ path "auth/token/renew-self" {
 path "auth/token/lookup-self" {
   capabilities = ["read"]
 }
-
-# token renewal through the keystore namespace
-path "tenants/payments/auth/token/renew-self" {
-  capabilities = ["update"]
-}
-
-# token lookup through the keystore namespace
-path "tenants/payments/auth/token/lookup-self" {
-  capabilities = ["read"]
-}
