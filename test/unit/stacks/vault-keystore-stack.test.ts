@@ -70,6 +70,31 @@ describe("VaultKeystoreStack", () => {
     expect(out.secret_id).toBeUndefined();
   });
 
+  test("GIVEN the defaults WHEN synthesized THEN the resource addresses are the stable ones (renaming replaces real resources)", () => {
+    const json = synthStack({
+      keystore: {
+        prefix: "p",
+        namespace: "ns",
+        transit: { key: "k" },
+        appRole: { secretIdRotation: SecretIdRotation.everyDays(1) },
+      },
+    });
+    const addresses = Object.entries(json.resource as Json).flatMap(([type, byId]) =>
+      Object.keys(byId as Json).map((id) => `${type}.${id}`),
+    );
+    expect(addresses.sort()).toEqual([
+      "time_rotating.Keystore_AppRole_SecretIdRotation_0C7EE90F",
+      "vault_approle_auth_backend_role.Keystore_AppRole_13E7FBDA",
+      "vault_approle_auth_backend_role_secret_id.Keystore_AppRole_SecretId_52352401",
+      "vault_auth_backend.Keystore_AppRoleAuth_253FCF0B",
+      "vault_mount.Keystore_KvMount_2ACDB4D5",
+      "vault_mount.Keystore_TransitKey_Mount_987210AC",
+      "vault_namespace.Keystore_Namespace_C0D34AA3",
+      "vault_policy.Keystore_Policy_A38AADF6",
+      "vault_transit_secret_backend_key.Keystore_TransitKey_2322B3A7",
+    ]);
+  });
+
   test("GIVEN existing mounts WHEN synthesized THEN the stack creates no mount", () => {
     const json = synthStack({ existingKvMount: true, existingAppRoleAuth: true });
     expect(json.resource.vault_mount).toBeUndefined();
