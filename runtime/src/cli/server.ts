@@ -171,7 +171,13 @@ export async function runServer(args: readonly string[], out: Out = process.stdo
     }
     const next = loadConfigFile(values.config);
     const nextState = await startState(next, services.log, server.currentState().startTime);
-    const old = server.update(nextState, next.tls);
+    let old: ServerState;
+    try {
+      old = server.update(nextState, next.tls);
+    } catch (e) {
+      await nextState.keys.close();
+      throw new Error(`tls: the new key or certificate is unusable: ${(e as Error).message}`);
+    }
     services.log.level = next.config.log.errorLevel;
     services.audit.toOutput = next.config.log.auditLevel <= LEVEL.INFO;
     setTimeout(() => void old.keys.close(), OLD_STATE_GRACE_MS).unref();

@@ -152,7 +152,8 @@ export class KeyServer {
 
   /**
    * Swaps in a new state (and, when given, new TLS material for new connections); returns the old state so
-   * the caller can close its cache after in-flight requests are done.
+   * the caller can close its cache after in-flight requests are done. A change of `verifyClients` needs a
+   * restart: Node applies requestCert/rejectUnauthorized per server, not per secure context.
    * @throws Error when the TLS material is unusable (the old state stays in place then).
    */
   update(state: ServerState, tls?: ServerTls): ServerState {
@@ -174,7 +175,8 @@ export class KeyServer {
       this.services.log.stream.endAll();
       this.services.audit.stream.endAll();
       for (const s of this.sessions) s.close();
-      for (const sock of this.sockets) if (!this.sessionOf(sock)) sock.end();
+      // HTTP/1.1 connections (HTTP/2 ones are closed through their sessions above)
+      for (const sock of this.sockets) if (sock.alpnProtocol !== "h2") sock.end();
       const timer = setTimeout(() => {
         for (const s of this.sessions) s.destroy();
         for (const sock of this.sockets) sock.destroy();
@@ -182,10 +184,6 @@ export class KeyServer {
       timer.unref();
     });
     return this.closing;
-  }
-
-  private sessionOf(sock: TLSSocket): boolean {
-    return sock.alpnProtocol === "h2";
   }
 
   private identityOf(req: Http2ServerRequest): Identified {
