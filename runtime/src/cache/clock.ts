@@ -20,7 +20,8 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => Date.now(),
   setInterval(fn, ms) {
-    const t = setInterval(fn, ms);
+    // Node fires intervals above 2^31-1 ms every 1 ms; clamp so a very long expiry only fires early.
+    const t = setInterval(fn, Math.min(ms, 2 ** 31 - 1));
     t.unref();
     return t;
   },

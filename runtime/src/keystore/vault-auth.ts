@@ -63,6 +63,14 @@ export const BASE_BACKOFF_MS = 1_000;
 /** A re-login caused by a permission error happens at most this often. */
 export const DENIED_RELOGIN_INTERVAL_MS = 1_000;
 
+/** Longest delay a Node timer takes; longer ones fire after 1 ms, which would turn renewal into a busy loop. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** When to renew a token with `ttlMs` to live: at 80 %, at least 200 ms from now, at most ~24.8 days. */
+export function renewDelayMs(ttlMs: number): number {
+  return Math.min(MAX_TIMER_MS, Math.max(MIN_DELAY_MS, Math.floor(ttlMs * RENEW_AT)));
+}
+
 /** Capped exponential backoff with "equal jitter": between half and all of min(cap, base·2^attempt). */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.min(attempt, 20));
@@ -160,13 +168,13 @@ export class VaultAuth {
   private install(lease: VaultLease): void {
     this.lease = lease;
     this.failures = 0;
-    if (lease.ttlMs > 0) this.schedule(Math.max(MIN_DELAY_MS, lease.ttlMs * RENEW_AT));
+    if (lease.ttlMs > 0) this.schedule(renewDelayMs(lease.ttlMs));
   }
 
   private schedule(ms: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.renewOrLogin(), ms);
+    this.timer = setTimeout(() => void this.renewOrLogin(), Math.min(ms, MAX_TIMER_MS));
     this.timer.unref();
   }
 

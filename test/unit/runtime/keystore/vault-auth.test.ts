@@ -1,4 +1,10 @@
-import { BASE_BACKOFF_MS, MAX_BACKOFF_MS, backoffMs } from "../../../../runtime/src/keystore/vault-auth";
+import {
+  BASE_BACKOFF_MS,
+  MAX_BACKOFF_MS,
+  MAX_TIMER_MS,
+  backoffMs,
+  renewDelayMs,
+} from "../../../../runtime/src/keystore/vault-auth";
 import { vaultErrorText } from "../../../../runtime/src/keystore/vault-http";
 
 describe("backoffMs", () => {
@@ -32,5 +38,19 @@ describe("vaultErrorText", () => {
 
   test("GIVEN no errors array WHEN rendered THEN the HTTP status text is used", () => {
     expect(vaultErrorText({ status: 503, body: undefined })).toBe("Service Unavailable");
+  });
+});
+
+describe("renewDelayMs", () => {
+  test("GIVEN a 300 s periodic token WHEN scheduling THEN renewal comes at 80 % (240 s)", () => {
+    expect(renewDelayMs(300_000)).toBe(240_000);
+  });
+
+  test("GIVEN a 32-day token WHEN scheduling THEN the delay stays within Node's timer range (no 1 ms busy loop)", () => {
+    expect(renewDelayMs(32 * 86_400_000)).toBe(MAX_TIMER_MS);
+  });
+
+  test("GIVEN a token about to expire WHEN scheduling THEN the delay is at least 200 ms", () => {
+    expect(renewDelayMs(10)).toBe(200);
   });
 });
