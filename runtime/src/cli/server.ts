@@ -4,6 +4,7 @@
  * @see https://github.com/minio/kes/blob/master/cmd/kes/server.go
  */
 import { isIP } from "node:net";
+import { networkInterfaces } from "node:os";
 import { createSelfSignedCertificate, generateCertificateKey } from "../auth/certificate";
 import { identityOfApiKey, newApiKey } from "../auth/identity";
 import { openKeystore } from "../config/keystore";
@@ -61,7 +62,13 @@ function devLoaded(address: string, fsPath: string | undefined): { loaded: Loade
   const admin = identityOfApiKey(apiKey);
   const { host } = splitAddress(address);
   const ips = new Set(["127.0.0.1", "::1"]);
-  if (isIP(host) && host !== "0.0.0.0" && host !== "::") ips.add(host);
+  if (host === "0.0.0.0" || host === "::") {
+    // listening on every interface: certify every interface address, as `kes server --dev` does
+    for (const addrs of Object.values(networkInterfaces()))
+      for (const a of addrs ?? []) ips.add(a.address.split("%")[0]);
+  } else if (isIP(host)) {
+    ips.add(host);
+  }
   const key = generateCertificateKey("ecdsa-p256");
   const cert = createSelfSignedCertificate({
     privateKey: key,
