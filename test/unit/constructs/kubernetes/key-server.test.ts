@@ -1,0 +1,192 @@
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import { TerraformStack, Testing } from "cdktf";
+import { CONFIG_CHECKSUM_ANNOTATION, KeyServer, SECRET_CHECKSUM_ANNOTATION, type KeyServerProps } from "../../../../constructs/kubernetes/key-server";
+import { minioKeyPolicy } from "../../../../constructs/kubernetes/minio-key-policy";
+import { KeyServerTls } from "../../../../constructs/kubernetes/key-server-tls";
+import { RuntimeSource } from "../../../../constructs/kubernetes/runtime-source";
+import { VaultAuthMethod } from "../../../../constructs/vault/vault-auth-method";
+import { FIXTURE_BUNDLE, approleKeystore, fixtureRuntime, only, placeholderTls, resources, synth, type Json } from "./support";
+
+const client = { policyName: "minio", certPem: "MINIO-CERT", patterns: minioKeyPolicy("payments-") };
+function keyServer(stack: TerraformStack, over: Partial<KeyServerProps> = {}): KeyServer {
+  return new KeyServer(stack, "KeyServer", {
+    vaultEndpoint: "https://vault.vault.svc:8200",
+    tls: placeholderTls(),
+    clients: [client],
+    runtime: fixtureRuntime(),
+    namespace: "payments",
+    ...over,
+    keystore: over.keystore ?? approleKeystore(stack),
+  });
+}
+const deployment = (j: Json) => only(j, "kubernetes_deployment_v1");
+const container = (j: Json) => deployment(j).spec.template.spec.container[0];
+
+describe("KeyServer", () => {
+  test("GIVEN defaults WHEN synthesized THEN it defines service account, Secret, ConfigMap, Deployment, Service and PDB, no NetworkPolicy", () => {
+    const j = synth((s) => keyServer(s));
+    for (const type of ["kubernetes_service_account_v1", "kubernetes_secret_v1", "kubernetes_config_map_v1", "kubernetes_deployment_v1", "kubernetes_service_v1", "kubernetes_pod_disruption_budget_v1"]) {
+      expect(Object.keys(resources(j, type))).toHaveLength(1);
+    }
+    expect(resources(j, "kubernetes_network_policy_v1")).toEqual({});
+  });
+
+  test("GIVEN defaults WHEN synthesized THEN the Deployment runs 2 replicas of the bundle with the official node image", () => {
+    const j = synth((s) => keyServer(s));
+    expect(deployment(j).spec.replicas).toBe("2");
+    expect(container(j)).toMatchObject({
+      image: "node:22-bookworm-slim",
+      command: ["node"],
+      args: ["/opt/keyserver/keyserver.cjs", "server", "--config", "/etc/keyserver/config/config.yaml"],
+    });
+  });
+
+  test("GIVEN defaults WHEN synthesized THEN the container is non-root, read-only, without capabilities or privilege escalation", () => {
+    const sc = container(synth((s) => keyServer(s))).security_context;
+    expect(sc).toEqual({
+      allow_privilege_escalation: false,
+      capabilities: { drop: ["ALL"] },
+      privileged: false,
+      read_only_root_filesystem: true,
+      run_as_non_root: true,
+      run_as_user: "1000",
+      seccomp_profile: { type: "RuntimeDefault" },
+    });
+  });
+
+  test("GIVEN allowMemoryLock WHEN synthesized THEN IPC_LOCK is added back and nothing else", () => {
+    const sc = container(synth((s) => keyServer(s, { allowMemoryLock: true }))).security_context;
+    expect(sc.capabilities).toEqual({ drop: ["ALL"], add: ["IPC_LOCK"] });
+  });
+
+  test("GIVEN defaults WHEN synthesized THEN readiness and liveness probe /v1/ready over HTTPS on 7373", () => {
+    const c = container(synth((s) => keyServer(s)));
+    for (const probe of [c.readiness_probe, c.liveness_probe]) {
+      expect(probe.http_get).toEqual({ path: "/v1/ready", port: "7373", scheme: "HTTPS" });
+    }
+  });
+
+  test("GIVEN defaults WHEN synthesized THEN requests and limits are set", () => {
+    expect(container(synth((s) => keyServer(s))).resources).toEqual({ requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "256Mi" } });
+  });
+
+  test("GIVEN defaults WHEN synthesized THEN pods spread over hosts and zones", () => {
+    const spread = deployment(synth((s) => keyServer(s))).spec.template.spec.topology_spread_constraint;
+    expect(spread.map((t: Json) => t.topology_key)).toEqual(["kubernetes.io/hostname", "topology.kubernetes.io/zone"]);
+  });
+
+  test("GIVEN AppRole login WHEN synthesized THEN role-id and secret-id reach the pod as env from the Secret, and the Secret holds Vault tokens", () => {
+    const j = synth((s) => keyServer(s));
+    const env = container(j).env;
+    expect(env.find((e: Json) => e.name === "KEYSERVER_VAULT_SECRET_ID").value_from.secret_key_ref.key).toBe("vault-secret-id");
+    const data = only(j, "kubernetes_secret_v1").data;
+    expect(data["vault-secret-id"]).toMatch(/^\$\{vault_approle_auth_backend_role_secret_id\.[A-Za-z0-9_]+\.secret_id\}$/);
+    expect(data["vault-role-id"]).toMatch(/^\$\{vault_approle_auth_backend_role\.[A-Za-z0-9_]+\.role_id\}$/);
+  });
+
+  test("GIVEN AppRole login WHEN synthesized THEN no service account token is mounted", () => {
+    expect(deployment(synth((s) => keyServer(s))).spec.template.spec.automount_service_account_token).toBe(false);
+  });
+
+  test("GIVEN Kubernetes login WHEN synthesized THEN the token is mounted and no role-id or secret-id is delivered", () => {
+    const j = synth((s) =>
+      keyServer(s, {
+        keystore: approleKeystore(s, { authMethod: VaultAuthMethod.KUBERNETES, kubernetesAuth: { serviceAccountNames: ["keyserver"], serviceAccountNamespaces: ["payments"] } }),
+      }),
+    );
+    expect(deployment(j).spec.template.spec.automount_service_account_token).toBe(true);
+    expect(Object.keys(only(j, "kubernetes_secret_v1").data)).not.toContain("vault-secret-id");
+  });
+
+  test("GIVEN the fixture bundle WHEN synthesized THEN the config checksum is the sha256 of config and bundle", () => {
+    let ks: KeyServer | undefined;
+    const j = synth((s) => (ks = keyServer(s)));
+    const bundle = fs.readFileSync(FIXTURE_BUNDLE, "utf8");
+    const expected = createHash("sha256").update(ks!.configYaml).update("\0").update(bundle).update("\0").digest("hex");
+    expect(deployment(j).spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION]).toBe(expected);
+  });
+
+  test("GIVEN a different bundle WHEN synthesized THEN the checksum changes, so the pods roll", () => {
+    const a = deployment(synth((s) => keyServer(s))).spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
+    const b = deployment(synth((s) => keyServer(s, { runtime: RuntimeSource.fromBundle(__filename) }))).spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
+    expect(b).not.toBe(a);
+  });
+
+  test("GIVEN the Secret WHEN synthesized THEN its checksum annotation is a non-sensitive hash Terraform computes over its data", () => {
+    const ann = deployment(synth((s) => keyServer(s))).spec.template.metadata.annotations[SECRET_CHECKSUM_ANNOTATION];
+    expect(ann).toMatch(/^\$\{nonsensitive\(sha256\(jsonencode\(kubernetes_secret_v1\.[A-Za-z0-9_]+\.data\)\)\)\}$/);
+  });
+
+  test("GIVEN the config WHEN put in the ConfigMap THEN its ${ENV} references are escaped from Terraform", () => {
+    const data = only(synth((s) => keyServer(s)), "kubernetes_config_map_v1").data;
+    expect(data["config.yaml"]).toContain("address: $${KEYSERVER_ADDRESS}");
+    expect(data["keyserver.cjs"]).toBe(fs.readFileSync(FIXTURE_BUNDLE, "utf8"));
+  });
+
+  test("GIVEN an image source WHEN synthesized THEN the ConfigMap carries only the config and the image runs", () => {
+    const j = synth((s) => keyServer(s, { runtime: RuntimeSource.fromImage("registry.example.com/ks:1") }));
+    expect(Object.keys(only(j, "kubernetes_config_map_v1").data)).toEqual(["config.yaml"]);
+    expect(container(j).image).toBe("registry.example.com/ks:1");
+  });
+
+  test("GIVEN a TLS Secret from cert-manager WHEN synthesized THEN the tls volume mounts it and the kit's Secret holds no TLS", () => {
+    const j = synth((s) => keyServer(s, { tls: KeyServerTls.fromSecret("keyserver-tls") }));
+    const tlsVolume = deployment(j).spec.template.spec.volume.find((v: Json) => v.name === "tls");
+    expect(tlsVolume.secret.secret_name).toBe("keyserver-tls");
+    expect(Object.keys(only(j, "kubernetes_secret_v1").data)).not.toContain("tls.key");
+  });
+
+  test("GIVEN a network policy WHEN synthesized THEN only the client pods and the given CIDRs reach 7373", () => {
+    const j = synth((s) => keyServer(s, { networkPolicy: { clientPodLabels: { "app.kubernetes.io/name": "minio" }, probeCidrs: ["10.0.0.0/16"] } }));
+    const spec = only(j, "kubernetes_network_policy_v1").spec;
+    expect(spec.policy_types).toEqual(["Ingress"]);
+    expect(spec.ingress).toEqual([
+      {
+        ports: [{ port: "7373", protocol: "TCP" }],
+        from: [{ pod_selector: { match_labels: { "app.kubernetes.io/name": "minio" } } }, { ip_block: { cidr: "10.0.0.0/16" } }],
+      },
+    ]);
+  });
+
+  test("GIVEN a namespace WHEN synthesized THEN the endpoint is the Service's cluster DNS name on 7373", () => {
+    let ks: KeyServer | undefined;
+    synth((s) => (ks = keyServer(s)));
+    expect(ks!.keyServerEndpoints).toEqual(["https://keyserver.payments.svc.cluster.local:7373"]);
+  });
+
+  test("GIVEN the construct WHEN its tree is rendered THEN the child ids are the stable public ones", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "s");
+    const ks = keyServer(stack);
+    expect(ks.node.children.map((c) => c.node.id).sort()).toEqual(["ConfigMap", "Deployment", "Pdb", "Secret", "Service", "ServiceAccount"]);
+  });
+
+  test("fails when the keystore's secret-id is response-wrapped", () => {
+    expect(() => synth((s) => keyServer(s, { keystore: approleKeystore(s, { appRole: { responseWrappingTtl: "60s" } }) }))).toThrow(
+      "keystore's secret-id is response-wrapped, but the key server logs in with the secret-id itself",
+    );
+  });
+
+  test("fails when there is no client", () => {
+    expect(() => synth((s) => keyServer(s, { clients: [] }))).toThrow("clients [] is empty");
+  });
+
+  test("fails when the Vault endpoint has a path", () => {
+    expect(() => synth((s) => keyServer(s, { vaultEndpoint: "https://vault:8200/v1" }))).toThrow('vaultEndpoint "https://vault:8200/v1" must be an http(s) URL without a path');
+  });
+
+  test("fails when the name is not a DNS label", () => {
+    expect(() => synth((s) => keyServer(s, { name: "Key_Server" }))).toThrow('name "Key_Server" must be a DNS label of at most 52 characters');
+  });
+
+  test("fails when replicas is 0", () => {
+    expect(() => synth((s) => keyServer(s, { replicas: 0 }))).toThrow("replicas 0 must be a whole number from 1 to 1000");
+  });
+
+  test("fails when a probe CIDR is malformed", () => {
+    expect(() => synth((s) => keyServer(s, { networkPolicy: { clientPodLabels: {}, probeCidrs: ["10.0.0.0"] } }))).toThrow(
+      'networkPolicy.probeCidrs entry "10.0.0.0" is not a CIDR block',
+    );
+  });
+});
