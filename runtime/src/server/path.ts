@@ -14,18 +14,37 @@ export interface RequestTarget {
 
 /**
  * Splits and percent-decodes a request target.
- * @returns undefined when the path holds an invalid percent escape (Go answers `400 Bad Request`).
+ * @returns undefined when the path holds a malformed percent escape (Go answers `400 Bad Request`).
  */
 export function parseTarget(raw: string): RequestTarget | undefined {
   const q = raw.indexOf("?");
   const rawPath = q < 0 ? raw : raw.slice(0, q);
   const query = q < 0 ? "" : raw.slice(q);
   if (!rawPath.includes("%")) return { path: rawPath, query };
-  try {
-    return { path: decodeURIComponent(rawPath), query };
-  } catch {
-    return undefined;
+  const path = percentDecode(rawPath);
+  return path === undefined ? undefined : { path, query };
+}
+
+/**
+ * Percent-decodes byte-wise as Go's url.PathUnescape: any `%XX` is a byte, and the bytes are read as UTF-8
+ * (invalid sequences become U+FFFD, which is what Go's JSON encoder would send back in an error message).
+ * @returns undefined when a `%` is not followed by two hex digits.
+ */
+export function percentDecode(s: string): string | undefined {
+  const src = Buffer.from(s, "utf8");
+  const out = Buffer.alloc(src.length);
+  let n = 0;
+  for (let i = 0; i < src.length; i++) {
+    if (src[i] !== 0x25) {
+      out[n++] = src[i];
+      continue;
+    }
+    const hex = src.subarray(i + 1, i + 3).toString("latin1");
+    if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return undefined;
+    out[n++] = parseInt(hex, 16);
+    i += 2;
   }
+  return out.subarray(0, n).toString("utf8");
 }
 
 /**

@@ -66,6 +66,15 @@ describe("parseTarget", () => {
 
   test("GIVEN an invalid escape WHEN parsed THEN there is no target (400)", () => {
     expect(parseTarget("/v1/key/create/%zz")).toBeUndefined();
+    expect(parseTarget("/v1/key/create/%4")).toBeUndefined();
+  });
+
+  test("GIVEN an escaped byte that is not UTF-8 WHEN parsed THEN it decodes to U+FFFD as Go would report it", () => {
+    expect(parseTarget("/v1/key/create/%ff")?.path).toBe("/v1/key/create/\ufffd");
+  });
+
+  test("GIVEN an escaped UTF-8 sequence WHEN parsed THEN it decodes to the character", () => {
+    expect(parseTarget("/v1/key/create/%C3%BC")?.path).toBe("/v1/key/create/ü");
   });
 });
 
