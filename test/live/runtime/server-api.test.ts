@@ -323,6 +323,28 @@ describe("key endpoints", () => {
   });
 });
 
+describe("misbehaving clients", () => {
+  test("GIVEN streams reset mid-request and mid-body WHEN the server handles them THEN it keeps serving", async () => {
+    await admin.request("POST", "/v1/key/create/k-reset");
+    for (let i = 0; i < 50; i++) {
+      const r1 = admin.session.request({ ":method": "POST", ":path": "/v1/key/generate/k-reset" });
+      r1.on("error", () => undefined);
+      r1.close(8);
+      const r2 = admin.session.request({
+        ":method": "POST",
+        ":path": "/v1/key/encrypt/k-reset",
+        "content-length": 1000,
+      });
+      r2.on("error", () => undefined);
+      r2.write('{"plaintext":"');
+      setImmediate(() => r2.close(8));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const g = await admin.request("POST", "/v1/key/generate/k-reset", {});
+    expect(g.status).toBe(200);
+  });
+});
+
 describe("routing and methods", () => {
   test("fails when the method does not match: 405 with the Accept header", async () => {
     const r = await admin.request("DELETE", "/v1/key/create/x");
