@@ -1,2 +1,5 @@
 // Re-exports only.
 export * from "./vault";
+export * from "./kubernetes";
+export * from "./identity";
+export * from "./tenant";
