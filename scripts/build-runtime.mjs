@@ -2,7 +2,7 @@
 // and an official node image: platform node, target node20, every dependency (yaml) inlined. Prints the size.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { chmodSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -32,6 +32,7 @@ await build({
   logLevel: "warning",
 });
 
+chmodSync(outfile, 0o755); // runnable as ./keyserver.cjs thanks to the shebang banner
 const size = statSync(outfile).size;
 console.log(`runtime/dist/keyserver.cjs: ${size} bytes (${(size / 1024).toFixed(1)} KiB)`);
 if (size >= MAX_BYTES) {
