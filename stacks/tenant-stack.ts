@@ -39,6 +39,13 @@ export interface KitStackOptions {
    */
   readonly kubeConfigPath?: string;
   /**
+   * Leave the Kubernetes half out (no kubernetes provider, no namespace, key server or MinIO): the Vault half,
+   * identities and MinIO's root password keep their logical ids, so this stack applies without a cluster and
+   * its state resolves the Secret values the full synthesis declares (the local flow).
+   * @default false
+   */
+  readonly withoutKubernetes?: boolean;
+  /**
    * kubeconfig context (`config_context`).
    * @default - the kubeconfig's current context
    */
@@ -118,6 +125,11 @@ export interface TenantStackProps extends KitStackOptions {
   readonly existingAppRoleAuth?: boolean;
 }
 
+/** Providers of a tenant stack. */
+function kitProviders(opts: KitStackOptions, rotation: boolean): string[] {
+  return ["vault", ...(opts.withoutKubernetes ? [] : ["kubernetes"]), "tls", "random", ...(rotation ? ["time"] : [])];
+}
+
 function usesRotation(k: KeystoreProps): boolean {
   return k.appRole?.secretIdRotation !== undefined;
 }
@@ -134,13 +146,7 @@ export class TenantStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: TenantStackProps) {
     super(scope, id);
     const k = props.tenant.keystore;
-    configureKitStack(this, id, props, [
-      "vault",
-      "kubernetes",
-      "tls",
-      "random",
-      ...(usesRotation(k) ? ["time"] : []),
-    ]);
+    configureKitStack(this, id, props, kitProviders(props, usesRotation(k)));
     const namespace = k.namespace === undefined ? undefined : VaultNamespace.fromPath(k.namespace);
     const authNamespace =
       k.authNamespace === undefined
@@ -198,13 +204,7 @@ export class TenantsStack extends TerraformStack {
     super(scope, id);
     if (props.tenants.length === 0) throw new Error("tenants [] is empty: pass at least one tenant");
     const rotation = props.tenants.some((t) => usesRotation(t.keystore));
-    configureKitStack(this, id, props, [
-      "vault",
-      "kubernetes",
-      "tls",
-      "random",
-      ...(rotation ? ["time"] : []),
-    ]);
+    configureKitStack(this, id, props, kitProviders(props, rotation));
     let kvMount: IKvMount | undefined;
     let appRoleAuth: IAppRoleAuth | undefined;
     const shared = props.sharedMounts;

@@ -51,6 +51,11 @@ export interface KeystoreProps extends KeystoreSpecProps {
    */
   readonly createTransitMount?: boolean;
   /**
+   * Let a destroy delete the transit key (and with it every key it wrapped).
+   * @default false
+   */
+  readonly transitKeyDeletionAllowed?: boolean;
+  /**
    * AppRole role and secret-id options.
    * @default - the KES defaults: periodic 300 s token, unlimited uses, no rotation
    */
@@ -127,6 +132,7 @@ export class Keystore extends Construct implements IKeystore {
         engine: spec.transit.engine,
         keyName: spec.transit.key,
         createMount: props.createTransitMount ?? true,
+        deletionAllowed: props.transitKeyDeletionAllowed ?? false,
         namespace,
       });
     }

@@ -18,6 +18,12 @@ export interface TransitKeyProps {
    */
   readonly createMount?: boolean;
   /**
+   * Let Terraform delete the key on destroy. Deleting it makes every key it wrapped unreadable, so by default a
+   * destroy fails on it until this is set (and applied).
+   * @default false
+   */
+  readonly deletionAllowed?: boolean;
+  /**
    * Namespace of the engine.
    * @default - the root namespace
    */
@@ -26,7 +32,7 @@ export interface TransitKeyProps {
 
 /**
  * A transit key for wrapping stored keys, with rotation disabled and min_decryption_version 1 (the key server
- * only reads `vault:v1:` ciphertexts), not deletable and not exportable.
+ * only reads `vault:v1:` ciphertexts), not exportable, and not deletable unless `deletionAllowed` is set.
  * @see ../../../shared/KES-PROTOCOL.md §5.5
  */
 export class TransitKey extends Construct {
@@ -58,7 +64,7 @@ export class TransitKey extends Construct {
       type: "aes256-gcm96",
       autoRotatePeriod: 0,
       minDecryptionVersion: 1,
-      deletionAllowed: false,
+      deletionAllowed: props.deletionAllowed ?? false,
       exportable: false,
       allowPlaintextBackup: false,
       ...ns,

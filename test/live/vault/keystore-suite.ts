@@ -4,10 +4,11 @@ import * as fs from "node:fs";
 import { keystoreAllows, KeystoreSpec } from "../../../constructs";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
 import { keystoreStackSettingsFromEnv } from "../../../stacks/keystore-stack-env";
-import { deploy, filesUnder, type Deployment, type KeystoreJson } from "./deploy";
+import { deploy, destroy, filesUnder, type Deployment, type KeystoreJson } from "./deploy";
 import {
   forbiddenProbes,
   login,
+  loginStatus,
   otherTenantProbes,
   runKeyServerRequests,
   runProbes,
@@ -30,13 +31,20 @@ function show(tried: readonly Tried[]): string {
     .join("\n");
 }
 
-/** Keystore settings of tenant `name` for a version and isolation mode. */
+/**
+ * Keystore settings of tenant `name` for a version and isolation mode. The second tenant may delete its transit
+ * key, so that the suite can destroy it.
+ */
 export function tenantKeystore(
   name: string,
   version: 1 | 2,
   isolation: Isolation,
   first: boolean,
 ): KeystoreJson {
+  return { ...tenantSpec(name, version, isolation, first), transitKeyDeletionAllowed: !first };
+}
+
+function tenantSpec(name: string, version: 1 | 2, isolation: Isolation, first: boolean): KeystoreJson {
   const transit = { key: `kes-${name}` };
   if (isolation === "namespace") {
     return { prefix: name, kvVersion: version, namespace: `tenant-${name}`, transit };
@@ -159,5 +167,23 @@ export function keystoreSuite(version: 1 | 2, isolation: Isolation, viaCdktf: bo
       }
     }
     expect(leaks).toEqual([]);
+  });
+
+  test("GIVEN tenant bravo is destroyed WHEN both tenants log in again THEN bravo is refused and alpha still makes every key server request", async () => {
+    const started = Date.now();
+    await destroy(bao!, depB, b);
+    process.stdout.write(`[timing] k/v v${version} ${isolation}: destroy bravo ${Date.now() - started} ms\n`);
+    const refused = await loginStatus(bao!, specB, depB.outputs.role_id, depB.outputs.secret_id);
+    expect(refused.status).not.toBe(200);
+    const token = await login(bao!, specA, depA.outputs.role_id, depA.outputs.secret_id);
+    const tried = await runKeyServerRequests(bao!, specA, token, "after-destroy");
+    expect(
+      show(
+        tried.filter(
+          (t) =>
+            !(t.status === 200 || t.status === 204 || (t.label === "existence check" && t.status === 404)),
+        ),
+      ),
+    ).toBe("");
   });
 }

@@ -52,6 +52,11 @@ describe("TransitKey", () => {
     expect(only(json, "vault_transit_secret_backend_key").backend).toBe("wrap");
   });
 
+  test("GIVEN deletionAllowed WHEN synthesized THEN a destroy may delete the key", () => {
+    const { json } = synth((s) => new TransitKey(s, "Transit", { keyName: "kes-p", deletionAllowed: true }));
+    expect(only(json, "vault_transit_secret_backend_key").deletion_allowed).toBe(true);
+  });
+
   test("fails when the key name has a slash", () => {
     expect(() => synth((s) => new TransitKey(s, "Transit", { keyName: "a/b" }))).toThrow(
       'transit.key "a/b" must match [A-Za-z0-9][A-Za-z0-9_-]{0,79}',
