@@ -39,6 +39,8 @@ export async function startTestServer(
     policies?: Readonly<Record<string, PolicyDefinition>>;
     keystore?: Keystore;
     api?: Record<string, RouteConfig>;
+    /** tls.auth on: verify client certificates against this CA (PEM). */
+    verifyCa?: string;
   } = {},
 ): Promise<TestServer> {
   const admin = newApiKey();

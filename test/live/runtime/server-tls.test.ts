@@ -177,24 +177,22 @@ describe("sessions and protocols", () => {
     const { apiKeyCertificate } = await import("../../../scripts/testbed/kes");
     const { certPem, keyPem } = apiKeyCertificate(srv.admin);
     const res = await new Promise<{ status: number; version: string; body: string }>((resolve, reject) => {
-      const req = https.request(
-        {
-          host: "127.0.0.1",
-          port: srv.port,
-          path: "/v1/key/describe/none",
-          ca: srv.caPem,
-          servername: "localhost",
-          cert: certPem,
-          key: keyPem,
-          ALPNProtocols: ["http/1.1"],
-          agent: false,
-        },
-        (res) => {
-          let body = "";
-          res.on("data", (c) => (body += c));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, version: res.httpVersion, body }));
-        },
-      );
+      const options: https.RequestOptions & tls.ConnectionOptions = {
+        host: "127.0.0.1",
+        port: srv.port,
+        path: "/v1/key/describe/none",
+        ca: srv.caPem,
+        servername: "localhost",
+        cert: certPem,
+        key: keyPem,
+        ALPNProtocols: ["http/1.1"],
+        agent: false,
+      };
+      const req = https.request(options, (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, version: res.httpVersion, body }));
+      });
       req.on("error", reject);
       req.end();
     });
