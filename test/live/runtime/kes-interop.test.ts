@@ -1,11 +1,16 @@
 /**
  * Interop with real KES (v0.24.0 from the test bed) sharing one OpenBao K/V keystore: keys KES creates are
  * read by our VaultKeystore + parseKeyVersion and decrypt KES' ciphertexts; keys we create are used by KES
- * (`kes key dek`, `kes key decrypt`). Proves the stored format, paths and crypto are the same.
+ * (`kes key dek`, `kes key decrypt`); the same on KES' fs layout. Proves the stored format, paths and crypto
+ * are the same.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { KeyCache, DEFAULT_CACHE_EXPIRY } from "../../../runtime/src/cache/key-cache";
 import { encodeKeyVersion, newKeyVersion, parseKeyVersion } from "../../../runtime/src/crypto/key-version";
 import type { KeyAlgorithm } from "../../../runtime/src/crypto/secret-key";
+import { FsKeystore } from "../../../runtime/src/keystore/fs";
 import { VaultKeystore } from "../../../runtime/src/keystore/vault";
 import { testbedBinary } from "../../../scripts/testbed/env";
 import { run, startKes, type RunningKeyServer } from "../../../scripts/testbed/kes";
@@ -167,3 +172,36 @@ describe.each([
     });
   },
 );
+
+describe("GIVEN real KES on an fs keystore and our FsKeystore on the same directory", () => {
+  let server: RunningKeyServer;
+  let store: FsKeystore;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "kvk-fs-interop-"));
+    server = await startKes({ keystore: { kind: "fs", fsPath: dir } });
+    store = new FsKeystore(dir);
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.cleanup();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("WHEN KES creates a key THEN it is one file named by the key that we parse and decrypt with", async () => {
+    await kes(server, "key", "create", "fs-kes");
+    expect(fs.readdirSync(dir)).toContain("fs-kes");
+    const dek = await kes(server, "key", "dek", "fs-kes");
+    const kv = parseKeyVersion(await store.get("fs-kes"));
+    expect(kv.key.decrypt(Buffer.from(dek.ciphertext, "base64")).toString("base64")).toBe(dek.plaintext);
+  });
+
+  test("WHEN we create a key file THEN KES decrypts our ciphertext with it", async () => {
+    const kv = newKeyVersion(server.admin.identity, "ChaCha20");
+    await store.create("fs-ours", encodeKeyVersion(kv));
+    const ciphertext = kv.key.encrypt(Buffer.from("from our fs keystore"));
+    const out = await kes(server, "key", "decrypt", "fs-ours", ciphertext.toString("base64"));
+    expect(Buffer.from(out.plaintext, "base64").toString()).toBe("from our fs keystore");
+  });
+});
