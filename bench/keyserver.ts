@@ -2,7 +2,8 @@
  * Key server benchmark: generate and decrypt throughput (ops/s) and p50/p99 latency at 1, 8, 32 and 128
  * concurrent clients (one HTTP/2 + mTLS connection each, Ed25519 client certificates from an API key,
  * MinIO's own Go client), our key server against real KES on the same machine and keystore, plus a bare
- * Node HTTP/2 server as the ceiling. Loopback only; every process it starts is stopped by pid.
+ * Node HTTP/2 server as the ceiling (core stream API, and the allowHTTP1 compat shape our server has).
+ * Loopback only; every process it starts is stopped by pid.
  *
  * Usage: npx ts-node --transpile-only bench/keyserver.ts [--duration 3] [--warmup 0.5]
  *          [--clients 1,8,32,128] [--ops generate,decrypt] [--keystores fs,vault] [--targets kes,ours]
@@ -138,9 +139,11 @@ async function main(): Promise<void> {
       }
     }
 
-    const ceiling = await startCeiling(cleanups);
-    subjects.unshift(ceiling.subject);
-    started.push(ceiling.process);
+    for (const mode of ["compat", "stream"] as const) {
+      const ceiling = await startCeiling(cleanups, mode);
+      subjects.unshift(ceiling.subject);
+      started.push(ceiling.process);
+    }
 
     const results: Record<string, Record<Op, Record<number, CellResult>>> = {};
     const cells = opts.ops.length * opts.clients.length * subjects.length;
@@ -172,16 +175,20 @@ async function main(): Promise<void> {
   }
 }
 
-async function startCeiling(cleanups: Array<() => Promise<void>>): Promise<{ subject: Subject; process: ManagedProcess }> {
+async function startCeiling(
+  cleanups: Array<() => Promise<void>>,
+  mode: "stream" | "compat",
+): Promise<{ subject: Subject; process: ManagedProcess }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kvk-ceiling-"));
   cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
   const { certFile, keyFile } = await kesIdentityFiles(dir, "server");
   const port = await freePort();
-  const proc = startProcess("ceiling", process.execPath, [
-    "-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "bench", "ceiling-server.ts"), String(port), certFile, keyFile,
+  const name = mode === "stream" ? "ceiling" : "ceiling-compat";
+  const proc = startProcess(name, process.execPath, [
+    "-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "bench", "ceiling-server.ts"), String(port), certFile, keyFile, mode,
   ], { cwd: REPO_ROOT });
-  await waitUntil("ceiling server", async () => proc.output().includes("listening"), { proc, timeoutMs: 60_000 });
-  return { subject: { name: "ceiling", endpoint: `https://127.0.0.1:${port}`, caFile: certFile }, process: proc };
+  await waitUntil(`${name} server`, async () => proc.output().includes("listening"), { proc, timeoutMs: 60_000 });
+  return { subject: { name, endpoint: `https://127.0.0.1:${port}`, caFile: certFile }, process: proc };
 }
 
 const fmtOps = (c?: CellResult) => (c ? c.ops_per_sec.toFixed(0) : "-");
@@ -191,15 +198,18 @@ const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined &&
 /** The result table: per op and concurrency, ops/s and p50/p99 ms per subject, and ours' ratios. */
 export function renderTable(results: Record<string, Record<Op, Record<number, CellResult>>>, opts: Options): string {
   const lines: string[] = [];
-  const header = ["op", "clients", "ceiling ops/s", "ceiling p50/p99 ms"];
+  const header = ["op", "clients", "ceiling ops/s", "ceiling p50/p99 ms", "ceiling-compat ops/s", "ceiling-compat p50/p99 ms"];
   for (const k of opts.keystores) {
-    header.push(`kes-${k} ops/s`, `kes-${k} p50/p99`, `ours-${k} ops/s`, `ours-${k} p50/p99`, `ours/kes ${k}`, `p99 ours/kes ${k}`, `ours/ceiling ${k}`);
+    header.push(
+      `kes-${k} ops/s`, `kes-${k} p50/p99`, `ours-${k} ops/s`, `ours-${k} p50/p99`,
+      `ours/kes ${k}`, `p99 ours/kes ${k}`, `ours/ceiling ${k}`, `ours/ceiling-compat ${k}`,
+    );
   }
   lines.push(`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`);
   for (const op of opts.ops) {
     for (const n of opts.clients) {
       const cell = (name: string) => results[name]?.[op]?.[n];
-      const row = [op, String(n), fmtOps(cell("ceiling")), fmtLat(cell("ceiling"))];
+      const row = [op, String(n), fmtOps(cell("ceiling")), fmtLat(cell("ceiling")), fmtOps(cell("ceiling-compat")), fmtLat(cell("ceiling-compat"))];
       for (const k of opts.keystores) {
         const kes = cell(`kes-${k}`);
         const ours = cell(`ours-${k}`);
@@ -208,6 +218,7 @@ export function renderTable(results: Record<string, Record<Op, Record<number, Ce
           ratio(ours?.ops_per_sec, kes?.ops_per_sec),
           ratio(ours?.p99_us, kes?.p99_us),
           ratio(ours?.ops_per_sec, cell("ceiling")?.ops_per_sec),
+          ratio(ours?.ops_per_sec, cell("ceiling-compat")?.ops_per_sec),
         );
       }
       lines.push(`| ${row.join(" | ")} |`);
