@@ -227,7 +227,16 @@ export async function kesIdentityFiles(dir: string, name: string): Promise<{ key
   return { keyFile, certFile };
 }
 
-async function prepareVault(spec: KeystoreSpec): Promise<Record<string, unknown>> {
+/** Environment variable that carries the AppRole secret-id to the server (config: `${...}`). */
+const SECRET_ID_VAR = "KVK_APPROLE_SECRET_ID";
+
+/**
+ * Mounts K/V (when missing), enables AppRole, writes the key server's Vault policy and role and makes a
+ * secret-id. The config refers to the secret-id as `${KVK_APPROLE_SECRET_ID}` so that it is never
+ * written to the config file; it goes to the server process's environment.
+ * @throws Error naming the OpenBao call that failed with its status and body.
+ */
+async function prepareVault(spec: KeystoreSpec): Promise<{ keystore: Record<string, unknown>; env: Record<string, string> }> {
   const bao = spec.openbao;
   if (!bao) throw new Error(`keystore.openbao is required when keystore.kind is "vault": pass startOpenBao()`);
   const version = spec.kvVersion ?? 1;
@@ -260,14 +269,17 @@ async function prepareVault(spec: KeystoreSpec): Promise<Record<string, unknown>
   const secretId = await bao.request("POST", `auth/approle/role/${role}/secret-id`, {});
   check("create secret-id", secretId);
   return {
-    vault: {
-      endpoint: bao.addr,
-      engine,
-      version: `v${version}`,
-      prefix,
-      approle: { engine: "approle", id: roleId.body.data.role_id, secret: secretId.body.data.secret_id },
-      status: { ping: "10s" },
+    keystore: {
+      vault: {
+        endpoint: bao.addr,
+        engine,
+        version: `v${version}`,
+        prefix,
+        approle: { engine: "approle", id: roleId.body.data.role_id, secret: `\${${SECRET_ID_VAR}}` },
+        status: { ping: "10s" },
+      },
     },
+    env: { [SECRET_ID_VAR]: secretId.body.data.secret_id as string },
   };
 }
 
@@ -355,8 +367,10 @@ export async function startKeyServer(target: KeyServerTarget, options: KeyServer
   if (!fs.existsSync(serverCert)) await kesIdentityFiles(dir, "server");
   const admin = options.admin ?? newApiKey();
   const spec = options.keystore ?? { kind: "fs" };
-  const keystore =
-    spec.kind === "fs" ? { fs: { path: spec.fsPath ?? path.join(dir, "keys") } } : await prepareVault(spec);
+  const { keystore, env: keystoreEnv } =
+    spec.kind === "fs"
+      ? { keystore: { fs: { path: spec.fsPath ?? path.join(dir, "keys") } }, env: {} }
+      : await prepareVault(spec);
   const port = await freePort();
   const config = renderKeyServerConfig({
     port,
@@ -372,7 +386,9 @@ export async function startKeyServer(target: KeyServerTarget, options: KeyServer
   const configFile = path.join(dir, "config.yml");
   fs.writeFileSync(configFile, toYaml(config), { mode: 0o600 });
   const args = target === "kes" ? ["server", "--config", configFile] : [OURS_BUNDLE, "server", "--config", configFile];
-  const proc = startProcess(`${target} server`, command, args, { env: { ...process.env, HOME: process.env.HOME ?? dir } });
+  const proc = startProcess(`${target} server`, command, args, {
+    env: { ...process.env, HOME: process.env.HOME ?? dir, ...keystoreEnv },
+  });
   const caPem = fs.readFileSync(serverCert, "utf8");
   const probeCert = apiKeyCertificate(admin);
   try {
