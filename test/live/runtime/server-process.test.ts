@@ -76,6 +76,31 @@ describe("server --dev", () => {
   });
 });
 
+describe("server --dev --fs-path", () => {
+  test("GIVEN --fs-path WHEN a key is created THEN it is written to that directory", async () => {
+    const port = await freePort();
+    const keys = path.join(dir, "dev-keys");
+    const p = start("keyserver --dev --fs-path", [
+      "server",
+      "--dev",
+      "--addr",
+      `127.0.0.1:${port}`,
+      "--fs-path",
+      keys,
+    ]);
+    await until("dev server banner", p, () => p.output().includes("Server is up and running"));
+    const apiKey = /API Key\s+(kes:v1:\S+)/.exec(p.output())![1];
+    const c = new Client(port, "", parseApiKey(apiKey), { rejectUnauthorized: false });
+    try {
+      expect((await c.request("POST", "/v1/key/create/on-disk")).status).toBe(200);
+    } finally {
+      await c.close();
+    }
+    await p.stop();
+    expect(fs.existsSync(path.join(keys, "on-disk"))).toBe(true);
+  });
+});
+
 describe("server --config", () => {
   let port: number;
   let proc: ManagedProcess;
