@@ -127,7 +127,13 @@ export interface TenantStackProps extends KitStackOptions {
 
 /** Providers of a tenant stack. */
 function kitProviders(opts: KitStackOptions, rotation: boolean): string[] {
-  return ["vault", ...(opts.withoutKubernetes ? [] : ["kubernetes"]), "tls", "random", ...(rotation ? ["time"] : [])];
+  return [
+    "vault",
+    ...(opts.withoutKubernetes ? [] : ["kubernetes"]),
+    "tls",
+    "random",
+    ...(rotation ? ["time"] : []),
+  ];
 }
 
 function usesRotation(k: KeystoreProps): boolean {
@@ -166,6 +172,7 @@ export class TenantStack extends TerraformStack {
     this.tenant = new KesTenant(this, props.tenant.tenantName, {
       ...props.tenant,
       keystore: TenantKeystore.fromProps(keystore),
+      ...(props.withoutKubernetes ? { kubernetes: false } : {}),
     });
   }
 }
@@ -223,7 +230,11 @@ export class TenantsStack extends TerraformStack {
         ...(appRoleAuth ? { appRoleAuth } : {}),
       };
       this.tenants.push(
-        new KesTenant(this, t.tenantName, { ...t, keystore: TenantKeystore.fromProps(keystore) }),
+        new KesTenant(this, t.tenantName, {
+          ...t,
+          keystore: TenantKeystore.fromProps(keystore),
+          ...(props.withoutKubernetes ? { kubernetes: false } : {}),
+        }),
       );
     }
   }

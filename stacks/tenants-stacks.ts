@@ -2,7 +2,7 @@ import type { Construct } from "constructs";
 import * as fs from "node:fs";
 import type { KeystoreProps } from "../constructs/vault/keystore";
 import { KvVersion } from "../constructs/vault/kv-version";
-import type { RuntimeSource } from "../constructs/kubernetes/runtime-source";
+import { RuntimeSource } from "../constructs/kubernetes/runtime-source";
 import {
   SharedMountsStack,
   TenantStack,
@@ -135,4 +135,66 @@ export function tenantsStacksFromFile(scope: Construct, filePath: string, opts: 
     );
   }
   return buildTenantsStacks(scope, parseTenantsFile(text, `tenants file ${filePath}`), opts);
+}
+
+/** Environment variables {@link tenantsStacksFromEnv} reads. */
+export const TENANTS_ENV = {
+  file: "KVK_TENANTS_FILE",
+  providerVersions: "KVK_PROVIDER_VERSIONS",
+  stateDir: "KVK_STATE_DIR",
+  stackPerTenant: "KVK_STACK_PER_TENANT",
+  withoutKubernetes: "KVK_WITHOUT_KUBERNETES",
+  runtimeBundle: "KVK_RUNTIME_BUNDLE",
+  runtimeImage: "KVK_RUNTIME_IMAGE",
+} as const;
+
+function flag(env: Readonly<Record<string, string | undefined>>, name: string): boolean | undefined {
+  const v = env[name];
+  if (v === undefined || v === "") return undefined;
+  if (["1", "true", "yes"].includes(v.toLowerCase())) return true;
+  if (["0", "false", "no"].includes(v.toLowerCase())) return false;
+  throw new Error(`${name} ${JSON.stringify(v)} must be true or false (1/0)`);
+}
+
+/**
+ * The hook for stacks/main.ts: when KVK_TENANTS_FILE names a tenants file, builds its stacks with
+ * KVK_PROVIDER_VERSIONS (JSON, exact provider versions), KVK_STATE_DIR (absolute directory of local state),
+ * KVK_STACK_PER_TENANT (overrides the file), KVK_WITHOUT_KUBERNETES (Vault half and identities only),
+ * KVK_RUNTIME_BUNDLE (bundle path; default runtime/dist/keyserver.cjs) or KVK_RUNTIME_IMAGE (an image holding
+ * the bundle) and returns them; returns undefined when KVK_TENANTS_FILE is not set.
+ * @throws Error naming the variable when a value is malformed, else as tenantsStacksFromFile.
+ */
+export function tenantsStacksFromEnv(scope: Construct, env: Readonly<Record<string, string | undefined>>) {
+  const file = env[TENANTS_ENV.file];
+  if (file === undefined || file === "") return undefined;
+  let providerVersions: Record<string, string> | undefined;
+  const versions = env[TENANTS_ENV.providerVersions];
+  if (versions) {
+    try {
+      providerVersions = JSON.parse(versions) as Record<string, string>;
+    } catch {
+      throw new Error(
+        `${TENANTS_ENV.providerVersions} ${JSON.stringify(versions)} is not JSON: use e.g. {"vault":"5.9.0","kubernetes":"3.2.1"}`,
+      );
+    }
+  }
+  const bundle = env[TENANTS_ENV.runtimeBundle];
+  const image = env[TENANTS_ENV.runtimeImage];
+  if (bundle && image) {
+    throw new Error(
+      `${TENANTS_ENV.runtimeBundle} and ${TENANTS_ENV.runtimeImage} exclude each other: set one`,
+    );
+  }
+  const runtime = image
+    ? RuntimeSource.fromImage(image)
+    : bundle
+      ? RuntimeSource.fromBundle(bundle)
+      : undefined;
+  return tenantsStacksFromFile(scope, file, {
+    ...(runtime ? { runtime } : {}),
+    ...(providerVersions ? { providerVersions } : {}),
+    ...(env[TENANTS_ENV.stateDir] ? { stateDir: env[TENANTS_ENV.stateDir] } : {}),
+    stackPerTenant: flag(env, TENANTS_ENV.stackPerTenant),
+    withoutKubernetes: flag(env, TENANTS_ENV.withoutKubernetes),
+  });
 }

@@ -81,16 +81,22 @@ export class TenantIdentities extends Construct {
   constructor(scope: Construct, id: string, props: TenantIdentitiesProps) {
     super(scope, id);
     if (props.keyServerDnsNames.length === 0) {
-      throw new Error('keyServerDnsNames [] is empty: MinIO verifies the key server by DNS name, pass the Service names, e.g. serviceDnsNames("keyserver", "payments")');
+      throw new Error(
+        'keyServerDnsNames [] is empty: MinIO verifies the key server by DNS name, pass the Service names, e.g. serviceDnsNames("keyserver", "payments")',
+      );
     }
     for (const dns of props.keyServerDnsNames) {
       if (!Token.isUnresolved(dns) && (dns.length > 253 || !HOST.test(dns))) {
-        throw new Error(`keyServerDnsNames entry ${JSON.stringify(dns)} is not a DNS name: use lowercase names like "keyserver.payments.svc"`);
+        throw new Error(
+          `keyServerDnsNames entry ${JSON.stringify(dns)} is not a DNS name: use lowercase names like "keyserver.payments.svc"`,
+        );
       }
     }
     for (const ip of props.keyServerIpAddresses ?? []) {
       if (!Token.isUnresolved(ip) && isIP(ip) === 0) {
-        throw new Error(`keyServerIpAddresses entry ${JSON.stringify(ip)} is not an IP address: use e.g. "127.0.0.1"`);
+        throw new Error(
+          `keyServerIpAddresses entry ${JSON.stringify(ip)} is not an IP address: use e.g. "127.0.0.1"`,
+        );
       }
     }
     const early = props.earlyRenewalHours ?? 720;
@@ -105,7 +111,9 @@ export class TenantIdentities extends Construct {
       );
     }
     if (!Token.isUnresolved(caHours) && !Token.isUnresolved(certHours) && caHours < certHours) {
-      throw new Error(`caValidityHours ${caHours} is shorter than certificateValidityHours ${certHours}: the CA must outlive the certificates it signs`);
+      throw new Error(
+        `caValidityHours ${caHours} is shorter than certificateValidityHours ${certHours}: the CA must outlive the certificates it signs`,
+      );
     }
     const key = (keyId: string) => new PrivateKey(this, keyId, { algorithm: "ECDSA", ecdsaCurve: "P256" });
     const subject = (cn: string) => [{ commonName: cn, organization: "kes-vault-kit" }];
@@ -124,7 +132,14 @@ export class TenantIdentities extends Construct {
         allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
         setSubjectKeyId: true,
       });
-      const signed = (prefix: string, privateKeyPem: string, cn: string, uses: string[], dnsNames?: string[], ipAddresses?: string[]) => {
+      const signed = (
+        prefix: string,
+        privateKeyPem: string,
+        cn: string,
+        uses: string[],
+        dnsNames?: string[],
+        ipAddresses?: string[],
+      ) => {
         const csr = new CertRequest(this, `${prefix}Csr`, {
           privateKeyPem,
           subject: subject(cn),
@@ -149,7 +164,11 @@ export class TenantIdentities extends Construct {
         props.keyServerDnsNames,
         props.keyServerIpAddresses,
       );
-      const minio = signed("Minio", minioKey.privateKeyPem, `${props.tenantName} minio`, ["digital_signature", "key_encipherment", "client_auth"]);
+      const minio = signed("Minio", minioKey.privateKeyPem, `${props.tenantName} minio`, [
+        "digital_signature",
+        "key_encipherment",
+        "client_auth",
+      ]);
       this.caCertPem = ca.certPem;
       this.keyServerTls = { certPem: server.certPem, keyPem: serverKey.privateKeyPem, caPem: ca.certPem };
       this.minioClientCertPem = minio.certPem;

@@ -103,7 +103,11 @@ export function declaredContainers(synthesized: unknown): DeclaredContainer[] {
   };
   const configMaps = table("kubernetes_config_map_v1");
   const secrets = table("kubernetes_secret_v1");
-  const lookup = (ref: string, namespace: string, type: "kubernetes_config_map_v1" | "kubernetes_secret_v1") => {
+  const lookup = (
+    ref: string,
+    namespace: string,
+    type: "kubernetes_config_map_v1" | "kubernetes_secret_v1",
+  ) => {
     const t = type === "kubernetes_config_map_v1" ? configMaps : secrets;
     const m = REF.exec(ref);
     if (m) return m[1] === type ? t.get(m[2]) : undefined;
@@ -136,7 +140,8 @@ export function declaredContainers(synthesized: unknown): DeclaredContainer[] {
         const key = str(ref.key) ?? "";
         const secret = lookup(secretRef, namespace, "kubernetes_secret_v1");
         if (!secret) return { name, externalSecret: { name: secretRef, key } };
-        if (!(key in secret.data)) throw new Error(`${address} env ${name} refers to key "${key}" that its Secret does not hold`);
+        if (!(key in secret.data))
+          throw new Error(`${address} env ${name} refers to key "${key}" that its Secret does not hold`);
         return { name, expression: secret.data[key] };
       });
 
@@ -145,7 +150,8 @@ export function declaredContainers(synthesized: unknown): DeclaredContainer[] {
       const writableDirs: string[] = [];
       for (const claim of many(spec.volume_claim_template)) {
         const claimName = str(one(claim.metadata)?.name);
-        for (const m of many(container.volume_mount)) if (str(m.name) === claimName) writableDirs.push(str(m.mount_path) ?? "");
+        for (const m of many(container.volume_mount))
+          if (str(m.name) === claimName) writableDirs.push(str(m.mount_path) ?? "");
       }
       for (const mount of many(container.volume_mount)) {
         const dir = str(mount.mount_path) ?? "";
@@ -163,15 +169,21 @@ export function declaredContainers(synthesized: unknown): DeclaredContainer[] {
         const refName = str(cm ? source.name : source.secret_name) ?? "";
         const holder = lookup(refName, namespace, cm ? "kubernetes_config_map_v1" : "kubernetes_secret_v1");
         const items = many(source.items).map((i) => ({ key: str(i.key) ?? "", path: str(i.path) ?? "" }));
-        const entries = items.length > 0 ? items : Object.keys(holder?.data ?? {}).map((key) => ({ key, path: key }));
+        const entries =
+          items.length > 0 ? items : Object.keys(holder?.data ?? {}).map((key) => ({ key, path: key }));
         for (const item of entries) {
           const filePath = path.posix.join(dir, item.path);
           if (!holder) {
             files.push({ path: filePath, mode, externalSecret: { name: refName, key: item.key } });
             continue;
           }
-          if (!(item.key in holder.data)) throw new Error(`${address} mounts key "${item.key}" that ${refName} does not hold`);
-          files.push(cm ? { path: filePath, mode, content: unescapeTerraformLiteral(holder.data[item.key]) } : { path: filePath, mode, expression: holder.data[item.key] });
+          if (!(item.key in holder.data))
+            throw new Error(`${address} mounts key "${item.key}" that ${refName} does not hold`);
+          files.push(
+            cm
+              ? { path: filePath, mode, content: unescapeTerraformLiteral(holder.data[item.key]) }
+              : { path: filePath, mode, expression: holder.data[item.key] },
+          );
         }
       }
       const http = one(one(container.readiness_probe)?.http_get);
@@ -184,11 +196,21 @@ export function declaredContainers(synthesized: unknown): DeclaredContainer[] {
         containerName: str(container.name) ?? "",
         image: str(container.image) ?? "",
         command: (Array.isArray(container.command) ? container.command : []).map((x) => str(x) ?? ""),
-        args: (Array.isArray(container.args) ? container.args : []).map((x) => unescapeTerraformLiteral(str(x) ?? "")),
+        args: (Array.isArray(container.args) ? container.args : []).map((x) =>
+          unescapeTerraformLiteral(str(x) ?? ""),
+        ),
         env,
         files,
         writableDirs,
-        ...(http ? { readiness: { path: str(http.path) ?? "/", port: Number(str(http.port)), scheme: str(http.scheme) ?? "HTTP" } } : {}),
+        ...(http
+          ? {
+              readiness: {
+                path: str(http.path) ?? "/",
+                port: Number(str(http.port)),
+                scheme: str(http.scheme) ?? "HTTP",
+              },
+            }
+          : {}),
       });
     }
   }
@@ -197,7 +219,11 @@ export function declaredContainers(synthesized: unknown): DeclaredContainer[] {
 
 /** The parts of `terraform show -json` this module reads. */
 export interface TerraformStateJson {
-  readonly values?: { readonly root_module?: { readonly resources?: readonly { readonly address: string; readonly values: unknown }[] } };
+  readonly values?: {
+    readonly root_module?: {
+      readonly resources?: readonly { readonly address: string; readonly values: unknown }[];
+    };
+  };
 }
 
 const STATE_REF = /^\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)((?:\.[A-Za-z0-9_]+|\[[0-9]+\])+)\}$/;
@@ -211,15 +237,20 @@ const STATE_REF = /^\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)((?:\.[A-Za-z0-9_]+|\[[0-9]+
 export function resolveStateExpression(expression: string, state: TerraformStateJson): string {
   if (!expression.includes("${")) return expression;
   const m = STATE_REF.exec(expression);
-  if (!m) throw new Error(`expression ${JSON.stringify(expression)} is not a simple resource reference: only \${type.name.attribute} can be resolved`);
+  if (!m)
+    throw new Error(
+      `expression ${JSON.stringify(expression)} is not a simple resource reference: only \${type.name.attribute} can be resolved`,
+    );
   const resource = (state.values?.root_module?.resources ?? []).find((r) => r.address === m[1]);
-  if (!resource) throw new Error(`expression ${expression}: resource ${m[1]} is not in the state: apply the stack first`);
+  if (!resource)
+    throw new Error(`expression ${expression}: resource ${m[1]} is not in the state: apply the stack first`);
   let v: unknown = resource.values;
   for (const part of m[2].match(/\.[A-Za-z0-9_]+|\[[0-9]+\]/g) ?? []) {
     if (part.startsWith(".")) v = isObj(v) ? v[part.slice(1)] : undefined;
     else v = Array.isArray(v) ? v[Number(part.slice(1, -1))] : undefined;
   }
-  if (typeof v !== "string") throw new Error(`expression ${expression}: the state holds no string there (got ${JSON.stringify(v)})`);
+  if (typeof v !== "string")
+    throw new Error(`expression ${expression}: the state holds no string there (got ${JSON.stringify(v)})`);
   return v;
 }
 
@@ -229,15 +260,25 @@ export function resolveStateExpression(expression: string, state: TerraformState
  * the bundle) rewritten alike. Never throws.
  */
 export function relocateContainer(container: DeclaredContainer, root: string): DeclaredContainer {
-  const dirs = [...new Set([...container.files.map((f) => path.posix.dirname(f.path)), ...container.writableDirs])].sort((a, b) => b.length - a.length);
+  const dirs = [
+    ...new Set([...container.files.map((f) => path.posix.dirname(f.path)), ...container.writableDirs]),
+  ].sort((a, b) => b.length - a.length);
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const pattern = dirs.length === 0 ? undefined : new RegExp(`(^|[\\s"'=:,])(${dirs.map(escape).join("|")})(?=$|[/\\s"',])`, "gm");
-  const rewrite = (s: string) => (pattern ? s.replace(pattern, (_all, lead: string, dir: string) => `${lead}${path.join(root, dir)}`) : s);
+  const pattern =
+    dirs.length === 0
+      ? undefined
+      : new RegExp(`(^|[\\s"'=:,])(${dirs.map(escape).join("|")})(?=$|[/\\s"',])`, "gm");
+  const rewrite = (s: string) =>
+    pattern ? s.replace(pattern, (_all, lead: string, dir: string) => `${lead}${path.join(root, dir)}`) : s;
   return {
     ...container,
     args: container.args.map(rewrite),
     env: container.env.map((e) => (e.value === undefined ? e : { ...e, value: rewrite(e.value) })),
-    files: container.files.map((f) => ({ ...f, path: path.join(root, f.path), ...(f.content === undefined || !/\.ya?ml$/.test(f.path) ? {} : { content: rewrite(f.content) }) })),
+    files: container.files.map((f) => ({
+      ...f,
+      path: path.join(root, f.path),
+      ...(f.content === undefined || !/\.ya?ml$/.test(f.path) ? {} : { content: rewrite(f.content) }),
+    })),
     writableDirs: container.writableDirs.map((d) => path.join(root, d)),
   };
 }

@@ -37,9 +37,15 @@ export class KeyServerTls {
    */
   public static fromSecret(secretName: string, keys: KeyServerTlsSecretKeys = {}): KeyServerTls {
     if (!Token.isUnresolved(secretName) && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(secretName)) {
-      throw new Error(`tls secretName ${JSON.stringify(secretName)} is not a Kubernetes Secret name: use e.g. "keyserver-tls"`);
+      throw new Error(
+        `tls secretName ${JSON.stringify(secretName)} is not a Kubernetes Secret name: use e.g. "keyserver-tls"`,
+      );
     }
-    return new KeyServerTls(undefined, secretName, { cert: keys.cert ?? "tls.crt", key: keys.key ?? "tls.key", ca: keys.ca ?? "ca.crt" });
+    return new KeyServerTls(undefined, secretName, {
+      cert: keys.cert ?? "tls.crt",
+      key: keys.key ?? "tls.key",
+      ca: keys.ca ?? "ca.crt",
+    });
   }
 
   private constructor(

@@ -16,7 +16,13 @@ import { createHash } from "node:crypto";
 import type { IKeystore } from "../vault/keystore";
 import { renderKeyServerConfig, type KeyServerClientPolicy } from "./key-server-config";
 import { KeyServerTls } from "./key-server-tls";
-import { checkCount, checkDnsLabel, selectorLabels, serviceDnsNames, workloadLabels } from "./kubernetes-names";
+import {
+  checkCount,
+  checkDnsLabel,
+  selectorLabels,
+  serviceDnsNames,
+  workloadLabels,
+} from "./kubernetes-names";
 import type { KeyPolicyPatterns } from "./minio-key-policy";
 import {
   ENV_KEYSERVER_ADDRESS,
@@ -33,7 +39,12 @@ import {
   KEYSERVER_TLS_DIR,
   KEYSERVER_TMP_DIR,
 } from "./paths";
-import { containerSecurityContext, podSecurityContext, resourceBlock, type ResourceSettings } from "./pod-security";
+import {
+  containerSecurityContext,
+  podSecurityContext,
+  resourceBlock,
+  type ResourceSettings,
+} from "./pod-security";
 import { RuntimeSource } from "./runtime-source";
 import { escapeTerraformLiteral } from "./terraform-escape";
 
@@ -185,17 +196,29 @@ export class KeyServer extends Construct implements IKeyServer {
     checkDnsLabel("name", name, 52);
     checkDnsLabel("namespace", namespace);
     checkCount("replicas", replicas, 1);
-    if (!Token.isUnresolved(props.vaultEndpoint) && !/^https?:\/\/[^\s/]+(:[0-9]+)?\/?$/.test(props.vaultEndpoint)) {
-      throw new Error(`vaultEndpoint ${JSON.stringify(props.vaultEndpoint)} must be an http(s) URL without a path: e.g. "https://vault.vault.svc:8200"`);
+    if (
+      !Token.isUnresolved(props.vaultEndpoint) &&
+      !/^https?:\/\/[^\s/]+(:[0-9]+)?\/?$/.test(props.vaultEndpoint)
+    ) {
+      throw new Error(
+        `vaultEndpoint ${JSON.stringify(props.vaultEndpoint)} must be an http(s) URL without a path: e.g. "https://vault.vault.svc:8200"`,
+      );
     }
     if (props.clients.length === 0) {
-      throw new Error("clients [] is empty, so no one could use the key server: pass MinIO's certificate with minioKeyPolicy(<prefix>)");
+      throw new Error(
+        "clients [] is empty, so no one could use the key server: pass MinIO's certificate with minioKeyPolicy(<prefix>)",
+      );
     }
     for (const cidr of props.networkPolicy?.probeCidrs ?? []) {
-      if (!CIDR.test(cidr)) throw new Error(`networkPolicy.probeCidrs entry ${JSON.stringify(cidr)} is not a CIDR block: use e.g. "10.0.0.0/16"`);
+      if (!CIDR.test(cidr))
+        throw new Error(
+          `networkPolicy.probeCidrs entry ${JSON.stringify(cidr)} is not a CIDR block: use e.g. "10.0.0.0/16"`,
+        );
     }
     if (props.cacheOfflineExpiry !== undefined && !DURATION.test(props.cacheOfflineExpiry)) {
-      throw new Error(`cacheOfflineExpiry ${JSON.stringify(props.cacheOfflineExpiry)} is not a Go duration: use e.g. "5m" or "1h"`);
+      throw new Error(
+        `cacheOfflineExpiry ${JSON.stringify(props.cacheOfflineExpiry)} is not a Go duration: use e.g. "5m" or "1h"`,
+      );
     }
     const ks = props.keystore;
     if (ks.secretIdWrappingToken !== undefined) {
@@ -205,7 +228,9 @@ export class KeyServer extends Construct implements IKeyServer {
     }
     const appRole = ks.spec.keystoreConfig().approle !== undefined;
     if (appRole && (ks.roleId === undefined || ks.secretId === undefined)) {
-      throw new Error("keystore has no role-id/secret-id although it logs in with AppRole: pass the Keystore construct that created the AppRole");
+      throw new Error(
+        "keystore has no role-id/secret-id although it logs in with AppRole: pass the Keystore construct that created the AppRole",
+      );
     }
 
     const runtime = props.runtime ?? RuntimeSource.fromBundle();
@@ -216,9 +241,14 @@ export class KeyServer extends Construct implements IKeyServer {
 
     this.keyServerNamespace = namespace;
     this.keyServerDnsNames = serviceDnsNames(name, namespace, props.clusterDomain);
-    this.keyServerEndpoints = [`https://${this.keyServerDnsNames[this.keyServerDnsNames.length - 1]}:${KEYSERVER_PORT}`];
+    this.keyServerEndpoints = [
+      `https://${this.keyServerDnsNames[this.keyServerDnsNames.length - 1]}:${KEYSERVER_PORT}`,
+    ];
 
-    const clientFiles = props.clients.map((c, i) => ({ ...c, key: i === 0 ? KEYSERVER_SECRET_KEYS.minioClientCert : `client-${i}.crt` }));
+    const clientFiles = props.clients.map((c, i) => ({
+      ...c,
+      key: i === 0 ? KEYSERVER_SECRET_KEYS.minioClientCert : `client-${i}.crt`,
+    }));
     const clientPolicies: KeyServerClientPolicy[] = clientFiles.map((c) => ({
       policyName: c.policyName,
       certFile: `${KEYSERVER_CLIENTS_DIR}/${c.key}`,
@@ -253,21 +283,38 @@ export class KeyServer extends Construct implements IKeyServer {
     this.secret = new SecretV1(this, "Secret", { metadata, type: "Opaque", data: secretData });
 
     // Literal text: the config's ${ENV} references and the bundle's template literals are not Terraform's.
-    const configData: Record<string, string> = { [KEYSERVER_CONFIG_MAP_KEYS.config]: escapeTerraformLiteral(this.configYaml) };
+    const configData: Record<string, string> = {
+      [KEYSERVER_CONFIG_MAP_KEYS.config]: escapeTerraformLiteral(this.configYaml),
+    };
     if (bundle !== undefined) configData[KEYSERVER_CONFIG_MAP_KEYS.bundle] = escapeTerraformLiteral(bundle);
     this.configMap = new ConfigMapV1(this, "ConfigMap", { metadata, data: configData });
 
     const secretName = this.secret.metadata.name;
     const configMapName = this.configMap.metadata.name;
-    const env: DeploymentV1SpecTemplateSpecContainerEnv[] = [{ name: ENV_KEYSERVER_ADDRESS, value: `0.0.0.0:${KEYSERVER_PORT}` }];
+    const env: DeploymentV1SpecTemplateSpecContainerEnv[] = [
+      { name: ENV_KEYSERVER_ADDRESS, value: `0.0.0.0:${KEYSERVER_PORT}` },
+    ];
     if (appRole) {
       env.push(
-        { name: ENV_VAULT_ROLE_ID, valueFrom: { secretKeyRef: { name: secretName, key: KEYSERVER_SECRET_KEYS.roleId } } },
-        { name: ENV_VAULT_SECRET_ID, valueFrom: { secretKeyRef: { name: secretName, key: KEYSERVER_SECRET_KEYS.secretId } } },
+        {
+          name: ENV_VAULT_ROLE_ID,
+          valueFrom: { secretKeyRef: { name: secretName, key: KEYSERVER_SECRET_KEYS.roleId } },
+        },
+        {
+          name: ENV_VAULT_SECRET_ID,
+          valueFrom: { secretKeyRef: { name: secretName, key: KEYSERVER_SECRET_KEYS.secretId } },
+        },
       );
     }
     const volumes: DeploymentV1SpecTemplateSpecVolume[] = [
-      { name: "config", configMap: { name: configMapName, defaultMode: "0444", items: [{ key: KEYSERVER_CONFIG_MAP_KEYS.config, path: "config.yaml" }] } },
+      {
+        name: "config",
+        configMap: {
+          name: configMapName,
+          defaultMode: "0444",
+          items: [{ key: KEYSERVER_CONFIG_MAP_KEYS.config, path: "config.yaml" }],
+        },
+      },
       {
         name: "tls",
         secret: {
@@ -280,7 +327,14 @@ export class KeyServer extends Construct implements IKeyServer {
           ],
         },
       },
-      { name: "clients", secret: { secretName, defaultMode: "0440", items: clientFiles.map((c) => ({ key: c.key, path: c.key })) } },
+      {
+        name: "clients",
+        secret: {
+          secretName,
+          defaultMode: "0440",
+          items: clientFiles.map((c) => ({ key: c.key, path: c.key })),
+        },
+      },
       { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
     ];
     const mounts: DeploymentV1SpecTemplateSpecContainerVolumeMount[] = [
@@ -292,7 +346,11 @@ export class KeyServer extends Construct implements IKeyServer {
     if (bundle !== undefined) {
       volumes.push({
         name: "bundle",
-        configMap: { name: configMapName, defaultMode: "0444", items: [{ key: KEYSERVER_CONFIG_MAP_KEYS.bundle, path: "keyserver.cjs" }] },
+        configMap: {
+          name: configMapName,
+          defaultMode: "0444",
+          items: [{ key: KEYSERVER_CONFIG_MAP_KEYS.bundle, path: "keyserver.cjs" }],
+        },
       });
       mounts.push({ name: "bundle", mountPath: KEYSERVER_BUNDLE_DIR, readOnly: true });
     }
@@ -317,7 +375,10 @@ export class KeyServer extends Construct implements IKeyServer {
         template: {
           metadata: {
             labels,
-            annotations: { [CONFIG_CHECKSUM_ANNOTATION]: this.configChecksum, [SECRET_CHECKSUM_ANNOTATION]: secretChecksum },
+            annotations: {
+              [CONFIG_CHECKSUM_ANNOTATION]: this.configChecksum,
+              [SECRET_CHECKSUM_ANNOTATION]: secretChecksum,
+            },
           },
           spec: {
             serviceAccountName: this.serviceAccount.metadata.name,
@@ -326,8 +387,18 @@ export class KeyServer extends Construct implements IKeyServer {
             terminationGracePeriodSeconds: 30,
             securityContext: podSecurityContext(),
             topologySpreadConstraint: [
-              { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: [{ matchLabels: selector }] },
-              { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: [{ matchLabels: selector }] },
+              {
+                maxSkew: 1,
+                topologyKey: "kubernetes.io/hostname",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: [{ matchLabels: selector }],
+              },
+              {
+                maxSkew: 1,
+                topologyKey: "topology.kubernetes.io/zone",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: [{ matchLabels: selector }],
+              },
             ],
             container: [
               {

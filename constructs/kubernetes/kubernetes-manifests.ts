@@ -11,7 +11,9 @@ import { unescapeTerraformLiteral } from "./terraform-escape";
 export const APPLY_TIME_PLACEHOLDER = "computed-at-apply-time";
 
 /** apiVersion and kind of each provider resource type this kit uses. */
-export const RESOURCE_KINDS: Readonly<Record<string, { readonly apiVersion: string; readonly kind: string }>> = {
+export const RESOURCE_KINDS: Readonly<
+  Record<string, { readonly apiVersion: string; readonly kind: string }>
+> = {
   kubernetes_namespace_v1: { apiVersion: "v1", kind: "Namespace" },
   kubernetes_service_account_v1: { apiVersion: "v1", kind: "ServiceAccount" },
   kubernetes_secret_v1: { apiVersion: "v1", kind: "Secret" },
@@ -33,7 +35,18 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Provider attributes that are not part of the Kubernetes object. */
-const TERRAFORM_ONLY = new Set(["//", "wait_for_rollout", "wait_for_load_balancer", "wait_for_service_account_token", "timeouts", "depends_on", "lifecycle", "provider", "count", "for_each"]);
+const TERRAFORM_ONLY = new Set([
+  "//",
+  "wait_for_rollout",
+  "wait_for_load_balancer",
+  "wait_for_service_account_token",
+  "timeouts",
+  "depends_on",
+  "lifecycle",
+  "provider",
+  "count",
+  "for_each",
+]);
 /** Provider block names that differ from the API field beyond snake_case -> camelCase. */
 const RENAMES: Readonly<Record<string, string>> = {
   container: "containers",
@@ -53,9 +66,27 @@ const RENAMES: Readonly<Record<string, string>> = {
   host_pid: "hostPID",
 };
 /** API fields that are single objects where the provider has a list of one block. */
-const SINGLE = new Set(["labelSelector", "updateStrategy", "rollingUpdate", "podSelector", "namespaceSelector", "ipBlock", "persistentVolumeClaimRetentionPolicy"]);
+const SINGLE = new Set([
+  "labelSelector",
+  "updateStrategy",
+  "rollingUpdate",
+  "podSelector",
+  "namespaceSelector",
+  "ipBlock",
+  "persistentVolumeClaimRetentionPolicy",
+]);
 /** API fields holding maps whose keys are data, not field names. */
-const MAPS = new Set(["labels", "annotations", "matchLabels", "data", "stringData", "binaryData", "requests", "limits", "nodeSelector"]);
+const MAPS = new Set([
+  "labels",
+  "annotations",
+  "matchLabels",
+  "data",
+  "stringData",
+  "binaryData",
+  "requests",
+  "limits",
+  "nodeSelector",
+]);
 /** API integers the provider takes as strings. */
 const INTEGERS = new Set(["replicas", "runAsUser", "runAsGroup", "fsGroup"]);
 /** API int-or-string fields: numeric strings are numbers there. */
@@ -63,7 +94,9 @@ const INT_OR_STRING = new Set(["port", "targetPort", "maxSurge", "maxUnavailable
 
 const camel = (k: string, v?: unknown) =>
   // A container's and a Service's `port` blocks are the API's `ports` list; elsewhere `port` is a scalar.
-  k === "port" && Array.isArray(v) ? "ports" : RENAMES[k] ?? k.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  k === "port" && Array.isArray(v)
+    ? "ports"
+    : (RENAMES[k] ?? k.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()));
 
 /**
  * Every kubernetes_* resource of a synthesized stack as a Kubernetes object.
@@ -119,7 +152,8 @@ export function kubernetesManifests(synthesized: unknown): RenderedManifest[] {
   for (const [type, group] of Object.entries(resources)) {
     if (!type.startsWith("kubernetes_") || !isObj(group)) continue;
     const kind = RESOURCE_KINDS[type];
-    if (!kind) throw new Error(`resource type ${type} is not one this renderer knows: add it to RESOURCE_KINDS`);
+    if (!kind)
+      throw new Error(`resource type ${type} is not one this renderer knows: add it to RESOURCE_KINDS`);
     for (const [id, r] of Object.entries(group)) {
       if (!isObj(r)) continue;
       const object: Obj = { apiVersion: kind.apiVersion, kind: kind.kind };

@@ -33,7 +33,11 @@ export function checkCount(field: string, value: number, min: number, max = 1000
 
 /** The recommended labels of one workload: the selector labels plus part-of and managed-by. */
 export function workloadLabels(component: string, instance: string): Record<string, string> {
-  return { ...selectorLabels(component, instance), "app.kubernetes.io/part-of": "kes-vault-kit", "app.kubernetes.io/managed-by": "cdktf" };
+  return {
+    ...selectorLabels(component, instance),
+    "app.kubernetes.io/part-of": "kes-vault-kit",
+    "app.kubernetes.io/managed-by": "cdktf",
+  };
 }
 
 /** The labels that select one workload's pods (stable: changing them replaces Deployments). */
@@ -42,6 +46,15 @@ export function selectorLabels(component: string, instance: string): Record<stri
 }
 
 /** DNS names of a Service, shortest first; the key server's certificate carries all of them. */
-export function serviceDnsNames(service: string, namespace: string, clusterDomain = "cluster.local"): string[] {
-  return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.${clusterDomain}`];
+export function serviceDnsNames(
+  service: string,
+  namespace: string,
+  clusterDomain = "cluster.local",
+): string[] {
+  return [
+    service,
+    `${service}.${namespace}`,
+    `${service}.${namespace}.svc`,
+    `${service}.${namespace}.svc.${clusterDomain}`,
+  ];
 }

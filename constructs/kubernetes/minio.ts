@@ -25,7 +25,12 @@ import {
   MINIO_PORT,
   MINIO_ROOT_SECRET_KEYS,
 } from "./paths";
-import { containerSecurityContext, podSecurityContext, resourceBlock, type ResourceSettings } from "./pod-security";
+import {
+  containerSecurityContext,
+  podSecurityContext,
+  resourceBlock,
+  type ResourceSettings,
+} from "./pod-security";
 
 /** `app.kubernetes.io/name` of MinIO's pods. */
 export const MINIO_COMPONENT = "minio";
@@ -50,7 +55,9 @@ export class MinioKesClient {
    */
   public static fromApiKeySecret(secretName: string, key: string): MinioKesClient {
     if (secretName.trim() === "" || key.trim() === "") {
-      throw new Error(`api key secret ${JSON.stringify(`${secretName}/${key}`)} needs a Secret name and a key: e.g. fromApiKeySecret("minio-kes", "api-key")`);
+      throw new Error(
+        `api key secret ${JSON.stringify(`${secretName}/${key}`)} needs a Secret name and a key: e.g. fromApiKeySecret("minio-kes", "api-key")`,
+      );
     }
     return new MinioKesClient(undefined, { secretName, key });
   }
@@ -116,6 +123,11 @@ export interface MinioProps {
    */
   readonly rootUser?: string;
   /**
+   * Root password, a token such as a `random_password`'s result (never a literal: it would land in cdk.tf.json).
+   * @default - generated at apply time by random_password (child id RootPassword)
+   */
+  readonly rootPassword?: string;
+  /**
    * Requests and limits of the container.
    * @default - requests 250m CPU / 512Mi, limits 2 CPU / 2Gi
    */
@@ -126,9 +138,16 @@ const DEFAULT_RESOURCES = { cpuRequest: "250m", memoryRequest: "512Mi", cpuLimit
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
 
 /** The `minio server` volume arguments: `/data` for one pod, else every pod's URL with MinIO's ellipsis syntax. */
-export function minioServerVolumes(name: string, namespace: string, replicas: number, clusterDomain = "cluster.local"): string[] {
+export function minioServerVolumes(
+  name: string,
+  namespace: string,
+  replicas: number,
+  clusterDomain = "cluster.local",
+): string[] {
   if (replicas === 1) return [MINIO_DATA_DIR];
-  return [`http://${name}-{0...${replicas - 1}}.${name}-hl.${namespace}.svc.${clusterDomain}:${MINIO_PORT}${MINIO_DATA_DIR}`];
+  return [
+    `http://${name}-{0...${replicas - 1}}.${name}-hl.${namespace}.svc.${clusterDomain}:${MINIO_PORT}${MINIO_DATA_DIR}`,
+  ];
 }
 
 /**
@@ -152,7 +171,8 @@ export class Minio extends Construct {
   public readonly kesSecret?: SecretV1;
 
   /**
-   * @throws Error when a name, count, quantity or key name is malformed, or when the key server has no endpoint.
+   * @throws Error when a name, count, quantity or key name is malformed, when the key server has no endpoint, or
+   *   when rootPassword is a literal.
    */
   constructor(scope: Construct, id: string, props: MinioProps) {
     super(scope, id);
@@ -176,12 +196,21 @@ export class Minio extends Construct {
     this.minioPodLabels = selector;
     const metadata = { name, namespace, labels };
 
-    const password = new Password(this, "RootPassword", { length: 40, special: false });
+    if (props.rootPassword !== undefined && !Token.isUnresolved(props.rootPassword)) {
+      throw new Error(
+        "rootPassword is a literal, which would be written into cdk.tf.json: pass a token such as a random_password's result, or leave it out",
+      );
+    }
+    const rootPassword =
+      props.rootPassword ?? new Password(this, "RootPassword", { length: 40, special: false }).result;
     this.rootSecretName = `${name}-root`;
     this.rootSecret = new SecretV1(this, "RootSecret", {
       metadata: { ...metadata, name: this.rootSecretName },
       type: "Opaque",
-      data: { [MINIO_ROOT_SECRET_KEYS.user]: props.rootUser ?? "minio-root", [MINIO_ROOT_SECRET_KEYS.password]: password.result },
+      data: {
+        [MINIO_ROOT_SECRET_KEYS.user]: props.rootUser ?? "minio-root",
+        [MINIO_ROOT_SECRET_KEYS.password]: rootPassword,
+      },
     });
 
     const tls = props.keyServerTls;
@@ -194,22 +223,37 @@ export class Minio extends Construct {
     if (tls.pem) kesData[MINIO_KES_SECRET_KEYS.caCert] = tls.pem.caPem;
     const kesSecretName = `${name}-kes`;
     if (Object.keys(kesData).length > 0) {
-      this.kesSecret = new SecretV1(this, "KesSecret", { metadata: { ...metadata, name: kesSecretName }, type: "Opaque", data: kesData });
+      this.kesSecret = new SecretV1(this, "KesSecret", {
+        metadata: { ...metadata, name: kesSecretName },
+        type: "Opaque",
+        data: kesData,
+      });
     }
 
-    const secretRef = (secret: string, key: string) => ({ valueFrom: { secretKeyRef: { name: secret, key } } });
+    const secretRef = (secret: string, key: string) => ({
+      valueFrom: { secretKeyRef: { name: secret, key } },
+    });
     const caFile = tls.pem ? MINIO_KES_CA_FILE : `${MINIO_KES_EXTERNAL_CA_DIR}/ca.crt`;
     const env: StatefulSetV1SpecTemplateSpecContainerEnv[] = [
       { name: "MINIO_ROOT_USER", ...secretRef(this.rootSecret.metadata.name, MINIO_ROOT_SECRET_KEYS.user) },
-      { name: "MINIO_ROOT_PASSWORD", ...secretRef(this.rootSecret.metadata.name, MINIO_ROOT_SECRET_KEYS.password) },
+      {
+        name: "MINIO_ROOT_PASSWORD",
+        ...secretRef(this.rootSecret.metadata.name, MINIO_ROOT_SECRET_KEYS.password),
+      },
       { name: "MINIO_KMS_KES_ENDPOINT", value: endpoints.join(",") },
       { name: "MINIO_KMS_KES_KEY_NAME", value: props.defaultKeyName },
       { name: "MINIO_KMS_KES_CAPATH", value: caFile },
     ];
     if (client.certificate) {
-      env.push({ name: "MINIO_KMS_KES_CERT_FILE", value: MINIO_KES_CLIENT_CERT_FILE }, { name: "MINIO_KMS_KES_KEY_FILE", value: MINIO_KES_CLIENT_KEY_FILE });
+      env.push(
+        { name: "MINIO_KMS_KES_CERT_FILE", value: MINIO_KES_CLIENT_CERT_FILE },
+        { name: "MINIO_KMS_KES_KEY_FILE", value: MINIO_KES_CLIENT_KEY_FILE },
+      );
     } else if (client.apiKeySecret) {
-      env.push({ name: "MINIO_KMS_KES_API_KEY", ...secretRef(client.apiKeySecret.secretName, client.apiKeySecret.key) });
+      env.push({
+        name: "MINIO_KMS_KES_API_KEY",
+        ...secretRef(client.apiKeySecret.secretName, client.apiKeySecret.key),
+      });
     }
     if (props.autoEncryption) env.push({ name: "MINIO_KMS_AUTO_ENCRYPTION", value: "on" });
 
@@ -220,11 +264,25 @@ export class Minio extends Construct {
       { name: "tmp", mountPath: "/tmp" },
     ];
     if (kesSecretRef !== undefined) {
-      volumes.push({ name: "kes", secret: { secretName: kesSecretRef, defaultMode: "0440", items: Object.keys(kesData).map((key) => ({ key, path: key })) } });
+      volumes.push({
+        name: "kes",
+        secret: {
+          secretName: kesSecretRef,
+          defaultMode: "0440",
+          items: Object.keys(kesData).map((key) => ({ key, path: key })),
+        },
+      });
       mounts.push({ name: "kes", mountPath: MINIO_KES_DIR, readOnly: true });
     }
     if (!tls.pem && tls.secretName) {
-      volumes.push({ name: "kes-ca", secret: { secretName: tls.secretName, defaultMode: "0440", items: [{ key: tls.keys.ca, path: "ca.crt" }] } });
+      volumes.push({
+        name: "kes-ca",
+        secret: {
+          secretName: tls.secretName,
+          defaultMode: "0440",
+          items: [{ key: tls.keys.ca, path: "ca.crt" }],
+        },
+      });
       mounts.push({ name: "kes-ca", mountPath: MINIO_KES_EXTERNAL_CA_DIR, readOnly: true });
     }
 
@@ -245,7 +303,12 @@ export class Minio extends Construct {
         selector,
         port: [
           { name: "s3", port: MINIO_PORT, targetPort: String(MINIO_PORT), protocol: "TCP" },
-          { name: "console", port: MINIO_CONSOLE_PORT, targetPort: String(MINIO_CONSOLE_PORT), protocol: "TCP" },
+          {
+            name: "console",
+            port: MINIO_CONSOLE_PORT,
+            targetPort: String(MINIO_CONSOLE_PORT),
+            protocol: "TCP",
+          },
         ],
       },
     });
@@ -274,7 +337,12 @@ export class Minio extends Construct {
             enableServiceLinks: false,
             securityContext: podSecurityContext(),
             topologySpreadConstraint: [
-              { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: [{ matchLabels: selector }] },
+              {
+                maxSkew: 1,
+                topologyKey: "kubernetes.io/hostname",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: [{ matchLabels: selector }],
+              },
             ],
             container: [
               {

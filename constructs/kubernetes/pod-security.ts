@@ -49,5 +49,8 @@ export interface ResourceSettings {
 /** The `resources` block from settings over defaults. */
 export function resourceBlock(settings: ResourceSettings | undefined, defaults: Required<ResourceSettings>) {
   const s = { ...defaults, ...settings };
-  return { requests: { cpu: s.cpuRequest, memory: s.memoryRequest }, limits: { cpu: s.cpuLimit, memory: s.memoryLimit } };
+  return {
+    requests: { cpu: s.cpuRequest, memory: s.memoryRequest },
+    limits: { cpu: s.cpuLimit, memory: s.memoryLimit },
+  };
 }

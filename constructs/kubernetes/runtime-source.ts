@@ -19,7 +19,10 @@ export class RuntimeSource {
    * @param bundlePath Path of the bundle. @default runtime/dist/keyserver.cjs
    * @param image Node image that runs it. @default DEFAULT_NODE_IMAGE
    */
-  public static fromBundle(bundlePath: string = DEFAULT_BUNDLE_PATH, image: string = DEFAULT_NODE_IMAGE): RuntimeSource {
+  public static fromBundle(
+    bundlePath: string = DEFAULT_BUNDLE_PATH,
+    image: string = DEFAULT_NODE_IMAGE,
+  ): RuntimeSource {
     return new RuntimeSource(image, path.resolve(bundlePath));
   }
 
@@ -30,7 +33,9 @@ export class RuntimeSource {
    */
   public static fromImage(image: string): RuntimeSource {
     if (image.trim() === "" || /\s/.test(image)) {
-      throw new Error(`runtime image ${JSON.stringify(image)} is not an image reference: use e.g. "registry.example.com/keyserver:1.0.0@sha256:..."`);
+      throw new Error(
+        `runtime image ${JSON.stringify(image)} is not an image reference: use e.g. "registry.example.com/keyserver:1.0.0@sha256:..."`,
+      );
     }
     return new RuntimeSource(image, undefined);
   }

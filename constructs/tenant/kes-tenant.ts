@@ -1,8 +1,10 @@
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { Password } from "@cdktf/provider-random/lib/password";
 import { dependable, TerraformOutput, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { TenantIdentities } from "../identity/tenant-identities";
 import { KeyServer, type KeyServerProps } from "../kubernetes/key-server";
+import { KEYSERVER_PORT } from "../kubernetes/paths";
 import { KeyServerTls } from "../kubernetes/key-server-tls";
 import { checkDnsLabel, selectorLabels, serviceDnsNames } from "../kubernetes/kubernetes-names";
 import { MINIO_COMPONENT, Minio, MinioKesClient, type MinioProps } from "../kubernetes/minio";
@@ -42,6 +44,9 @@ export type TenantMinioOptions = Pick<
   "name" | "replicas" | "storage" | "storageClassName" | "image" | "autoEncryption" | "rootUser" | "resources"
 >;
 
+/** Child id of MinIO's root password (a random_password kept at tenant level, so it exists without a cluster). */
+export const MINIO_ROOT_PASSWORD_ID = "MinioRootPassword";
+
 export interface KesTenantProps {
   /** Tenant name: a DNS label starting with a letter, e.g. "payments". */
   readonly tenantName: string;
@@ -79,6 +84,13 @@ export interface KesTenantProps {
   /** @default - Minio defaults (4 replicas, 10Gi each) */
   readonly minio?: TenantMinioOptions;
   /**
+   * Define the Kubernetes half (namespace, key server, MinIO). False keeps only what needs no cluster: the Vault
+   * half, the identities and MinIO's root password, with the same logical ids, so a stack can be applied
+   * without a cluster (e.g. the local flow, which then runs the containers the full synthesis declares).
+   * @default true
+   */
+  readonly kubernetes?: boolean;
+  /**
    * Create the tenant's outputs (`<tenant>_key_server_endpoints`, ...; no secret among them).
    * @default true
    */
@@ -106,15 +118,21 @@ export function tenantOutputNames(tenantName: string) {
  * A whole tenant: keystore spec -> Vault half (K/V, policy, login) -> identities (tls provider) -> key server
  * (Kubernetes) -> MinIO using it for SSE. Prefix or namespace isolation follows the keystore spec (a prefix in a
  * shared mount, or a Vault namespace of its own). Outputs hold endpoints, the role-id, the public certificates
- * and the secret-id accessor, never a secret. Child ids are stable: Keystore, Namespace, Identities, KeyServer,
- * Minio.
+ * and the secret-id accessor, never a secret. Child ids are stable: Keystore, Namespace, Identities,
+ * MinioRootPassword, KeyServer, Minio.
  */
 export class KesTenant extends Construct {
   public readonly tenantName: string;
   public readonly keystore: IKeystore;
   public readonly identities?: TenantIdentities;
-  public readonly keyServer: KeyServer;
-  public readonly minio: Minio;
+  /** The key server; undefined when `kubernetes` is false. */
+  public readonly keyServer?: KeyServer;
+  /** MinIO; undefined when `kubernetes` is false. */
+  public readonly minio?: Minio;
+  /** Endpoints of the key server (known without a cluster: the Service DNS names). */
+  public readonly keyServerEndpoints: string[];
+  /** MinIO's S3 endpoint in the cluster. */
+  public readonly minioEndpoint: string;
   public readonly keyNamePrefix: string;
   public readonly defaultKeyName: string;
   /** Kubernetes namespace of the workloads. */
@@ -154,13 +172,14 @@ export class KesTenant extends Construct {
     const spec = this.keystore.spec;
     this.vaultKeyPath = `${spec.kvVersion === KvVersion.V1 ? spec.kvEngine : `${spec.kvEngine}/data`}/${spec.prefix}/`;
 
-    const ns = props.createKubernetesNamespace ?? true ? new NamespaceV1(this, "Namespace", { metadata: { name: namespace, labels: { "app.kubernetes.io/part-of": "kes-vault-kit" } } }) : undefined;
-
     const ksOpts = props.keyServer ?? {};
     const minioOpts = props.minio ?? {};
     const keyServerName = ksOpts.name ?? "keyserver";
     const minioName = minioOpts.name ?? "minio";
-    const dnsNames = [...serviceDnsNames(keyServerName, namespace, props.clusterDomain), ...(ksOpts.extraDnsNames ?? [])];
+    const serviceNames = serviceDnsNames(keyServerName, namespace, props.clusterDomain);
+    const dnsNames = [...serviceNames, ...(ksOpts.extraDnsNames ?? [])];
+    this.keyServerEndpoints = [`https://${serviceNames[serviceNames.length - 1]}:${KEYSERVER_PORT}`];
+    this.minioEndpoint = `http://${minioName}.${namespace}.svc.${props.clusterDomain ?? "cluster.local"}:9000`;
 
     this.identities = new TenantIdentities(this, "Identities", {
       tenantName: tenant,
@@ -168,44 +187,71 @@ export class KesTenant extends Construct {
       keyServerIpAddresses: ksOpts.extraIpAddresses,
       createKeyServerCertificate: ksOpts.tlsSecretName === undefined,
     });
-    const tls =
-      ksOpts.tlsSecretName !== undefined ? KeyServerTls.fromSecret(ksOpts.tlsSecretName) : KeyServerTls.fromPem(this.identities.keyServerTls!);
+    const rootPassword = new Password(this, MINIO_ROOT_PASSWORD_ID, { length: 40, special: false });
 
-    this.keyServer = new KeyServer(this, "KeyServer", {
-      keystore: this.keystore,
-      vaultEndpoint: props.vaultEndpoint,
-      tls,
-      clients: [{ policyName: "minio", certPem: this.identities.minioClientCertPem, patterns: minioKeyPolicy(keyNamePrefix) }],
-      name: keyServerName,
-      namespace,
-      clusterDomain: props.clusterDomain,
-      replicas: ksOpts.replicas,
-      runtime: ksOpts.runtime,
-      resources: ksOpts.resources,
-      allowMemoryLock: ksOpts.allowMemoryLock,
-      adminIdentity: ksOpts.adminIdentity,
-      cacheOfflineExpiry: ksOpts.cacheOfflineExpiry,
-      ...(ksOpts.networkPolicy
-        ? { networkPolicy: { clientPodLabels: selectorLabels(MINIO_COMPONENT, minioName), probeCidrs: ksOpts.networkPolicy.probeCidrs } }
-        : {}),
-    });
+    if (props.kubernetes ?? true) {
+      const ns =
+        (props.createKubernetesNamespace ?? true)
+          ? new NamespaceV1(this, "Namespace", {
+              metadata: { name: namespace, labels: { "app.kubernetes.io/part-of": "kes-vault-kit" } },
+            })
+          : undefined;
+      const tls =
+        ksOpts.tlsSecretName !== undefined
+          ? KeyServerTls.fromSecret(ksOpts.tlsSecretName)
+          : KeyServerTls.fromPem(this.identities.keyServerTls!);
+      const keyServer = new KeyServer(this, "KeyServer", {
+        keystore: this.keystore,
+        vaultEndpoint: props.vaultEndpoint,
+        tls,
+        clients: [
+          {
+            policyName: "minio",
+            certPem: this.identities.minioClientCertPem,
+            patterns: minioKeyPolicy(keyNamePrefix),
+          },
+        ],
+        name: keyServerName,
+        namespace,
+        clusterDomain: props.clusterDomain,
+        replicas: ksOpts.replicas,
+        runtime: ksOpts.runtime,
+        resources: ksOpts.resources,
+        allowMemoryLock: ksOpts.allowMemoryLock,
+        adminIdentity: ksOpts.adminIdentity,
+        cacheOfflineExpiry: ksOpts.cacheOfflineExpiry,
+        ...(ksOpts.networkPolicy
+          ? {
+              networkPolicy: {
+                clientPodLabels: selectorLabels(MINIO_COMPONENT, minioName),
+                probeCidrs: ksOpts.networkPolicy.probeCidrs,
+              },
+            }
+          : {}),
+      });
+      const minio = new Minio(this, "Minio", {
+        ...minioOpts,
+        name: minioName,
+        namespace,
+        clusterDomain: props.clusterDomain,
+        keyServer,
+        keyServerTls: tls,
+        kesClient: MinioKesClient.fromCertificate(
+          this.identities.minioClientCertPem,
+          this.identities.minioClientKeyPem,
+        ),
+        defaultKeyName,
+        rootPassword: rootPassword.result,
+      });
+      this.keyServer = keyServer;
+      this.minio = minio;
 
-    this.minio = new Minio(this, "Minio", {
-      ...minioOpts,
-      name: minioName,
-      namespace,
-      clusterDomain: props.clusterDomain,
-      keyServer: this.keyServer,
-      keyServerTls: tls,
-      kesClient: MinioKesClient.fromCertificate(this.identities.minioClientCertPem, this.identities.minioClientKeyPem),
-      defaultKeyName,
-    });
-
-    if (ns) {
-      // Every namespaced object waits for the namespace (names stay literal, so they are testable and stable).
-      for (const c of [...this.keyServer.node.findAll(), ...this.minio.node.findAll()]) {
-        if (c instanceof TerraformResource && c.terraformResourceType.startsWith("kubernetes_")) {
-          c.dependsOn = [...(c.dependsOn ?? []), dependable(ns)];
+      if (ns) {
+        // Every namespaced object waits for the namespace (names stay literal, so they are testable and stable).
+        for (const c of [...keyServer.node.findAll(), ...minio.node.findAll()]) {
+          if (c instanceof TerraformResource && c.terraformResourceType.startsWith("kubernetes_")) {
+            c.dependsOn = [...(c.dependsOn ?? []), dependable(ns)];
+          }
         }
       }
     }
@@ -214,16 +260,30 @@ export class KesTenant extends Construct {
       const names = tenantOutputNames(tenant);
       const out = (outId: string, value: unknown, description: string) =>
         new TerraformOutput(this, outId, { value, description, staticId: true });
-      out(names.keyServerEndpoints, this.keyServer.keyServerEndpoints, `key server endpoints of tenant ${tenant}`);
-      out(names.minioEndpoint, this.minio.minioEndpoint, `S3 endpoint of tenant ${tenant}`);
-      if (this.keystore.roleId !== undefined) out(names.roleId, this.keystore.roleId, `AppRole role-id of tenant ${tenant} (not secret)`);
+      out(names.keyServerEndpoints, this.keyServerEndpoints, `key server endpoints of tenant ${tenant}`);
+      out(names.minioEndpoint, this.minioEndpoint, `S3 endpoint of tenant ${tenant}`);
+      if (this.keystore.roleId !== undefined)
+        out(names.roleId, this.keystore.roleId, `AppRole role-id of tenant ${tenant} (not secret)`);
       if (this.keystore.secretIdAccessor !== undefined) {
-        out(names.secretIdAccessor, this.keystore.secretIdAccessor, `accessor of tenant ${tenant}'s secret-id (to look it up or revoke it)`);
+        out(
+          names.secretIdAccessor,
+          this.keystore.secretIdAccessor,
+          `accessor of tenant ${tenant}'s secret-id (to look it up or revoke it)`,
+        );
       }
-      out(names.minioClientCertificate, this.identities.minioClientCertPem, `MinIO's client certificate of tenant ${tenant} (its key server identity)`);
-      if (this.identities.caCertPem !== undefined) out(names.keyServerCaCertificate, this.identities.caCertPem, `CA of tenant ${tenant}'s key server`);
+      out(
+        names.minioClientCertificate,
+        this.identities.minioClientCertPem,
+        `MinIO's client certificate of tenant ${tenant} (its key server identity)`,
+      );
+      if (this.identities.caCertPem !== undefined)
+        out(names.keyServerCaCertificate, this.identities.caCertPem, `CA of tenant ${tenant}'s key server`);
       out(names.defaultKeyName, defaultKeyName, `MinIO's default key of tenant ${tenant}`);
-      out(names.vaultKeyPath, `${spec.namespace === undefined ? "" : `${spec.namespace}/`}${this.vaultKeyPath}`, `where tenant ${tenant}'s keys live in Vault`);
+      out(
+        names.vaultKeyPath,
+        `${spec.namespace === undefined ? "" : `${spec.namespace}/`}${this.vaultKeyPath}`,
+        `where tenant ${tenant}'s keys live in Vault`,
+      );
     }
   }
 }

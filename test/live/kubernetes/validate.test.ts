@@ -34,11 +34,19 @@ tenants:
 
 async function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; out: string }> {
   try {
-    const r = await execFileAsync(cmd, args, { cwd, env: testbedProcessEnv(), timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+    const r = await execFileAsync(cmd, args, {
+      cwd,
+      env: testbedProcessEnv(),
+      timeout: 300_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: 0, out: r.stdout + r.stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string; message: string };
-    return { code: typeof e.code === "number" ? e.code : 1, out: `${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}` };
+    return {
+      code: typeof e.code === "number" ? e.code : 1,
+      out: `${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`,
+    };
   }
 }
 
@@ -52,15 +60,24 @@ describe("synthesized stacks against the real kubernetes provider and the Kubern
     terraform = testbedBinary("terraform");
     const providerVersions = loadTestbedEnv().providerVersions;
     if (!providerVersions.kubernetes) {
-      throw new Error("the test bed's mirror has no kubernetes provider (KVK_PROVIDER_VERSIONS); run: bash scripts/testbed/install.sh provider-kubernetes");
+      throw new Error(
+        "the test bed's mirror has no kubernetes provider (KVK_PROVIDER_VERSIONS); run: bash scripts/testbed/install.sh provider-kubernetes",
+      );
     }
-    const installer = await run("bash", [path.join(REPO_ROOT, "scripts", "testbed", "kubernetes-validate.sh")], REPO_ROOT);
-    if (installer.code !== 0) throw new Error(`kubernetes-validate could not be installed:\n${installer.out}`);
+    const installer = await run(
+      "bash",
+      [path.join(REPO_ROOT, "scripts", "testbed", "kubernetes-validate.sh")],
+      REPO_ROOT,
+    );
+    if (installer.code !== 0)
+      throw new Error(`kubernetes-validate could not be installed:\n${installer.out}`);
     kubernetesValidate = installer.out.trim().split("\n").pop() as string;
 
     const app = new App({ outdir });
     const opts = { providerVersions, stateDir: outdir };
-    const example = parseTenantsFile(fs.readFileSync(path.join(REPO_ROOT, "examples", "tenants.yaml"), "utf8"));
+    const example = parseTenantsFile(
+      fs.readFileSync(path.join(REPO_ROOT, "examples", "tenants.yaml"), "utf8"),
+    );
     buildTenantsStacks(app, example, opts);
     buildTenantsStacks(app, parseTenantsFile(NAMESPACE_MODE), { ...opts, stackPerTenant: false });
     // The single-tenant stack with Kubernetes login and a certificate from an existing Secret (cert-manager).
@@ -86,7 +103,14 @@ describe("synthesized stacks against the real kubernetes provider and the Kubern
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
   test("GIVEN the example file, a namespace-mode file and a single tenant WHEN synthesized THEN every expected stack is there", () => {
-    expect(stackIds.sort()).toEqual(["single-ledger", "tenant-analytics", "tenant-media", "tenant-payments", "tenant-shared", "tenants"]);
+    expect(stackIds.sort()).toEqual([
+      "single-ledger",
+      "tenant-analytics",
+      "tenant-media",
+      "tenant-payments",
+      "tenant-shared",
+      "tenants",
+    ]);
   });
 
   test("GIVEN every synthesized stack WHEN terraform init and validate run with the mirror's providers THEN each is valid", async () => {
@@ -99,7 +123,10 @@ describe("synthesized stacks against the real kubernetes provider and the Kubern
         continue;
       }
       const validate = await run(terraform, ["validate", "-json", "-no-color"], dir);
-      const result = JSON.parse(validate.out.slice(validate.out.indexOf("{"))) as { valid: boolean; diagnostics: unknown[] };
+      const result = JSON.parse(validate.out.slice(validate.out.indexOf("{"))) as {
+        valid: boolean;
+        diagnostics: unknown[];
+      };
       if (!result.valid) failures.push(`${id}: ${JSON.stringify(result.diagnostics, null, 2)}`);
     }
     expect(failures).toEqual([]);
@@ -115,10 +142,19 @@ describe("synthesized stacks against the real kubernetes provider and the Kubern
       objects += manifests.length;
       const file = path.join(outdir, `${id}.yaml`);
       // YAML 1.1 quoting: kubectl and the validator read `on` as a boolean.
-      fs.writeFileSync(file, manifests.map((m) => stringify(m.object, { lineWidth: 0, version: "1.1" })).join("---\n"));
+      fs.writeFileSync(
+        file,
+        manifests.map((m) => stringify(m.object, { lineWidth: 0, version: "1.1" })).join("---\n"),
+      );
       const r = await run(kubernetesValidate, ["-k", KUBERNETES_VERSION, "--strict", file], outdir);
       const passed = (r.out.match(/ passed for resource /g) ?? []).length;
-      if (r.code !== 0 || passed !== manifests.length) failures.push(`${id}: ${passed}/${manifests.length} passed\n${r.out.split("\n").filter((l) => !l.startsWith("INFO")).join("\n")}`);
+      if (r.code !== 0 || passed !== manifests.length)
+        failures.push(
+          `${id}: ${passed}/${manifests.length} passed\n${r.out
+            .split("\n")
+            .filter((l) => !l.startsWith("INFO"))
+            .join("\n")}`,
+        );
     }
     expect(failures).toEqual([]);
     // 4 tenants with a namespace each, 2 with a NetworkPolicy... at least the 12 objects of every tenant.

@@ -3,19 +3,30 @@ import { Testing, type TerraformStack } from "cdktf";
 import { RuntimeSource } from "../../../constructs/kubernetes/runtime-source";
 import { tenantOutputNames } from "../../../constructs/tenant/kes-tenant";
 import { TenantStack } from "../../../stacks/tenant-stack";
-import { buildTenantsStacks, tenantsStacksFromFile } from "../../../stacks/tenants-stacks";
+import {
+  buildTenantsStacks,
+  tenantsStacksFromEnv,
+  tenantsStacksFromFile,
+} from "../../../stacks/tenants-stacks";
 import { parseTenantsFile } from "../../../stacks/tenants-file";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const EXAMPLE = path.resolve(__dirname, "..", "..", "..", "examples", "tenants.yaml");
-const runtime = RuntimeSource.fromBundle(path.resolve(__dirname, "..", "constructs", "kubernetes", "fixtures", "keyserver.cjs"));
+const runtime = RuntimeSource.fromBundle(
+  path.resolve(__dirname, "..", "constructs", "kubernetes", "fixtures", "keyserver.cjs"),
+);
 const json = (s: TerraformStack): Json => JSON.parse(Testing.synth(s, true));
 const count = (j: Json, type: string) => Object.keys(j.resource?.[type] ?? {}).length;
 
 describe("tenant stacks", () => {
   test("GIVEN the 3-tenant example WHEN built THEN a shared-mounts stack and one stack per tenant synthesize", () => {
     const stacks = tenantsStacksFromFile(Testing.app(), EXAMPLE, { runtime });
-    expect(stacks.map((s) => s.node.id)).toEqual(["tenant-shared", "tenant-payments", "tenant-analytics", "tenant-media"]);
+    expect(stacks.map((s) => s.node.id)).toEqual([
+      "tenant-shared",
+      "tenant-payments",
+      "tenant-analytics",
+      "tenant-media",
+    ]);
     for (const s of stacks.slice(1)) {
       const j = json(s);
       expect(count(j, "kubernetes_deployment_v1")).toBe(1);
@@ -44,14 +55,22 @@ describe("tenant stacks", () => {
     expect(count(j, "vault_mount")).toBe(1);
     expect(count(j, "vault_auth_backend")).toBe(1);
     expect(count(j, "kubernetes_deployment_v1")).toBe(3);
-    expect(Object.keys(j.output)).toEqual(expect.arrayContaining([tenantOutputNames("payments").roleId, tenantOutputNames("media").roleId]));
+    expect(Object.keys(j.output)).toEqual(
+      expect.arrayContaining([tenantOutputNames("payments").roleId, tenantOutputNames("media").roleId]),
+    );
   });
 
   test("GIVEN namespace isolation WHEN built THEN each tenant has its Vault namespace, mounts and policy inside it", () => {
-    const file = parseTenantsFile('vault: { endpoint: "https://vault:8200", parentNamespace: tenants }\nisolation: namespace\ntenants:\n  - name: blue\n  - name: green\n');
+    const file = parseTenantsFile(
+      'vault: { endpoint: "https://vault:8200", parentNamespace: tenants }\nisolation: namespace\ntenants:\n  - name: blue\n  - name: green\n',
+    );
     const [stack] = buildTenantsStacks(Testing.app(), file, { runtime });
     const j = json(stack);
-    expect(Object.values(j.resource.vault_namespace as Json).map((n: Json) => `${n.namespace}/${n.path}`).sort()).toEqual(["tenants/blue", "tenants/green"]);
+    expect(
+      Object.values(j.resource.vault_namespace as Json)
+        .map((n: Json) => `${n.namespace}/${n.path}`)
+        .sort(),
+    ).toEqual(["tenants/blue", "tenants/green"]);
     expect(count(j, "vault_mount")).toBe(2);
   });
 
@@ -65,18 +84,54 @@ describe("tenant stacks", () => {
   test("GIVEN a single tenant WHEN the stack is built THEN it configures the four providers and the OpenBao override", () => {
     const stack = new TenantStack(Testing.app(), "one", {
       vaultVersionOverride: "1.14.0",
-      tenant: { tenantName: "solo", keystore: { prefix: "solo" }, vaultEndpoint: "http://127.0.0.1:8200", keyServer: { runtime } },
+      tenant: {
+        tenantName: "solo",
+        keystore: { prefix: "solo" },
+        vaultEndpoint: "http://127.0.0.1:8200",
+        keyServer: { runtime },
+      },
     });
     const j = json(stack);
     expect(Object.keys(j.provider).sort()).toEqual(["kubernetes", "random", "tls", "vault"]);
     expect(j.provider.vault[0].vault_version_override).toBe("1.14.0");
   });
 
+  test("GIVEN withoutKubernetes WHEN built THEN no kubernetes provider or object is in the stack, for an apply without a cluster", () => {
+    const stack = tenantsStacksFromFile(Testing.app(), EXAMPLE, { runtime, withoutKubernetes: true })[1];
+    const j = json(stack);
+    expect(Object.keys(j.provider).sort()).toEqual(["random", "tls", "vault"]);
+    expect(Object.keys(j.resource).filter((t) => t.startsWith("kubernetes_"))).toEqual([]);
+  });
+
+  test("GIVEN no KVK_TENANTS_FILE WHEN the env hook runs THEN it builds nothing", () => {
+    expect(tenantsStacksFromEnv(Testing.app(), {})).toBeUndefined();
+  });
+
+  test("GIVEN KVK_TENANTS_FILE and overrides WHEN the env hook runs THEN the file's stacks are built with them", () => {
+    const stacks = tenantsStacksFromEnv(Testing.app(), {
+      KVK_TENANTS_FILE: EXAMPLE,
+      KVK_STACK_PER_TENANT: "false",
+      KVK_PROVIDER_VERSIONS: '{"vault":"5.9.0"}',
+      KVK_RUNTIME_BUNDLE: runtime.bundlePath,
+    });
+    expect(stacks?.map((s) => s.node.id)).toEqual(["tenants"]);
+  });
+
+  test("fails when KVK_STACK_PER_TENANT is not a boolean", () => {
+    expect(() =>
+      tenantsStacksFromEnv(Testing.app(), { KVK_TENANTS_FILE: EXAMPLE, KVK_STACK_PER_TENANT: "maybe" }),
+    ).toThrow('KVK_STACK_PER_TENANT "maybe" must be true or false');
+  });
+
   test("fails when the tenants file cannot be read", () => {
-    expect(() => tenantsStacksFromFile(Testing.app(), "/nonexistent/tenants.yaml")).toThrow("tenants file /nonexistent/tenants.yaml cannot be read (ENOENT)");
+    expect(() => tenantsStacksFromFile(Testing.app(), "/nonexistent/tenants.yaml")).toThrow(
+      "tenants file /nonexistent/tenants.yaml cannot be read (ENOENT)",
+    );
   });
 
   test("fails when the state directory is relative", () => {
-    expect(() => tenantsStacksFromFile(Testing.app(), EXAMPLE, { runtime, stateDir: "state" })).toThrow('stateDir "state" must be absolute');
+    expect(() => tenantsStacksFromFile(Testing.app(), EXAMPLE, { runtime, stateDir: "state" })).toThrow(
+      'stateDir "state" must be absolute',
+    );
   });
 });

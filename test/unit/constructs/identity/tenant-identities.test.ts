@@ -1,8 +1,16 @@
-import { TenantIdentities, type TenantIdentitiesProps } from "../../../../constructs/identity/tenant-identities";
+import {
+  TenantIdentities,
+  type TenantIdentitiesProps,
+} from "../../../../constructs/identity/tenant-identities";
 import { only, resources, synth, type Json } from "../kubernetes/support";
 import type { TerraformStack } from "cdktf";
 
-const dnsNames = ["keyserver", "keyserver.payments", "keyserver.payments.svc", "keyserver.payments.svc.cluster.local"];
+const dnsNames = [
+  "keyserver",
+  "keyserver.payments",
+  "keyserver.payments.svc",
+  "keyserver.payments.svc.cluster.local",
+];
 const identities = (s: TerraformStack, over: Partial<TenantIdentitiesProps> = {}) =>
   new TenantIdentities(s, "Identities", { tenantName: "payments", keyServerDnsNames: dnsNames, ...over });
 
@@ -15,23 +23,44 @@ describe("TenantIdentities", () => {
   });
 
   test("GIVEN the Service DNS names WHEN synthesized THEN the key server's request carries all of them as SANs", () => {
-    const csrs = Object.values(resources(synth((s) => identities(s)), "tls_cert_request"));
+    const csrs = Object.values(
+      resources(
+        synth((s) => identities(s)),
+        "tls_cert_request",
+      ),
+    );
     expect(csrs.find((c) => c.dns_names)?.dns_names).toEqual(dnsNames);
   });
 
   test("GIVEN an extra IP address WHEN synthesized THEN the key server's request carries it", () => {
-    const csrs = Object.values(resources(synth((s) => identities(s, { keyServerIpAddresses: ["127.0.0.1"] })), "tls_cert_request"));
+    const csrs = Object.values(
+      resources(
+        synth((s) => identities(s, { keyServerIpAddresses: ["127.0.0.1"] })),
+        "tls_cert_request",
+      ),
+    );
     expect(csrs.find((c) => c.dns_names)?.ip_addresses).toEqual(["127.0.0.1"]);
   });
 
   test("GIVEN the certificates WHEN synthesized THEN the server one is for server auth and MinIO's for client auth", () => {
-    const uses = Object.values(resources(synth((s) => identities(s)), "tls_locally_signed_cert")).map((c: Json) => c.allowed_uses);
-    expect(uses).toEqual(expect.arrayContaining([expect.arrayContaining(["server_auth"]), expect.arrayContaining(["client_auth"])]));
+    const uses = Object.values(
+      resources(
+        synth((s) => identities(s)),
+        "tls_locally_signed_cert",
+      ),
+    ).map((c: Json) => c.allowed_uses);
+    expect(uses).toEqual(
+      expect.arrayContaining([
+        expect.arrayContaining(["server_auth"]),
+        expect.arrayContaining(["client_auth"]),
+      ]),
+    );
   });
 
   test("GIVEN keys WHEN synthesized THEN they are ECDSA P-256 and only referenced, never written", () => {
     const j = synth((s) => identities(s));
-    for (const k of Object.values(resources(j, "tls_private_key"))) expect(k).toEqual({ algorithm: "ECDSA", ecdsa_curve: "P256" });
+    for (const k of Object.values(resources(j, "tls_private_key")))
+      expect(k).toEqual({ algorithm: "ECDSA", ecdsa_curve: "P256" });
     expect(JSON.stringify(j)).not.toContain("BEGIN");
   });
 
@@ -44,26 +73,34 @@ describe("TenantIdentities", () => {
   });
 
   test("fails when there is no DNS name", () => {
-    expect(() => synth((s) => identities(s, { keyServerDnsNames: [] }))).toThrow("keyServerDnsNames [] is empty");
+    expect(() => synth((s) => identities(s, { keyServerDnsNames: [] }))).toThrow(
+      "keyServerDnsNames [] is empty",
+    );
   });
 
   test("fails when a DNS name has an underscore", () => {
-    expect(() => synth((s) => identities(s, { keyServerDnsNames: ["key_server"] }))).toThrow('keyServerDnsNames entry "key_server" is not a DNS name');
+    expect(() => synth((s) => identities(s, { keyServerDnsNames: ["key_server"] }))).toThrow(
+      'keyServerDnsNames entry "key_server" is not a DNS name',
+    );
   });
 
   test("fails when an IP address is malformed", () => {
-    expect(() => synth((s) => identities(s, { keyServerIpAddresses: ["127.0.0"] }))).toThrow('keyServerIpAddresses entry "127.0.0" is not an IP address');
+    expect(() => synth((s) => identities(s, { keyServerIpAddresses: ["127.0.0"] }))).toThrow(
+      'keyServerIpAddresses entry "127.0.0" is not an IP address',
+    );
   });
 
   test("fails when certificates would be renewed on every apply", () => {
-    expect(() => synth((s) => identities(s, { certificateValidityHours: 100, earlyRenewalHours: 200 }))).toThrow(
-      "certificateValidityHours 100 must exceed earlyRenewalHours 200",
-    );
+    expect(() =>
+      synth((s) => identities(s, { certificateValidityHours: 100, earlyRenewalHours: 200 })),
+    ).toThrow("certificateValidityHours 100 must exceed earlyRenewalHours 200");
   });
 
   test("fails when the CA expires before the certificates", () => {
-    expect(() => synth((s) => identities(s, { caValidityHours: 1000, certificateValidityHours: 2000, earlyRenewalHours: 10 }))).toThrow(
-      "caValidityHours 1000 is shorter than certificateValidityHours 2000",
-    );
+    expect(() =>
+      synth((s) =>
+        identities(s, { caValidityHours: 1000, certificateValidityHours: 2000, earlyRenewalHours: 10 }),
+      ),
+    ).toThrow("caValidityHours 1000 is shorter than certificateValidityHours 2000");
   });
 });

@@ -1,11 +1,17 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { declaredContainers, relocateContainer, resolveStateExpression, type DeclaredContainer } from "../../../../constructs/kubernetes/declared-containers";
+import {
+  declaredContainers,
+  relocateContainer,
+  resolveStateExpression,
+  type DeclaredContainer,
+} from "../../../../constructs/kubernetes/declared-containers";
 import { FIXTURE_BUNDLE, synth, type Json } from "./support";
 import { tenant } from "../tenant/support";
 
-const declared = (): DeclaredContainer[] => declaredContainers(synth((s) => tenant(s, { minio: { replicas: 1 } })));
+const declared = (): DeclaredContainer[] =>
+  declaredContainers(synth((s) => tenant(s, { minio: { replicas: 1 } })));
 const keyServer = () => declared().find((c) => c.kind === "deployment") as DeclaredContainer;
 const minio = () => declared().find((c) => c.kind === "statefulset") as DeclaredContainer;
 const file = (c: DeclaredContainer, p: string) => c.files.find((f) => f.path === p);
@@ -14,7 +20,12 @@ describe("declaredContainers", () => {
   test("GIVEN a tenant WHEN read back THEN the key server's command and args are the Deployment's", () => {
     const ks = keyServer();
     expect(ks).toMatchObject({ name: "keyserver", namespace: "payments", replicas: 2, command: ["node"] });
-    expect(ks.args).toEqual(["/opt/keyserver/keyserver.cjs", "server", "--config", "/etc/keyserver/config/config.yaml"]);
+    expect(ks.args).toEqual([
+      "/opt/keyserver/keyserver.cjs",
+      "server",
+      "--config",
+      "/etc/keyserver/config/config.yaml",
+    ]);
   });
 
   test("GIVEN a tenant WHEN read back THEN the config file is the literal YAML, with its ${ENV} references unescaped", () => {
@@ -24,15 +35,23 @@ describe("declaredContainers", () => {
   });
 
   test("GIVEN a tenant WHEN read back THEN the bundle file is the shipped bundle", () => {
-    expect(file(keyServer(), "/opt/keyserver/keyserver.cjs")?.content).toBe(fs.readFileSync(FIXTURE_BUNDLE, "utf8"));
+    expect(file(keyServer(), "/opt/keyserver/keyserver.cjs")?.content).toBe(
+      fs.readFileSync(FIXTURE_BUNDLE, "utf8"),
+    );
   });
 
   test("GIVEN a tenant WHEN read back THEN Secret-backed env and files are the Terraform expressions the Secret holds", () => {
     const ks = keyServer();
     expect(ks.env.find((e) => e.name === "KEYSERVER_ADDRESS")?.value).toBe("0.0.0.0:7373");
-    expect(ks.env.find((e) => e.name === "KEYSERVER_VAULT_SECRET_ID")?.expression).toMatch(/^\$\{vault_approle_auth_backend_role_secret_id\.[A-Za-z0-9_]+\.secret_id\}$/);
-    expect(file(ks, "/etc/keyserver/tls/tls.key")?.expression).toMatch(/^\$\{tls_private_key\.[A-Za-z0-9_]+\.private_key_pem\}$/);
-    expect(file(ks, "/etc/keyserver/clients/minio.crt")?.expression).toMatch(/^\$\{tls_locally_signed_cert\.[A-Za-z0-9_]+\.cert_pem\}$/);
+    expect(ks.env.find((e) => e.name === "KEYSERVER_VAULT_SECRET_ID")?.expression).toMatch(
+      /^\$\{vault_approle_auth_backend_role_secret_id\.[A-Za-z0-9_]+\.secret_id\}$/,
+    );
+    expect(file(ks, "/etc/keyserver/tls/tls.key")?.expression).toMatch(
+      /^\$\{tls_private_key\.[A-Za-z0-9_]+\.private_key_pem\}$/,
+    );
+    expect(file(ks, "/etc/keyserver/clients/minio.crt")?.expression).toMatch(
+      /^\$\{tls_locally_signed_cert\.[A-Za-z0-9_]+\.cert_pem\}$/,
+    );
   });
 
   test("GIVEN a tenant WHEN read back THEN the key server's readiness probe and writable /tmp are known", () => {
@@ -85,29 +104,42 @@ describe("resolveStateExpression", () => {
   });
 
   test("fails when the resource is not in the state", () => {
-    expect(() => resolveStateExpression("${tls_private_key.other.private_key_pem}", state)).toThrow("resource tls_private_key.other is not in the state: apply the stack first");
+    expect(() => resolveStateExpression("${tls_private_key.other.private_key_pem}", state)).toThrow(
+      "resource tls_private_key.other is not in the state: apply the stack first",
+    );
   });
 
   test("fails when the expression is a function call", () => {
-    expect(() => resolveStateExpression("${sha256(tls_private_key.k.private_key_pem)}", state)).toThrow("is not a simple resource reference");
+    expect(() => resolveStateExpression("${sha256(tls_private_key.k.private_key_pem)}", state)).toThrow(
+      "is not a simple resource reference",
+    );
   });
 });
 
 describe("relocateContainer", () => {
   test("GIVEN a root WHEN relocated THEN files, args, writable dirs and the config's paths move under it, the bundle stays intact", () => {
     const ks = relocateContainer(keyServer(), "/tmp/run");
-    expect(ks.args).toEqual(["/tmp/run/opt/keyserver/keyserver.cjs", "server", "--config", "/tmp/run/etc/keyserver/config/config.yaml"]);
+    expect(ks.args).toEqual([
+      "/tmp/run/opt/keyserver/keyserver.cjs",
+      "server",
+      "--config",
+      "/tmp/run/etc/keyserver/config/config.yaml",
+    ]);
     expect(ks.writableDirs).toEqual(["/tmp/run/tmp"]);
     const config = parse(ks.files.find((f) => f.path.endsWith("config.yaml"))?.content ?? "");
     expect(config.tls.key).toBe("/tmp/run/etc/keyserver/tls/tls.key");
     expect(config.policy.minio.identities[0].cert).toBe("/tmp/run/etc/keyserver/clients/minio.crt");
-    expect(ks.files.find((f) => f.path.endsWith("keyserver.cjs"))?.content).toBe(fs.readFileSync(FIXTURE_BUNDLE, "utf8"));
+    expect(ks.files.find((f) => f.path.endsWith("keyserver.cjs"))?.content).toBe(
+      fs.readFileSync(FIXTURE_BUNDLE, "utf8"),
+    );
     expect(ks.files.every((f) => f.path.startsWith(path.join("/tmp/run", "/")))).toBe(true);
   });
 
   test("GIVEN MinIO WHEN relocated THEN its env file paths move too", () => {
     const m = relocateContainer(minio(), "/r");
-    expect(m.env.find((e) => e.name === "MINIO_KMS_KES_CERT_FILE")?.value).toBe("/r/etc/minio/kes/client.crt");
+    expect(m.env.find((e) => e.name === "MINIO_KMS_KES_CERT_FILE")?.value).toBe(
+      "/r/etc/minio/kes/client.crt",
+    );
     expect(m.args).toContain("/r/tmp/minio-certs");
     expect(m.args.slice(-1)).toEqual(["/r/data"]);
   });

@@ -1,12 +1,26 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { TerraformStack, Testing } from "cdktf";
-import { CONFIG_CHECKSUM_ANNOTATION, KeyServer, SECRET_CHECKSUM_ANNOTATION, type KeyServerProps } from "../../../../constructs/kubernetes/key-server";
+import {
+  CONFIG_CHECKSUM_ANNOTATION,
+  KeyServer,
+  SECRET_CHECKSUM_ANNOTATION,
+  type KeyServerProps,
+} from "../../../../constructs/kubernetes/key-server";
 import { minioKeyPolicy } from "../../../../constructs/kubernetes/minio-key-policy";
 import { KeyServerTls } from "../../../../constructs/kubernetes/key-server-tls";
 import { RuntimeSource } from "../../../../constructs/kubernetes/runtime-source";
 import { VaultAuthMethod } from "../../../../constructs/vault/vault-auth-method";
-import { FIXTURE_BUNDLE, approleKeystore, fixtureRuntime, only, placeholderTls, resources, synth, type Json } from "./support";
+import {
+  FIXTURE_BUNDLE,
+  approleKeystore,
+  fixtureRuntime,
+  only,
+  placeholderTls,
+  resources,
+  synth,
+  type Json,
+} from "./support";
 
 const client = { policyName: "minio", certPem: "MINIO-CERT", patterns: minioKeyPolicy("payments-") };
 function keyServer(stack: TerraformStack, over: Partial<KeyServerProps> = {}): KeyServer {
@@ -26,7 +40,14 @@ const container = (j: Json) => deployment(j).spec.template.spec.container[0];
 describe("KeyServer", () => {
   test("GIVEN defaults WHEN synthesized THEN it defines service account, Secret, ConfigMap, Deployment, Service and PDB, no NetworkPolicy", () => {
     const j = synth((s) => keyServer(s));
-    for (const type of ["kubernetes_service_account_v1", "kubernetes_secret_v1", "kubernetes_config_map_v1", "kubernetes_deployment_v1", "kubernetes_service_v1", "kubernetes_pod_disruption_budget_v1"]) {
+    for (const type of [
+      "kubernetes_service_account_v1",
+      "kubernetes_secret_v1",
+      "kubernetes_config_map_v1",
+      "kubernetes_deployment_v1",
+      "kubernetes_service_v1",
+      "kubernetes_pod_disruption_budget_v1",
+    ]) {
       expect(Object.keys(resources(j, type))).toHaveLength(1);
     }
     expect(resources(j, "kubernetes_network_policy_v1")).toEqual({});
@@ -68,31 +89,46 @@ describe("KeyServer", () => {
   });
 
   test("GIVEN defaults WHEN synthesized THEN requests and limits are set", () => {
-    expect(container(synth((s) => keyServer(s))).resources).toEqual({ requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "256Mi" } });
+    expect(container(synth((s) => keyServer(s))).resources).toEqual({
+      requests: { cpu: "100m", memory: "128Mi" },
+      limits: { cpu: "1", memory: "256Mi" },
+    });
   });
 
   test("GIVEN defaults WHEN synthesized THEN pods spread over hosts and zones", () => {
     const spread = deployment(synth((s) => keyServer(s))).spec.template.spec.topology_spread_constraint;
-    expect(spread.map((t: Json) => t.topology_key)).toEqual(["kubernetes.io/hostname", "topology.kubernetes.io/zone"]);
+    expect(spread.map((t: Json) => t.topology_key)).toEqual([
+      "kubernetes.io/hostname",
+      "topology.kubernetes.io/zone",
+    ]);
   });
 
   test("GIVEN AppRole login WHEN synthesized THEN role-id and secret-id reach the pod as env from the Secret, and the Secret holds Vault tokens", () => {
     const j = synth((s) => keyServer(s));
     const env = container(j).env;
-    expect(env.find((e: Json) => e.name === "KEYSERVER_VAULT_SECRET_ID").value_from.secret_key_ref.key).toBe("vault-secret-id");
+    expect(env.find((e: Json) => e.name === "KEYSERVER_VAULT_SECRET_ID").value_from.secret_key_ref.key).toBe(
+      "vault-secret-id",
+    );
     const data = only(j, "kubernetes_secret_v1").data;
-    expect(data["vault-secret-id"]).toMatch(/^\$\{vault_approle_auth_backend_role_secret_id\.[A-Za-z0-9_]+\.secret_id\}$/);
+    expect(data["vault-secret-id"]).toMatch(
+      /^\$\{vault_approle_auth_backend_role_secret_id\.[A-Za-z0-9_]+\.secret_id\}$/,
+    );
     expect(data["vault-role-id"]).toMatch(/^\$\{vault_approle_auth_backend_role\.[A-Za-z0-9_]+\.role_id\}$/);
   });
 
   test("GIVEN AppRole login WHEN synthesized THEN no service account token is mounted", () => {
-    expect(deployment(synth((s) => keyServer(s))).spec.template.spec.automount_service_account_token).toBe(false);
+    expect(deployment(synth((s) => keyServer(s))).spec.template.spec.automount_service_account_token).toBe(
+      false,
+    );
   });
 
   test("GIVEN Kubernetes login WHEN synthesized THEN the token is mounted and no role-id or secret-id is delivered", () => {
     const j = synth((s) =>
       keyServer(s, {
-        keystore: approleKeystore(s, { authMethod: VaultAuthMethod.KUBERNETES, kubernetesAuth: { serviceAccountNames: ["keyserver"], serviceAccountNamespaces: ["payments"] } }),
+        keystore: approleKeystore(s, {
+          authMethod: VaultAuthMethod.KUBERNETES,
+          kubernetesAuth: { serviceAccountNames: ["keyserver"], serviceAccountNamespaces: ["payments"] },
+        }),
       }),
     );
     expect(deployment(j).spec.template.spec.automount_service_account_token).toBe(true);
@@ -103,23 +139,38 @@ describe("KeyServer", () => {
     let ks: KeyServer | undefined;
     const j = synth((s) => (ks = keyServer(s)));
     const bundle = fs.readFileSync(FIXTURE_BUNDLE, "utf8");
-    const expected = createHash("sha256").update(ks!.configYaml).update("\0").update(bundle).update("\0").digest("hex");
+    const expected = createHash("sha256")
+      .update(ks!.configYaml)
+      .update("\0")
+      .update(bundle)
+      .update("\0")
+      .digest("hex");
     expect(deployment(j).spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION]).toBe(expected);
   });
 
   test("GIVEN a different bundle WHEN synthesized THEN the checksum changes, so the pods roll", () => {
-    const a = deployment(synth((s) => keyServer(s))).spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
-    const b = deployment(synth((s) => keyServer(s, { runtime: RuntimeSource.fromBundle(__filename) }))).spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
+    const a = deployment(synth((s) => keyServer(s))).spec.template.metadata.annotations[
+      CONFIG_CHECKSUM_ANNOTATION
+    ];
+    const b = deployment(synth((s) => keyServer(s, { runtime: RuntimeSource.fromBundle(__filename) }))).spec
+      .template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
     expect(b).not.toBe(a);
   });
 
   test("GIVEN the Secret WHEN synthesized THEN its checksum annotation is a non-sensitive hash Terraform computes over its data", () => {
-    const ann = deployment(synth((s) => keyServer(s))).spec.template.metadata.annotations[SECRET_CHECKSUM_ANNOTATION];
-    expect(ann).toMatch(/^\$\{nonsensitive\(sha256\(jsonencode\(kubernetes_secret_v1\.[A-Za-z0-9_]+\.data\)\)\)\}$/);
+    const ann = deployment(synth((s) => keyServer(s))).spec.template.metadata.annotations[
+      SECRET_CHECKSUM_ANNOTATION
+    ];
+    expect(ann).toMatch(
+      /^\$\{nonsensitive\(sha256\(jsonencode\(kubernetes_secret_v1\.[A-Za-z0-9_]+\.data\)\)\)\}$/,
+    );
   });
 
   test("GIVEN the config WHEN put in the ConfigMap THEN its ${ENV} references are escaped from Terraform", () => {
-    const data = only(synth((s) => keyServer(s)), "kubernetes_config_map_v1").data;
+    const data = only(
+      synth((s) => keyServer(s)),
+      "kubernetes_config_map_v1",
+    ).data;
     expect(data["config.yaml"]).toContain("address: $${KEYSERVER_ADDRESS}");
     expect(data["keyserver.cjs"]).toBe(fs.readFileSync(FIXTURE_BUNDLE, "utf8"));
   });
@@ -138,13 +189,23 @@ describe("KeyServer", () => {
   });
 
   test("GIVEN a network policy WHEN synthesized THEN only the client pods and the given CIDRs reach 7373", () => {
-    const j = synth((s) => keyServer(s, { networkPolicy: { clientPodLabels: { "app.kubernetes.io/name": "minio" }, probeCidrs: ["10.0.0.0/16"] } }));
+    const j = synth((s) =>
+      keyServer(s, {
+        networkPolicy: {
+          clientPodLabels: { "app.kubernetes.io/name": "minio" },
+          probeCidrs: ["10.0.0.0/16"],
+        },
+      }),
+    );
     const spec = only(j, "kubernetes_network_policy_v1").spec;
     expect(spec.policy_types).toEqual(["Ingress"]);
     expect(spec.ingress).toEqual([
       {
         ports: [{ port: "7373", protocol: "TCP" }],
-        from: [{ pod_selector: { match_labels: { "app.kubernetes.io/name": "minio" } } }, { ip_block: { cidr: "10.0.0.0/16" } }],
+        from: [
+          { pod_selector: { match_labels: { "app.kubernetes.io/name": "minio" } } },
+          { ip_block: { cidr: "10.0.0.0/16" } },
+        ],
       },
     ]);
   });
@@ -159,11 +220,22 @@ describe("KeyServer", () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, "s");
     const ks = keyServer(stack);
-    expect(ks.node.children.map((c) => c.node.id).sort()).toEqual(["ConfigMap", "Deployment", "Pdb", "Secret", "Service", "ServiceAccount"]);
+    expect(ks.node.children.map((c) => c.node.id).sort()).toEqual([
+      "ConfigMap",
+      "Deployment",
+      "Pdb",
+      "Secret",
+      "Service",
+      "ServiceAccount",
+    ]);
   });
 
   test("fails when the keystore's secret-id is response-wrapped", () => {
-    expect(() => synth((s) => keyServer(s, { keystore: approleKeystore(s, { appRole: { responseWrappingTtl: "60s" } }) }))).toThrow(
+    expect(() =>
+      synth((s) =>
+        keyServer(s, { keystore: approleKeystore(s, { appRole: { responseWrappingTtl: "60s" } }) }),
+      ),
+    ).toThrow(
       "keystore's secret-id is response-wrapped, but the key server logs in with the secret-id itself",
     );
   });
@@ -173,20 +245,26 @@ describe("KeyServer", () => {
   });
 
   test("fails when the Vault endpoint has a path", () => {
-    expect(() => synth((s) => keyServer(s, { vaultEndpoint: "https://vault:8200/v1" }))).toThrow('vaultEndpoint "https://vault:8200/v1" must be an http(s) URL without a path');
+    expect(() => synth((s) => keyServer(s, { vaultEndpoint: "https://vault:8200/v1" }))).toThrow(
+      'vaultEndpoint "https://vault:8200/v1" must be an http(s) URL without a path',
+    );
   });
 
   test("fails when the name is not a DNS label", () => {
-    expect(() => synth((s) => keyServer(s, { name: "Key_Server" }))).toThrow('name "Key_Server" must be a DNS label of at most 52 characters');
+    expect(() => synth((s) => keyServer(s, { name: "Key_Server" }))).toThrow(
+      'name "Key_Server" must be a DNS label of at most 52 characters',
+    );
   });
 
   test("fails when replicas is 0", () => {
-    expect(() => synth((s) => keyServer(s, { replicas: 0 }))).toThrow("replicas 0 must be a whole number from 1 to 1000");
+    expect(() => synth((s) => keyServer(s, { replicas: 0 }))).toThrow(
+      "replicas 0 must be a whole number from 1 to 1000",
+    );
   });
 
   test("fails when a probe CIDR is malformed", () => {
-    expect(() => synth((s) => keyServer(s, { networkPolicy: { clientPodLabels: {}, probeCidrs: ["10.0.0.0"] } }))).toThrow(
-      'networkPolicy.probeCidrs entry "10.0.0.0" is not a CIDR block',
-    );
+    expect(() =>
+      synth((s) => keyServer(s, { networkPolicy: { clientPodLabels: {}, probeCidrs: ["10.0.0.0"] } })),
+    ).toThrow('networkPolicy.probeCidrs entry "10.0.0.0" is not a CIDR block');
   });
 });

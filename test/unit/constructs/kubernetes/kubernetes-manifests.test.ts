@@ -1,13 +1,22 @@
-import { APPLY_TIME_PLACEHOLDER, kubernetesManifests } from "../../../../constructs/kubernetes/kubernetes-manifests";
+import {
+  APPLY_TIME_PLACEHOLDER,
+  kubernetesManifests,
+} from "../../../../constructs/kubernetes/kubernetes-manifests";
 import { synth, type Json } from "./support";
 import { tenant } from "../tenant/support";
 
-const objects = () => kubernetesManifests(synth((s) => tenant(s, { keyServer: { networkPolicy: {} } }))).map((m) => m.object as Json);
-const byKind = (kind: string, name?: string) => objects().find((o) => o.kind === kind && (name === undefined || o.metadata.name === name)) as Json;
+const objects = () =>
+  kubernetesManifests(synth((s) => tenant(s, { keyServer: { networkPolicy: {} } }))).map(
+    (m) => m.object as Json,
+  );
+const byKind = (kind: string, name?: string) =>
+  objects().find((o) => o.kind === kind && (name === undefined || o.metadata.name === name)) as Json;
 
 describe("kubernetesManifests", () => {
   test("GIVEN a tenant WHEN rendered THEN every kubernetes_* resource becomes one object with its apiVersion and kind", () => {
-    const kinds = objects().map((o) => `${o.apiVersion}/${o.kind}`).sort();
+    const kinds = objects()
+      .map((o) => `${o.apiVersion}/${o.kind}`)
+      .sort();
     expect(kinds).toEqual([
       "apps/v1/Deployment",
       "apps/v1/StatefulSet",
@@ -29,16 +38,24 @@ describe("kubernetesManifests", () => {
     const d = byKind("Deployment");
     expect(d.spec.replicas).toBe(2);
     expect(d.spec.template.spec.containers[0].volumeMounts.length).toBeGreaterThan(0);
-    expect(d.spec.template.spec.containers[0].ports).toEqual([{ containerPort: 7373, name: "https", protocol: "TCP" }]);
+    expect(d.spec.template.spec.containers[0].ports).toEqual([
+      { containerPort: 7373, name: "https", protocol: "TCP" },
+    ]);
     expect(d.spec.template.spec.securityContext.runAsUser).toBe(1000);
-    expect(d.spec.template.spec.volumes.find((v: Json) => v.name === "config").configMap.defaultMode).toBe(0o444);
-    expect(d.spec.template.spec.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual(d.spec.selector.matchLabels);
+    expect(d.spec.template.spec.volumes.find((v: Json) => v.name === "config").configMap.defaultMode).toBe(
+      0o444,
+    );
+    expect(d.spec.template.spec.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual(
+      d.spec.selector.matchLabels,
+    );
   });
 
   test("GIVEN references to other objects WHEN rendered THEN they become those objects' names", () => {
     const d = byKind("Deployment");
     expect(d.spec.template.spec.serviceAccountName).toBe("keyserver");
-    expect(d.spec.template.spec.volumes.find((v: Json) => v.name === "tls").secret.secretName).toBe("keyserver");
+    expect(d.spec.template.spec.volumes.find((v: Json) => v.name === "tls").secret.secretName).toBe(
+      "keyserver",
+    );
   });
 
   test("GIVEN Secret data WHEN rendered THEN it is stringData with apply-time placeholders, never a value", () => {
@@ -53,7 +70,10 @@ describe("kubernetesManifests", () => {
 
   test("GIVEN a Service WHEN rendered THEN its selector stays a label map and numeric target ports are numbers", () => {
     const svc = byKind("Service", "keyserver");
-    expect(svc.spec.selector).toEqual({ "app.kubernetes.io/instance": "keyserver", "app.kubernetes.io/name": "keyserver" });
+    expect(svc.spec.selector).toEqual({
+      "app.kubernetes.io/instance": "keyserver",
+      "app.kubernetes.io/name": "keyserver",
+    });
     expect(svc.spec.ports[0].targetPort).toBe(7373);
   });
 
@@ -63,6 +83,8 @@ describe("kubernetesManifests", () => {
   });
 
   test("fails when a kubernetes_* type is unknown", () => {
-    expect(() => kubernetesManifests({ resource: { kubernetes_ingress_v1: { x: {} } } })).toThrow("resource type kubernetes_ingress_v1 is not one this renderer knows");
+    expect(() => kubernetesManifests({ resource: { kubernetes_ingress_v1: { x: {} } } })).toThrow(
+      "resource type kubernetes_ingress_v1 is not one this renderer knows",
+    );
   });
 });

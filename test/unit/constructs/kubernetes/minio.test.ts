@@ -1,7 +1,12 @@
 import type { TerraformStack } from "cdktf";
 import { KeyServerTls } from "../../../../constructs/kubernetes/key-server-tls";
 import type { IKeyServer } from "../../../../constructs/kubernetes/key-server";
-import { Minio, MinioKesClient, minioServerVolumes, type MinioProps } from "../../../../constructs/kubernetes/minio";
+import {
+  Minio,
+  MinioKesClient,
+  minioServerVolumes,
+  type MinioProps,
+} from "../../../../constructs/kubernetes/minio";
 import { only, placeholderTls, resources, synth, type Json } from "./support";
 import { Construct } from "constructs";
 
@@ -29,7 +34,9 @@ const env = (j: Json): Record<string, Json> =>
 
 describe("Minio", () => {
   test("GIVEN two key server endpoints WHEN synthesized THEN MINIO_KMS_KES_ENDPOINT lists both", () => {
-    expect(env(synth((s) => minio(s))).MINIO_KMS_KES_ENDPOINT.value).toBe("https://ks-a.t.svc:7373,https://ks-b.t.svc:7373");
+    expect(env(synth((s) => minio(s))).MINIO_KMS_KES_ENDPOINT.value).toBe(
+      "https://ks-a.t.svc:7373,https://ks-b.t.svc:7373",
+    );
   });
 
   test("GIVEN a certificate client WHEN synthesized THEN key name, CA path and client cert/key files are set", () => {
@@ -42,7 +49,9 @@ describe("Minio", () => {
   });
 
   test("GIVEN an API key Secret WHEN synthesized THEN the key comes from that Secret and no certificate is set", () => {
-    const e = env(synth((s) => minio(s, { kesClient: MinioKesClient.fromApiKeySecret("minio-api-key", "key") })));
+    const e = env(
+      synth((s) => minio(s, { kesClient: MinioKesClient.fromApiKeySecret("minio-api-key", "key") })),
+    );
     expect(e.MINIO_KMS_KES_API_KEY.value_from.secret_key_ref).toEqual({ name: "minio-api-key", key: "key" });
     expect(e.MINIO_KMS_KES_CERT_FILE).toBeUndefined();
   });
@@ -59,7 +68,9 @@ describe("Minio", () => {
     const j = synth((s) => minio(s));
     const e = env(j);
     expect(e.MINIO_ROOT_PASSWORD.value_from.secret_key_ref.key).toBe("root-password");
-    const root = Object.values(resources(j, "kubernetes_secret_v1")).find((x) => x.metadata.name === "minio-root") as Json;
+    const root = Object.values(resources(j, "kubernetes_secret_v1")).find(
+      (x) => x.metadata.name === "minio-root",
+    ) as Json;
     expect(root.data["root-password"]).toMatch(/^\$\{random_password\.[A-Za-z0-9_]+\.result\}$/);
   });
 
@@ -74,15 +85,27 @@ describe("Minio", () => {
   });
 
   test("GIVEN a storage size WHEN synthesized THEN each pod claims it through a volume claim template", () => {
-    const claim = statefulSet(synth((s) => minio(s, { storage: "100Gi", storageClassName: "fast" }))).spec.volume_claim_template[0];
-    expect(claim.spec).toEqual({ access_modes: ["ReadWriteOnce"], storage_class_name: "fast", resources: { requests: { storage: "100Gi" } } });
+    const claim = statefulSet(synth((s) => minio(s, { storage: "100Gi", storageClassName: "fast" }))).spec
+      .volume_claim_template[0];
+    expect(claim.spec).toEqual({
+      access_modes: ["ReadWriteOnce"],
+      storage_class_name: "fast",
+      resources: { requests: { storage: "100Gi" } },
+    });
   });
 
   test("GIVEN defaults WHEN synthesized THEN a headless Service (for the pods) and a Service (for clients) exist", () => {
-    const services = Object.values(resources(synth((s) => minio(s)), "kubernetes_service_v1"));
+    const services = Object.values(
+      resources(
+        synth((s) => minio(s)),
+        "kubernetes_service_v1",
+      ),
+    );
     const headless = services.find((x) => x.metadata.name === "minio-hl") as Json;
     expect(headless.spec.cluster_ip).toBe("None");
-    expect(services.find((x) => x.metadata.name === "minio")?.spec.port.map((p: Json) => p.port)).toEqual([9000, 9001]);
+    expect(services.find((x) => x.metadata.name === "minio")?.spec.port.map((p: Json) => p.port)).toEqual([
+      9000, 9001,
+    ]);
   });
 
   test("GIVEN a CA from an existing Secret WHEN synthesized THEN MinIO mounts that Secret's CA and points CAPATH at it", () => {
@@ -101,14 +124,26 @@ describe("Minio", () => {
   });
 
   test("fails when the default key name ends with a dash", () => {
-    expect(() => synth((s) => minio(s, { defaultKeyName: "payments-" }))).toThrow('defaultKeyName "payments-" is not a valid key name');
+    expect(() => synth((s) => minio(s, { defaultKeyName: "payments-" }))).toThrow(
+      'defaultKeyName "payments-" is not a valid key name',
+    );
   });
 
   test("fails when the storage is not a quantity", () => {
-    expect(() => synth((s) => minio(s, { storage: "100 GB" }))).toThrow('storage "100 GB" is not a Kubernetes quantity');
+    expect(() => synth((s) => minio(s, { storage: "100 GB" }))).toThrow(
+      'storage "100 GB" is not a Kubernetes quantity',
+    );
+  });
+
+  test("fails when the root password is a literal", () => {
+    expect(() => synth((s) => minio(s, { rootPassword: "hunter2hunter2" }))).toThrow(
+      "rootPassword is a literal, which would be written into cdk.tf.json",
+    );
   });
 
   test("fails when the API key Secret has no key", () => {
-    expect(() => MinioKesClient.fromApiKeySecret("minio-api-key", "")).toThrow('api key secret "minio-api-key/" needs a Secret name and a key');
+    expect(() => MinioKesClient.fromApiKeySecret("minio-api-key", "")).toThrow(
+      'api key secret "minio-api-key/" needs a Secret name and a key',
+    );
   });
 });

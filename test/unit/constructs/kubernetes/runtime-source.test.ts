@@ -6,7 +6,9 @@ import { FIXTURE_BUNDLE } from "./support";
 
 describe("RuntimeSource", () => {
   test("GIVEN a bundle file WHEN read THEN its content is returned", () => {
-    expect(RuntimeSource.fromBundle(FIXTURE_BUNDLE).readBundle()).toBe(fs.readFileSync(FIXTURE_BUNDLE, "utf8"));
+    expect(RuntimeSource.fromBundle(FIXTURE_BUNDLE).readBundle()).toBe(
+      fs.readFileSync(FIXTURE_BUNDLE, "utf8"),
+    );
   });
 
   test("GIVEN an image source WHEN read THEN there is no bundle to ship", () => {
@@ -17,7 +19,9 @@ describe("RuntimeSource", () => {
 
   test("fails when the bundle is missing, telling to build it", () => {
     const missing = path.join(os.tmpdir(), "kvk-no-such-bundle.cjs");
-    expect(() => RuntimeSource.fromBundle(missing).readBundle()).toThrow(`runtime bundle ${missing} does not exist: run \`npm run build:runtime\` first`);
+    expect(() => RuntimeSource.fromBundle(missing).readBundle()).toThrow(
+      `runtime bundle ${missing} does not exist: run \`npm run build:runtime\` first`,
+    );
   });
 
   test("fails when the bundle does not fit in a ConfigMap", () => {
@@ -25,13 +29,17 @@ describe("RuntimeSource", () => {
     const big = path.join(dir, "big.cjs");
     fs.writeFileSync(big, "x".repeat(MAX_BUNDLE_BYTES + 1));
     try {
-      expect(() => RuntimeSource.fromBundle(big).readBundle()).toThrow(`is ${MAX_BUNDLE_BYTES + 1} bytes, over the ${MAX_BUNDLE_BYTES}-byte limit`);
+      expect(() => RuntimeSource.fromBundle(big).readBundle()).toThrow(
+        `is ${MAX_BUNDLE_BYTES + 1} bytes, over the ${MAX_BUNDLE_BYTES}-byte limit`,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
   test("fails when the image reference has spaces", () => {
-    expect(() => RuntimeSource.fromImage("my image")).toThrow('runtime image "my image" is not an image reference');
+    expect(() => RuntimeSource.fromImage("my image")).toThrow(
+      'runtime image "my image" is not an image reference',
+    );
   });
 });

@@ -33,4 +33,5 @@ export function approleKeystore(scope: TerraformStack, props: Partial<KeystorePr
 }
 
 /** TLS from literal placeholders (unit tests only; real stacks pass tls_* tokens). */
-export const placeholderTls = () => KeyServerTls.fromPem({ certPem: "CERT-PLACEHOLDER", keyPem: "KEY-PLACEHOLDER", caPem: "CA-PLACEHOLDER" });
+export const placeholderTls = () =>
+  KeyServerTls.fromPem({ certPem: "CERT-PLACEHOLDER", keyPem: "KEY-PLACEHOLDER", caPem: "CA-PLACEHOLDER" });

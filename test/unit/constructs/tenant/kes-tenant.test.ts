@@ -13,7 +13,9 @@ import { tenant } from "./support";
 
 const configOf = (j: Json): string => only(j, "kubernetes_config_map_v1").data["config.yaml"];
 const minioEnv = (j: Json): Record<string, Json> =>
-  Object.fromEntries(only(j, "kubernetes_stateful_set_v1").spec.template.spec.container[0].env.map((e: Json) => [e.name, e]));
+  Object.fromEntries(
+    only(j, "kubernetes_stateful_set_v1").spec.template.spec.container[0].env.map((e: Json) => [e.name, e]),
+  );
 
 describe("KesTenant", () => {
   test("GIVEN a tenant WHEN synthesized THEN the whole chain is there: Vault policy and AppRole, identities, key server, MinIO", () => {
@@ -41,19 +43,31 @@ describe("KesTenant", () => {
   test("GIVEN a tenant WHEN synthesized THEN MinIO's default key is under the prefix and its certificate is the one the key server knows", () => {
     const j = synth((s) => tenant(s));
     expect(minioEnv(j).MINIO_KMS_KES_KEY_NAME.value).toBe("payments-default");
-    const ksSecret = Object.values(resources(j, "kubernetes_secret_v1")).find((x) => x.metadata.name === "keyserver") as Json;
-    const minioSecret = Object.values(resources(j, "kubernetes_secret_v1")).find((x) => x.metadata.name === "minio-kes") as Json;
+    const ksSecret = Object.values(resources(j, "kubernetes_secret_v1")).find(
+      (x) => x.metadata.name === "keyserver",
+    ) as Json;
+    const minioSecret = Object.values(resources(j, "kubernetes_secret_v1")).find(
+      (x) => x.metadata.name === "minio-kes",
+    ) as Json;
     expect(ksSecret.data["minio.crt"]).toBe(minioSecret.data["client.crt"]);
     expect(ksSecret.data["ca.crt"]).toBe(minioSecret.data["ca.crt"]);
   });
 
   test("GIVEN a tenant WHEN synthesized THEN the keystore config is derived from the spec (engine, version, prefix)", () => {
-    const config = configOf(synth((s) => tenant(s, { keystore: TenantKeystore.fromProps({ prefix: "payments", kvVersion: KvVersion.V2 }) })));
+    const config = configOf(
+      synth((s) =>
+        tenant(s, { keystore: TenantKeystore.fromProps({ prefix: "payments", kvVersion: KvVersion.V2 }) }),
+      ),
+    );
     expect(config).toContain("engine: kv\n    version: v2\n    prefix: payments\n");
   });
 
   test("GIVEN a namespaced tenant WHEN synthesized THEN the config and the key path output carry the Vault namespace", () => {
-    const j = synth((s) => tenant(s, { keystore: TenantKeystore.fromProps({ prefix: "payments", namespace: "tenants/payments" }) }));
+    const j = synth((s) =>
+      tenant(s, {
+        keystore: TenantKeystore.fromProps({ prefix: "payments", namespace: "tenants/payments" }),
+      }),
+    );
     expect(configOf(j)).toContain("namespace: tenants/payments");
     expect(j.output[tenantOutputNames("payments").vaultKeyPath].value).toBe("tenants/payments/kv/payments/");
   });
@@ -62,7 +76,9 @@ describe("KesTenant", () => {
     const j = synth((s) => tenant(s));
     const names = tenantOutputNames("payments");
     expect(Object.keys(j.output).sort()).toEqual(Object.values(names).sort());
-    expect(j.output[names.keyServerEndpoints].value).toEqual(["https://keyserver.payments.svc.cluster.local:7373"]);
+    expect(j.output[names.keyServerEndpoints].value).toEqual([
+      "https://keyserver.payments.svc.cluster.local:7373",
+    ]);
     expect(j.output[names.secretIdAccessor].value).toMatch(/\.accessor\}$/);
     for (const o of Object.values(j.output) as Json[]) {
       expect(JSON.stringify(o.value)).not.toMatch(/secret_id\}|private_key_pem|random_password/);
@@ -78,8 +94,14 @@ describe("KesTenant", () => {
   test("GIVEN a created namespace WHEN synthesized THEN every namespaced object depends on it with a bare reference", () => {
     const j = synth((s) => tenant(s));
     const ns = Object.keys(resources(j, "kubernetes_namespace_v1"))[0];
-    for (const type of ["kubernetes_deployment_v1", "kubernetes_stateful_set_v1", "kubernetes_secret_v1", "kubernetes_service_v1"]) {
-      for (const r of Object.values(resources(j, type))) expect(r.depends_on).toEqual([`kubernetes_namespace_v1.${ns}`]);
+    for (const type of [
+      "kubernetes_deployment_v1",
+      "kubernetes_stateful_set_v1",
+      "kubernetes_secret_v1",
+      "kubernetes_service_v1",
+    ]) {
+      for (const r of Object.values(resources(j, type)))
+        expect(r.depends_on).toEqual([`kubernetes_namespace_v1.${ns}`]);
     }
   });
 
@@ -89,13 +111,16 @@ describe("KesTenant", () => {
       tenant(s, {}, "analytics");
     });
     expect(Object.keys(resources(j, "kubernetes_deployment_v1"))).toHaveLength(2);
-    expect(j.output[tenantOutputNames("analytics").minioEndpoint].value).toBe("http://minio.analytics.svc.cluster.local:9000");
+    expect(j.output[tenantOutputNames("analytics").minioEndpoint].value).toBe(
+      "http://minio.analytics.svc.cluster.local:9000",
+    );
   });
 
   test("GIVEN a full synthesis WHEN cdktf.out is searched THEN it holds no PEM block, no secret-id, no API key", () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, "tenant");
-    for (const P of [VaultProvider, KubernetesProvider, TlsProvider, RandomProvider]) new P(stack, P.tfResourceType, {});
+    for (const P of [VaultProvider, KubernetesProvider, TlsProvider, RandomProvider])
+      new P(stack, P.tfResourceType, {});
     tenant(stack);
     const out = Testing.fullSynth(stack);
     const texts: string[] = [];
@@ -116,12 +141,34 @@ describe("KesTenant", () => {
 
   test("GIVEN a tenant WHEN its resources are listed THEN the logical ids are the stable public ones", () => {
     const j = synth((s) => tenant(s));
-    const ids = Object.entries(j.resource as Json).flatMap(([type, group]) => Object.keys(group as Json).map((id) => `${type}.${id}`));
+    const ids = Object.entries(j.resource as Json).flatMap(([type, group]) =>
+      Object.keys(group as Json).map((id) => `${type}.${id}`),
+    );
     expect(ids.sort()).toMatchSnapshot();
   });
 
+  test("GIVEN kubernetes off WHEN synthesized THEN only the Vault half, identities and root password remain, with the same ids", () => {
+    const ids = (j: Json) =>
+      Object.entries(j.resource as Json).flatMap(([type, group]) =>
+        Object.keys(group as Json).map((id) => `${type}.${id}`),
+      );
+    const full = ids(synth((s) => tenant(s)));
+    const bare = ids(synth((s) => tenant(s, { kubernetes: false })));
+    expect(bare.filter((id) => id.startsWith("kubernetes_"))).toEqual([]);
+    expect(bare.sort()).toEqual(full.filter((id) => !id.startsWith("kubernetes_")).sort());
+  });
+
+  test("GIVEN kubernetes off WHEN synthesized THEN the endpoints are still known for the outputs", () => {
+    const j = synth((s) => tenant(s, { kubernetes: false }));
+    expect(j.output[tenantOutputNames("payments").keyServerEndpoints].value).toEqual([
+      "https://keyserver.payments.svc.cluster.local:7373",
+    ]);
+  });
+
   test("fails when the tenant name starts with a digit", () => {
-    expect(() => synth((s) => tenant(s, {}, "1payments"))).toThrow('tenantName "1payments" must be 1 to 32 characters of [a-z0-9-], starting with a letter');
+    expect(() => synth((s) => tenant(s, {}, "1payments"))).toThrow(
+      'tenantName "1payments" must be 1 to 32 characters of [a-z0-9-], starting with a letter',
+    );
   });
 
   test("fails when the default key is outside the key-name prefix", () => {
@@ -131,6 +178,8 @@ describe("KesTenant", () => {
   });
 
   test("fails when the Kubernetes namespace is not a DNS label", () => {
-    expect(() => synth((s) => tenant(s, { kubernetesNamespace: "Payments" }))).toThrow('kubernetesNamespace "Payments" must be a DNS label');
+    expect(() => synth((s) => tenant(s, { kubernetesNamespace: "Payments" }))).toThrow(
+      'kubernetesNamespace "Payments" must be a DNS label',
+    );
   });
 });
