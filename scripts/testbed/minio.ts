@@ -55,8 +55,11 @@ export interface RunningMinio {
   readonly process: ManagedProcess;
   /** Stops MinIO (by pid); the data dir stays. */
   stop(): Promise<void>;
-  /** Stops this process and starts a new one on the same data dir, port and credentials. */
-  restart(): Promise<RunningMinio>;
+  /**
+   * Stops this process and starts a new one on the same data dir, port and credentials; with `kes`,
+   * pointed at another key server (e.g. one that took over the same keystore).
+   */
+  restart(kes?: MinioKesOptions): Promise<RunningMinio>;
   /** Stops and removes the data dir (and the config dir) if this fixture created them. */
   cleanup(): Promise<void>;
 }
@@ -148,9 +151,9 @@ async function launch(options: MinioOptions, ownDir: boolean): Promise<RunningMi
     rootPassword,
     process: proc,
     stop: () => proc.stop(),
-    async restart() {
+    async restart(kes?: MinioKesOptions) {
       await proc.stop();
-      return launch({ ...options, dataDir: base, port, rootUser, rootPassword }, ownDir);
+      return launch({ ...options, kes: kes ?? options.kes, dataDir: base, port, rootUser, rootPassword }, ownDir);
     },
     async cleanup() {
       await proc.stop();
