@@ -3,7 +3,9 @@
 // `withoutKubernetes`, same logical ids), the Deployment's command, args, env and mounted files are read back
 // from the full synthesis with declaredContainers(), their Secret values resolved from the applied state, and
 // the real runtime bundle is started with them. MinIO's client certificate then works on its own key prefix only,
-// and the other tenant's certificate is refused. (The lead's local rollout adds MinIO itself on top of this.)
+// and the other tenant's certificate is refused; MinIO, started as its StatefulSet declares it, comes up on its
+// key server and creates its default key. (The lead's local rollout adds S3 traffic with SSE on top of this.)
+import * as http from "node:http";
 import { App } from "cdktf";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -212,6 +214,39 @@ tenants:
     });
     expect(r.status).toBe(403);
     expect(r.body).toContain("not authorized");
+  });
+
+  test("GIVEN payments' MinIO as its StatefulSet declares it WHEN started on its key server THEN it is ready and its default key is in kv/payments/", async () => {
+    const m = container("statefulset", "payments");
+    for (const f of m.files) {
+      fs.mkdirSync(path.dirname(f.path), { recursive: true });
+      fs.writeFileSync(f.path, content(m, f.path), { mode: 0o600 });
+    }
+    for (const d of m.writableDirs) fs.mkdirSync(d, { recursive: true });
+    const [s3, consolePort] = [await freePort(), await freePort()];
+    const env: Record<string, string> = {};
+    for (const e of m.env) env[e.name] = e.value ?? resolveStateExpression(e.expression ?? "", state);
+    // Deviations for a local run: loopback ports, and the key server's local address (a SAN of its certificate).
+    env.MINIO_KMS_KES_ENDPOINT = `https://localhost:${paymentsPort}`;
+    const args = m.args.map((a) =>
+      a === ":9000" ? `127.0.0.1:${s3}` : a === ":9001" ? `127.0.0.1:${consolePort}` : a,
+    );
+    expect(m.command).toEqual(["minio"]);
+    const proc = startProcess("minio-payments", testbedBinary("minio"), args, {
+      env: { PATH: process.env.PATH ?? "", HOME: work, ...env },
+    });
+    servers.push(proc);
+    const ready = () =>
+      new Promise<number>((resolve, reject) =>
+        http
+          .get({ host: "127.0.0.1", port: s3, path: "/minio/health/ready", timeout: 5000 }, (res) =>
+            resolve(res.statusCode ?? 0),
+          )
+          .on("error", reject),
+      );
+    await waitUntil("minio ready", async () => (await ready()) === 200, { proc, timeoutMs: 60_000 });
+    const stored = await bao.request("GET", "kv/payments/payments-default");
+    expect(stored.status).toBe(200);
   });
 
   test("GIVEN analytics' trust anchor WHEN it connects to payments' key server THEN the TLS handshake fails (a different CA)", async () => {
