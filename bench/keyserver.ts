@@ -7,7 +7,7 @@
  *
  * Usage: npx ts-node --transpile-only bench/keyserver.ts [--duration 3] [--warmup 0.5]
  *          [--clients 1,8,32,128] [--ops generate,decrypt] [--keystores fs,vault] [--targets kes,ours]
- *          [--json results.json]
+ *          [--rounds 1] [--json results.json]
  * See bench/README.md.
  */
 import * as fs from "node:fs";
@@ -38,6 +38,7 @@ interface Options {
   readonly ops: readonly Op[];
   readonly keystores: readonly Keystore[];
   readonly targets: readonly KeyServerTarget[];
+  readonly rounds: number;
   readonly jsonFile?: string;
 }
 
@@ -89,6 +90,7 @@ export function parseArgs(argv: readonly string[]): Options {
     ops: ops as Op[],
     keystores: keystores as Keystore[],
     targets: targets as KeyServerTarget[],
+    rounds: Math.round(num("--rounds", 1)),
     jsonFile: get("--json"),
   };
 }
@@ -147,22 +149,28 @@ async function main(): Promise<void> {
 
     const results: Record<string, Record<Op, Record<number, CellResult>>> = {};
     const cells = opts.ops.length * opts.clients.length * subjects.length;
-    log(`${cells} cells of ${opts.warmupS}+${opts.durationS} s: ${subjects.map((s) => s.name).join(", ")}`);
+    log(`${cells} cells x ${opts.rounds} round(s) of ${opts.warmupS}+${opts.durationS} s: ${subjects.map((s) => s.name).join(", ")}`);
     for (const op of opts.ops) {
       for (const clients of opts.clients) {
-        // Subjects take turns per cell, so that a drift of the machine's load hits all of them alike.
-        for (const s of subjects) {
-          const res = await run(
-            loadgen,
-            ["-endpoint", s.endpoint, "-ca", s.caFile, "-key", "bench", "-op", op, "-clients", String(clients),
-              "-duration", `${opts.durationS}s`, "-warmup", `${opts.warmupS}s`],
-            { env: { ...process.env, KVK_API_KEY: user.apiKey }, timeoutMs: (opts.durationS + opts.warmupS + 60) * 1000 },
-          );
-          if (res.code !== 0) throw new Error(`loadgen against ${s.name} (${op}, ${clients} clients) failed: ${res.stderr}`);
-          const cell = JSON.parse(res.stdout) as CellResult;
-          ((results[s.name] ??= { generate: {}, decrypt: {} })[op] ??= {})[clients] = cell;
-          log(`${op} x${clients} ${s.name}: ${cell.ops_per_sec.toFixed(0)} ops/s p50 ${cell.p50_us} us p99 ${cell.p99_us} us` +
-            (cell.errors ? ` errors ${cell.errors} (${cell.first_error})` : ""));
+        // Subjects take turns per cell (and per round), so that a drift of the machine's load hits all alike.
+        const rounds: Record<string, CellResult[]> = {};
+        for (let round = 0; round < opts.rounds; round++) {
+          for (const s of subjects) {
+            const res = await run(
+              loadgen,
+              ["-endpoint", s.endpoint, "-ca", s.caFile, "-key", "bench", "-op", op, "-clients", String(clients),
+                "-duration", `${opts.durationS}s`, "-warmup", `${opts.warmupS}s`],
+              { env: { ...process.env, KVK_API_KEY: user.apiKey }, timeoutMs: (opts.durationS + opts.warmupS + 60) * 1000 },
+            );
+            if (res.code !== 0) throw new Error(`loadgen against ${s.name} (${op}, ${clients} clients) failed: ${res.stderr}`);
+            const cell = JSON.parse(res.stdout) as CellResult;
+            (rounds[s.name] ??= []).push(cell);
+            log(`${op} x${clients} ${s.name}: ${cell.ops_per_sec.toFixed(0)} ops/s p50 ${cell.p50_us} us p99 ${cell.p99_us} us` +
+              (cell.errors ? ` errors ${cell.errors} (${cell.first_error})` : ""));
+          }
+        }
+        for (const [name, cells] of Object.entries(rounds)) {
+          ((results[name] ??= { generate: {}, decrypt: {} })[op] ??= {})[clients] = medianCell(cells);
         }
       }
     }
@@ -189,6 +197,23 @@ async function startCeiling(
   ], { cwd: REPO_ROOT });
   await waitUntil(`${name} server`, async () => proc.output().includes("listening"), { proc, timeoutMs: 60_000 });
   return { subject: { name, endpoint: `https://127.0.0.1:${port}`, caFile: certFile }, process: proc };
+}
+
+/** Per field, the median over rounds (errors: the sum). */
+export function medianCell(cells: readonly CellResult[]): CellResult {
+  const med = (f: (c: CellResult) => number) => {
+    const v = cells.map(f).sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
+  return {
+    ops: med((c) => c.ops),
+    seconds: med((c) => c.seconds),
+    ops_per_sec: med((c) => c.ops_per_sec),
+    p50_us: med((c) => c.p50_us),
+    p99_us: med((c) => c.p99_us),
+    errors: cells.reduce((n, c) => n + c.errors, 0),
+    first_error: cells.find((c) => c.first_error)?.first_error,
+  };
 }
 
 const fmtOps = (c?: CellResult) => (c ? c.ops_per_sec.toFixed(0) : "-");
