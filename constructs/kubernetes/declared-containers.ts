@@ -282,3 +282,51 @@ export function relocateContainer(container: DeclaredContainer, root: string): D
     writableDirs: container.writableDirs.map((d) => path.join(root, d)),
   };
 }
+
+/** A declared container with every value known: what a local runner starts. */
+export interface ResolvedContainer {
+  readonly name: string;
+  readonly command: readonly string[];
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Files to write before starting, with their modes (e.g. 0o444). */
+  readonly files: readonly { readonly path: string; readonly mode: number; readonly content: string }[];
+  /** Directories to create, writable. */
+  readonly writableDirs: readonly string[];
+}
+
+/**
+ * The container with every Secret value resolved against an applied state (`terraform show -json`).
+ * @throws Error naming the container and the entry when a value comes from a Secret outside the stack, or
+ *   as {@link resolveStateExpression} when the state lacks it.
+ */
+export function resolveContainer(container: DeclaredContainer, state: TerraformStateJson): ResolvedContainer {
+  const value = (
+    what: string,
+    v: {
+      value?: string;
+      content?: string;
+      expression?: string;
+      externalSecret?: { name: string; key: string };
+    },
+  ) => {
+    if (v.externalSecret) {
+      throw new Error(
+        `${container.address} ${what} comes from Secret ${v.externalSecret.name} (key ${v.externalSecret.key}), which is not in the stack: provide it yourself`,
+      );
+    }
+    return v.value ?? v.content ?? resolveStateExpression(v.expression ?? "", state);
+  };
+  return {
+    name: container.name,
+    command: container.command,
+    args: container.args,
+    env: Object.fromEntries(container.env.map((e) => [e.name, value(`env ${e.name}`, e)])),
+    files: container.files.map((f) => ({
+      path: f.path,
+      mode: parseInt(f.mode, 8),
+      content: value(`file ${f.path}`, f),
+    })),
+    writableDirs: container.writableDirs,
+  };
+}

@@ -124,7 +124,7 @@ export function tenantOutputNames(tenantName: string) {
 export class KesTenant extends Construct {
   public readonly tenantName: string;
   public readonly keystore: IKeystore;
-  public readonly identities?: TenantIdentities;
+  public readonly identities: TenantIdentities;
   /** The key server; undefined when `kubernetes` is false. */
   public readonly keyServer?: KeyServer;
   /** MinIO; undefined when `kubernetes` is false. */

@@ -16,8 +16,8 @@ import { promisify } from "node:util";
 import {
   declaredContainers,
   relocateContainer,
-  resolveStateExpression,
-  type DeclaredContainer,
+  resolveContainer,
+  type ResolvedContainer,
   type TerraformStateJson,
 } from "../../../constructs/kubernetes/declared-containers";
 import { REPO_ROOT, loadTestbedEnv, testbedBinary, testbedProcessEnv } from "../../../scripts/testbed/env";
@@ -86,28 +86,28 @@ describe("the key server as its Deployment declares it, run locally against Open
     }
   };
 
-  /** The tenant's key server container, relocated under `work`, its Secret values resolved from the state. */
-  const container = (kind: "deployment" | "statefulset", namespace: string): DeclaredContainer => {
+  /** A tenant's declared container, relocated under `work`, every Secret value resolved from the state. */
+  const container = (kind: "deployment" | "statefulset", namespace: string): ResolvedContainer => {
     const c = declaredContainers(synthesized).find((x) => x.kind === kind && x.namespace === namespace);
     if (!c) throw new Error(`no ${kind} in namespace ${namespace}`);
-    return relocateContainer(c, path.join(work, namespace, kind));
+    const resolved = resolveContainer(relocateContainer(c, path.join(work, namespace, kind)), state);
+    for (const f of resolved.files) {
+      fs.mkdirSync(path.dirname(f.path), { recursive: true });
+      if (!fs.existsSync(f.path)) fs.writeFileSync(f.path, f.content, { mode: f.mode });
+    }
+    for (const d of resolved.writableDirs) fs.mkdirSync(d, { recursive: true });
+    return resolved;
   };
-  const content = (c: DeclaredContainer, suffix: string): string => {
+  const content = (c: ResolvedContainer, suffix: string): string => {
     const f = c.files.find((x) => x.path.endsWith(suffix));
     if (!f) throw new Error(`${c.name} mounts no ${suffix}`);
-    return f.content ?? resolveStateExpression(f.expression ?? "", state);
+    return f.content;
   };
 
   const startKeyServer = async (namespace: string): Promise<number> => {
     const ks = container("deployment", namespace);
-    for (const f of ks.files) {
-      fs.mkdirSync(path.dirname(f.path), { recursive: true });
-      fs.writeFileSync(f.path, content(ks, f.path), { mode: 0o600 });
-    }
-    for (const d of ks.writableDirs) fs.mkdirSync(d, { recursive: true });
     const port = await freePort();
-    const env: Record<string, string> = {};
-    for (const e of ks.env) env[e.name] = e.value ?? resolveStateExpression(e.expression ?? "", state);
+    const env = { ...ks.env };
     env.KEYSERVER_ADDRESS = `127.0.0.1:${port}`; // the only deviation: a free loopback port instead of 0.0.0.0:7373
     expect(ks.command).toEqual(["node"]);
     const proc = startProcess(`keyserver-${namespace}`, process.execPath, ks.args, {
@@ -218,14 +218,8 @@ tenants:
 
   test("GIVEN payments' MinIO as its StatefulSet declares it WHEN started on its key server THEN it is ready and its default key is in kv/payments/", async () => {
     const m = container("statefulset", "payments");
-    for (const f of m.files) {
-      fs.mkdirSync(path.dirname(f.path), { recursive: true });
-      fs.writeFileSync(f.path, content(m, f.path), { mode: 0o600 });
-    }
-    for (const d of m.writableDirs) fs.mkdirSync(d, { recursive: true });
     const [s3, consolePort] = [await freePort(), await freePort()];
-    const env: Record<string, string> = {};
-    for (const e of m.env) env[e.name] = e.value ?? resolveStateExpression(e.expression ?? "", state);
+    const env = { ...m.env };
     // Deviations for a local run: loopback ports, and the key server's local address (a SAN of its certificate).
     env.MINIO_KMS_KES_ENDPOINT = `https://localhost:${paymentsPort}`;
     const args = m.args.map((a) =>

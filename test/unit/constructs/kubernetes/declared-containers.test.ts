@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import {
   declaredContainers,
+  resolveContainer,
   relocateContainer,
   resolveStateExpression,
   type DeclaredContainer,
@@ -142,5 +143,30 @@ describe("relocateContainer", () => {
     );
     expect(m.args).toContain("/r/tmp/minio-certs");
     expect(m.args.slice(-1)).toEqual(["/r/data"]);
+  });
+});
+
+describe("resolveContainer", () => {
+  test("GIVEN a state holding every referenced value WHEN resolved THEN env and files are plain values with numeric modes", () => {
+    const ks = keyServer();
+    const resources = [...ks.env.map((e) => e.expression), ...ks.files.map((f) => f.expression)]
+      .filter((x): x is string => x !== undefined)
+      .map((x) => /^\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)\.([a-z_]+)\}$/.exec(x) as RegExpExecArray)
+      .map((m) => ({ address: m[1], values: { [m[2]]: `value of ${m[1]}` } }));
+    const r = resolveContainer(ks, { values: { root_module: { resources } } });
+    expect(r.env.KEYSERVER_ADDRESS).toBe("0.0.0.0:7373");
+    expect(r.env.KEYSERVER_VAULT_SECRET_ID).toMatch(/^value of vault_approle_auth_backend_role_secret_id\./);
+    expect(r.files.find((f) => f.path.endsWith("tls.key"))).toMatchObject({
+      mode: 0o440,
+      content: expect.stringMatching(/^value of tls_private_key\./),
+    });
+  });
+
+  test("fails when a value comes from a Secret outside the stack", () => {
+    const j = synth((s) => tenant(s, { keyServer: { tlsSecretName: "ks-tls" } }));
+    const ks = declaredContainers(j).find((c) => c.kind === "deployment") as DeclaredContainer;
+    expect(() => resolveContainer({ ...ks, env: [] }, {})).toThrow(
+      /file \/etc\/keyserver\/tls\/tls.key comes from Secret ks-tls \(key tls.key\), which is not in the stack/,
+    );
   });
 });
