@@ -1,10 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { KEYSERVER_BUNDLE_FILE } from "./paths";
 
 /** Largest bundle the ConfigMap may carry: well under Kubernetes' 1 MiB limit, leaving room for the config. */
 export const MAX_BUNDLE_BYTES = 900 * 1024;
 /** The official Node.js image that runs the bundle. Pin it by digest in production (`fromBundle(path, image)`). */
 export const DEFAULT_NODE_IMAGE = "node:22-bookworm-slim";
+/** Where runtime/Dockerfile puts the bundle in its image. */
+export const IMAGE_BUNDLE_FILE = "/app/keyserver.cjs";
 /** Where `npm run build:runtime` writes the bundle. */
 export const DEFAULT_BUNDLE_PATH = path.resolve(__dirname, "..", "..", "runtime", "dist", "keyserver.cjs");
 
@@ -23,21 +26,27 @@ export class RuntimeSource {
     bundlePath: string = DEFAULT_BUNDLE_PATH,
     image: string = DEFAULT_NODE_IMAGE,
   ): RuntimeSource {
-    return new RuntimeSource(image, path.resolve(bundlePath));
+    return new RuntimeSource(image, path.resolve(bundlePath), KEYSERVER_BUNDLE_FILE);
   }
 
   /**
-   * An image that contains the bundle at KEYSERVER_BUNDLE_FILE (runtime/Dockerfile builds one); the ConfigMap
-   * then carries only the config.
-   * @throws Error when `image` is empty or contains whitespace.
+   * An image that contains the bundle (runtime/Dockerfile builds one); the ConfigMap then carries only the
+   * config, and the container runs `node <bundleFile> server --config ...`.
+   * @param bundleFile Absolute path of the bundle inside the image. @default IMAGE_BUNDLE_FILE (runtime/Dockerfile)
+   * @throws Error when `image` is empty or contains whitespace, or when `bundleFile` is not absolute.
    */
-  public static fromImage(image: string): RuntimeSource {
+  public static fromImage(image: string, bundleFile: string = IMAGE_BUNDLE_FILE): RuntimeSource {
     if (image.trim() === "" || /\s/.test(image)) {
       throw new Error(
         `runtime image ${JSON.stringify(image)} is not an image reference: use e.g. "registry.example.com/keyserver:1.0.0@sha256:..."`,
       );
     }
-    return new RuntimeSource(image, undefined);
+    if (!bundleFile.startsWith("/")) {
+      throw new Error(
+        `runtime bundleFile ${JSON.stringify(bundleFile)} must be an absolute path inside the image: e.g. "${IMAGE_BUNDLE_FILE}"`,
+      );
+    }
+    return new RuntimeSource(image, undefined, bundleFile);
   }
 
   private constructor(
@@ -45,6 +54,8 @@ export class RuntimeSource {
     public readonly image: string,
     /** Absolute path of the bundle to ship, or undefined when the image holds it. */
     public readonly bundlePath: string | undefined,
+    /** Path of the bundle inside the container, the first argument of `node`. */
+    public readonly entryFile: string,
   ) {}
 
   /**

@@ -179,6 +179,12 @@ describe("KeyServer", () => {
     const j = synth((s) => keyServer(s, { runtime: RuntimeSource.fromImage("registry.example.com/ks:1") }));
     expect(Object.keys(only(j, "kubernetes_config_map_v1").data)).toEqual(["config.yaml"]);
     expect(container(j).image).toBe("registry.example.com/ks:1");
+    expect(container(j).args).toEqual([
+      "/app/keyserver.cjs",
+      "server",
+      "--config",
+      "/etc/keyserver/config/config.yaml",
+    ]);
   });
 
   test("GIVEN a TLS Secret from cert-manager WHEN synthesized THEN the tls volume mounts it and the kit's Secret holds no TLS", () => {

@@ -37,6 +37,12 @@ describe("RuntimeSource", () => {
     }
   });
 
+  test("fails when the bundle path inside the image is relative", () => {
+    expect(() => RuntimeSource.fromImage("ks:1", "app/keyserver.cjs")).toThrow(
+      'runtime bundleFile "app/keyserver.cjs" must be an absolute path',
+    );
+  });
+
   test("fails when the image reference has spaces", () => {
     expect(() => RuntimeSource.fromImage("my image")).toThrow(
       'runtime image "my image" is not an image reference',
