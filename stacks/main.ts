@@ -1,10 +1,15 @@
-// The cdktf app (cdktf.json "app"): one Vault keystore stack configured from the environment.
-// See stacks/keystore-stack-env.ts for the variables and docs/vault.md for examples.
+// The cdktf app (cdktf.json "app"). Two modes, chosen by the environment:
+// - KVK_TENANTS_FILE set: the tenants rollout from that YAML file (stacks/tenants-stacks.ts; docs/kubernetes.md),
+//   one stack "tenants", or "tenant-shared" + "tenant-<name>" per tenant.
+// - otherwise: one Vault keystore stack (stacks/keystore-stack-env.ts; docs/vault.md).
 import { App } from "cdktf";
 import { keystoreStackSettingsFromEnv } from "./keystore-stack-env";
+import { tenantsStacksFromEnv } from "./tenants-stacks";
 import { VaultKeystoreStack } from "./vault-keystore-stack";
 
 const app = new App();
-const settings = keystoreStackSettingsFromEnv(process.env);
-new VaultKeystoreStack(app, settings.stackId, settings.props);
+if (!tenantsStacksFromEnv(app, process.env)) {
+  const settings = keystoreStackSettingsFromEnv(process.env);
+  new VaultKeystoreStack(app, settings.stackId, settings.props);
+}
 app.synth();

