@@ -103,6 +103,7 @@ async function main(): Promise<void> {
   try {
     log("building the load generator (test/go/loadgen, kms-go/kes v0.3.1)");
     const loadgen = await buildGoProgram("./loadgen");
+    cleanups.push(async () => fs.rmSync(path.dirname(loadgen), { recursive: true, force: true }));
     const user = newApiKey();
     const policy = { bench: { allow: ["/v1/key/generate/bench*", "/v1/key/decrypt/bench*"], identities: [user.identity] } };
 

@@ -3,6 +3,8 @@
  * target: real KES first (proves the checks), then our key server. Every method MinIO uses, and the
  * sentinel errors compared with errors.Is (status and message exactly).
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { KEY_SERVER_TARGETS, newApiKey, run, startKeyServer, type KesApiKey, type KeystoreSpec, type RunningKeyServer } from "../../../scripts/testbed/kes";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
 import { buildGoConformance, parseGoResults, type GoCheckResult } from "./support/go-conformance";
@@ -46,6 +48,7 @@ let openbao: Promise<OpenBaoServer> | undefined;
 
 afterAll(async () => {
   if (openbao) await (await openbao).stop();
+  if (binary) fs.rmSync(path.dirname(await binary), { recursive: true, force: true });
 });
 
 async function keystoreSpec(kind: (typeof KEYSTORES)[number], prefix: string): Promise<KeystoreSpec> {
