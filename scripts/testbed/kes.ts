@@ -399,6 +399,7 @@ export async function startKeyServer(target: KeyServerTarget, options: KeyServer
     });
   } catch (err) {
     await proc.stop();
+    if (!options.dir) fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
   const stop = () => proc.stop();
