@@ -32,11 +32,21 @@ export type CeilingMode = "stream" | "compat";
  * Starts the ceiling server on 127.0.0.1:port.
  * @throws Error when the mode is unknown.
  */
-export function startCeilingServer(port: number, certPem: string, keyPem: string, mode: CeilingMode): Promise<http2.Http2SecureServer> {
-  if (mode !== "stream" && mode !== "compat") throw new Error(`ceiling mode "${mode}" must be "stream" or "compat"`);
+export function startCeilingServer(
+  port: number,
+  certPem: string,
+  keyPem: string,
+  mode: CeilingMode,
+): Promise<http2.Http2SecureServer> {
+  if (mode !== "stream" && mode !== "compat")
+    throw new Error(`ceiling mode "${mode}" must be "stream" or "compat"`);
   const bodies = ceilingBodies();
   const bodyFor = (p: string) =>
-    p.startsWith("/v1/key/generate/") ? bodies.generate : p.startsWith("/v1/key/decrypt/") ? bodies.decrypt : undefined;
+    p.startsWith("/v1/key/generate/")
+      ? bodies.generate
+      : p.startsWith("/v1/key/decrypt/")
+        ? bodies.decrypt
+        : undefined;
   const server = http2.createSecureServer({
     cert: certPem,
     key: keyPem,
@@ -69,7 +79,9 @@ export function startCeilingServer(port: number, certPem: string, keyPem: string
           res.writeHead(404, { "content-type": "text/plain" }).end("404 page not found\n");
           return;
         }
-        res.writeHead(200, { "content-type": "application/json", "content-length": String(body.length) }).end(body);
+        res
+          .writeHead(200, { "content-type": "application/json", "content-length": String(body.length) })
+          .end(body);
       });
     });
   }
@@ -82,7 +94,12 @@ if (require.main === module) {
     process.stderr.write("usage: ceiling-server.ts <port> <cert.pem> <key.pem> [stream|compat]\n");
     process.exit(2);
   }
-  void startCeilingServer(Number(port), fs.readFileSync(certFile, "utf8"), fs.readFileSync(keyFile, "utf8"), mode as CeilingMode).then(() => {
+  void startCeilingServer(
+    Number(port),
+    fs.readFileSync(certFile, "utf8"),
+    fs.readFileSync(keyFile, "utf8"),
+    mode as CeilingMode,
+  ).then(() => {
     process.stdout.write("listening\n");
   });
 }

@@ -69,20 +69,29 @@ export function parseArgs(argv: readonly string[]): Options {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const list = (flag: string, def: string) => (get(flag) ?? def).split(",").map((s) => s.trim()).filter(Boolean);
+  const list = (flag: string, def: string) =>
+    (get(flag) ?? def)
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   const num = (flag: string, def: number) => {
     const v = Number(get(flag) ?? def);
-    if (!Number.isFinite(v) || v <= 0) throw new Error(`${flag} "${get(flag)}" must be a positive number of seconds, e.g. ${flag} 3`);
+    if (!Number.isFinite(v) || v <= 0)
+      throw new Error(`${flag} "${get(flag)}" must be a positive number of seconds, e.g. ${flag} 3`);
     return v;
   };
   const clients = list("--clients", "1,8,32,128").map(Number);
-  if (clients.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`--clients "${get("--clients")}" must be positive integers, e.g. --clients 1,8,32,128`);
+  if (clients.some((c) => !Number.isInteger(c) || c < 1))
+    throw new Error(`--clients "${get("--clients")}" must be positive integers, e.g. --clients 1,8,32,128`);
   const ops = list("--ops", "generate,decrypt");
-  if (ops.some((o) => o !== "generate" && o !== "decrypt")) throw new Error(`--ops "${get("--ops")}" may only hold generate and decrypt`);
+  if (ops.some((o) => o !== "generate" && o !== "decrypt"))
+    throw new Error(`--ops "${get("--ops")}" may only hold generate and decrypt`);
   const keystores = list("--keystores", "fs,vault");
-  if (keystores.some((k) => k !== "fs" && k !== "vault")) throw new Error(`--keystores "${get("--keystores")}" may only hold fs and vault`);
+  if (keystores.some((k) => k !== "fs" && k !== "vault"))
+    throw new Error(`--keystores "${get("--keystores")}" may only hold fs and vault`);
   const targets = list("--targets", "kes,ours");
-  if (targets.some((t) => t !== "kes" && t !== "ours")) throw new Error(`--targets "${get("--targets")}" may only hold kes and ours`);
+  if (targets.some((t) => t !== "kes" && t !== "ours"))
+    throw new Error(`--targets "${get("--targets")}" may only hold kes and ours`);
   return {
     durationS: num("--duration", 3),
     warmupS: num("--warmup", 0.5),
@@ -105,7 +114,9 @@ async function main(): Promise<void> {
     const loadgen = await buildGoProgram("./loadgen");
     cleanups.push(async () => fs.rmSync(path.dirname(loadgen), { recursive: true, force: true }));
     const user = newApiKey();
-    const policy = { bench: { allow: ["/v1/key/generate/bench*", "/v1/key/decrypt/bench*"], identities: [user.identity] } };
+    const policy = {
+      bench: { allow: ["/v1/key/generate/bench*", "/v1/key/decrypt/bench*"], identities: [user.identity] },
+    };
 
     const subjects: Subject[] = [];
     const missing: string[] = [];
@@ -124,7 +135,10 @@ async function main(): Promise<void> {
         let server: RunningKeyServer;
         try {
           server = await startKeyServer(target, {
-            keystore: keystore === "fs" ? { kind: "fs" } : { kind: "vault", openbao: bao, kvVersion: 1, prefix: `bench-${target}` },
+            keystore:
+              keystore === "fs"
+                ? { kind: "fs" }
+                : { kind: "vault", openbao: bao, kvVersion: 1, prefix: `bench-${target}` },
             policies: policy,
             log: { audit: "off", error: "on" },
           });
@@ -150,7 +164,9 @@ async function main(): Promise<void> {
 
     const results: Record<string, Record<Op, Record<number, CellResult>>> = {};
     const cells = opts.ops.length * opts.clients.length * subjects.length;
-    log(`${cells} cells x ${opts.rounds} round(s) of ${opts.warmupS}+${opts.durationS} s: ${subjects.map((s) => s.name).join(", ")}`);
+    log(
+      `${cells} cells x ${opts.rounds} round(s) of ${opts.warmupS}+${opts.durationS} s: ${subjects.map((s) => s.name).join(", ")}`,
+    );
     for (const op of opts.ops) {
       for (const clients of opts.clients) {
         // Subjects take turns per cell (and per round), so that a drift of the machine's load hits all alike.
@@ -159,15 +175,35 @@ async function main(): Promise<void> {
           for (const s of subjects) {
             const res = await run(
               loadgen,
-              ["-endpoint", s.endpoint, "-ca", s.caFile, "-key", "bench", "-op", op, "-clients", String(clients),
-                "-duration", `${opts.durationS}s`, "-warmup", `${opts.warmupS}s`],
-              { env: { ...process.env, KVK_API_KEY: user.apiKey }, timeoutMs: (opts.durationS + opts.warmupS + 60) * 1000 },
+              [
+                "-endpoint",
+                s.endpoint,
+                "-ca",
+                s.caFile,
+                "-key",
+                "bench",
+                "-op",
+                op,
+                "-clients",
+                String(clients),
+                "-duration",
+                `${opts.durationS}s`,
+                "-warmup",
+                `${opts.warmupS}s`,
+              ],
+              {
+                env: { ...process.env, KVK_API_KEY: user.apiKey },
+                timeoutMs: (opts.durationS + opts.warmupS + 60) * 1000,
+              },
             );
-            if (res.code !== 0) throw new Error(`loadgen against ${s.name} (${op}, ${clients} clients) failed: ${res.stderr}`);
+            if (res.code !== 0)
+              throw new Error(`loadgen against ${s.name} (${op}, ${clients} clients) failed: ${res.stderr}`);
             const cell = JSON.parse(res.stdout) as CellResult;
             (rounds[s.name] ??= []).push(cell);
-            log(`${op} x${clients} ${s.name}: ${cell.ops_per_sec.toFixed(0)} ops/s p50 ${cell.p50_us} us p99 ${cell.p99_us} us` +
-              (cell.errors ? ` errors ${cell.errors} (${cell.first_error})` : ""));
+            log(
+              `${op} x${clients} ${s.name}: ${cell.ops_per_sec.toFixed(0)} ops/s p50 ${cell.p50_us} us p99 ${cell.p99_us} us` +
+                (cell.errors ? ` errors ${cell.errors} (${cell.first_error})` : ""),
+            );
           }
         }
         for (const [name, cells] of Object.entries(rounds)) {
@@ -176,8 +212,10 @@ async function main(): Promise<void> {
       }
     }
     process.stdout.write(renderTable(results, opts) + "\n");
-    if (missing.length > 0) process.stdout.write(`\nnot measured:\n${missing.map((m) => `  - ${m}`).join("\n")}\n`);
-    if (opts.jsonFile) fs.writeFileSync(opts.jsonFile, JSON.stringify({ options: opts, results, missing }, null, 2) + "\n");
+    if (missing.length > 0)
+      process.stdout.write(`\nnot measured:\n${missing.map((m) => `  - ${m}`).join("\n")}\n`);
+    if (opts.jsonFile)
+      fs.writeFileSync(opts.jsonFile, JSON.stringify({ options: opts, results, missing }, null, 2) + "\n");
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
     for (const p of started.reverse()) await p.stop().catch(() => undefined);
@@ -193,10 +231,24 @@ async function startCeiling(
   const { certFile, keyFile } = await kesIdentityFiles(dir, "server");
   const port = await freePort();
   const name = mode === "stream" ? "ceiling" : "ceiling-compat";
-  const proc = startProcess(name, process.execPath, [
-    "-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "bench", "ceiling-server.ts"), String(port), certFile, keyFile, mode,
-  ], { cwd: REPO_ROOT });
-  await waitUntil(`${name} server`, async () => proc.output().includes("listening"), { proc, timeoutMs: 60_000 });
+  const proc = startProcess(
+    name,
+    process.execPath,
+    [
+      "-r",
+      "ts-node/register/transpile-only",
+      path.join(REPO_ROOT, "bench", "ceiling-server.ts"),
+      String(port),
+      certFile,
+      keyFile,
+      mode,
+    ],
+    { cwd: REPO_ROOT },
+  );
+  await waitUntil(`${name} server`, async () => proc.output().includes("listening"), {
+    proc,
+    timeoutMs: 60_000,
+  });
   return { subject: { name, endpoint: `https://127.0.0.1:${port}`, caFile: certFile }, process: proc };
 }
 
@@ -218,29 +270,57 @@ export function medianCell(cells: readonly CellResult[]): CellResult {
 }
 
 const fmtOps = (c?: CellResult) => (c ? c.ops_per_sec.toFixed(0) : "-");
-const fmtLat = (c?: CellResult) => (c ? `${(c.p50_us / 1000).toFixed(2)}/${(c.p99_us / 1000).toFixed(2)}` : "-");
-const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}x` : "-");
+const fmtLat = (c?: CellResult) =>
+  c ? `${(c.p50_us / 1000).toFixed(2)}/${(c.p99_us / 1000).toFixed(2)}` : "-";
+const ratio = (a?: number, b?: number) =>
+  a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}x` : "-";
 
 /** The result table: per op and concurrency, ops/s and p50/p99 ms per subject, and ours' ratios. */
-export function renderTable(results: Record<string, Record<Op, Record<number, CellResult>>>, opts: Options): string {
+export function renderTable(
+  results: Record<string, Record<Op, Record<number, CellResult>>>,
+  opts: Options,
+): string {
   const lines: string[] = [];
-  const header = ["op", "clients", "ceiling ops/s", "ceiling p50/p99 ms", "ceiling-compat ops/s", "ceiling-compat p50/p99 ms"];
+  const header = [
+    "op",
+    "clients",
+    "ceiling ops/s",
+    "ceiling p50/p99 ms",
+    "ceiling-compat ops/s",
+    "ceiling-compat p50/p99 ms",
+  ];
   for (const k of opts.keystores) {
     header.push(
-      `kes-${k} ops/s`, `kes-${k} p50/p99`, `ours-${k} ops/s`, `ours-${k} p50/p99`,
-      `ours/kes ${k}`, `p99 ours/kes ${k}`, `ours/ceiling ${k}`, `ours/ceiling-compat ${k}`,
+      `kes-${k} ops/s`,
+      `kes-${k} p50/p99`,
+      `ours-${k} ops/s`,
+      `ours-${k} p50/p99`,
+      `ours/kes ${k}`,
+      `p99 ours/kes ${k}`,
+      `ours/ceiling ${k}`,
+      `ours/ceiling-compat ${k}`,
     );
   }
   lines.push(`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`);
   for (const op of opts.ops) {
     for (const n of opts.clients) {
       const cell = (name: string) => results[name]?.[op]?.[n];
-      const row = [op, String(n), fmtOps(cell("ceiling")), fmtLat(cell("ceiling")), fmtOps(cell("ceiling-compat")), fmtLat(cell("ceiling-compat"))];
+      const row = [
+        op,
+        String(n),
+        fmtOps(cell("ceiling")),
+        fmtLat(cell("ceiling")),
+        fmtOps(cell("ceiling-compat")),
+        fmtLat(cell("ceiling-compat")),
+      ];
       for (const k of opts.keystores) {
         const kes = cell(`kes-${k}`);
         const ours = cell(`ours-${k}`);
         row.push(
-          fmtOps(kes), fmtLat(kes), fmtOps(ours), fmtLat(ours),
+          fmtOps(kes),
+          fmtLat(kes),
+          fmtOps(ours),
+          fmtLat(ours),
           ratio(ours?.ops_per_sec, kes?.ops_per_sec),
           ratio(ours?.p99_us, kes?.p99_us),
           ratio(ours?.ops_per_sec, cell("ceiling")?.ops_per_sec),
@@ -252,7 +332,9 @@ export function renderTable(results: Record<string, Record<Op, Record<number, Ce
   }
   const errors = Object.entries(results).flatMap(([name, byOp]) =>
     Object.entries(byOp).flatMap(([op, byN]) =>
-      Object.entries(byN).filter(([, c]) => c.errors > 0).map(([n, c]) => `  - ${name} ${op} x${n}: ${c.errors} errors, first: ${c.first_error}`),
+      Object.entries(byN)
+        .filter(([, c]) => c.errors > 0)
+        .map(([n, c]) => `  - ${name} ${op} x${n}: ${c.errors} errors, first: ${c.first_error}`),
     ),
   );
   if (errors.length > 0) lines.push("", "errors:", ...errors);

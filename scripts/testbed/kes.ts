@@ -7,7 +7,14 @@
  * @see ../../../shared/KES-PROTOCOL.md §3 (identities) and §6 (config schema)
  */
 import { execFile } from "node:child_process";
-import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, type KeyObject } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  sign,
+  type KeyObject,
+} from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -40,7 +47,8 @@ const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "he
 export function parseApiKey(apiKey: string): KesApiKey {
   if (!apiKey.startsWith("kes:v1:")) throw new Error(`api key must start with "kes:v1:"`);
   const raw = Buffer.from(apiKey.slice("kes:v1:".length), "base64");
-  if (raw.length !== 33 || raw[0] !== 0) throw new Error("api key must encode 33 bytes with type 0 (ed25519)");
+  if (raw.length !== 33 || raw[0] !== 0)
+    throw new Error("api key must encode 33 bytes with type 0 (ed25519)");
   const privateKey = createPrivateKey({
     key: Buffer.concat([PKCS8_ED25519_PREFIX, raw.subarray(1)]),
     format: "der",
@@ -66,7 +74,8 @@ function der(tag: number, ...content: Buffer[]): Buffer {
 }
 const seq = (...c: Buffer[]) => der(0x30, ...c);
 const oid = (hex: string) => der(0x06, Buffer.from(hex, "hex"));
-const utcTime = (d: Date) => der(0x17, Buffer.from(d.toISOString().replace(/[-:T]/g, "").slice(2, 14) + "Z", "ascii"));
+const utcTime = (d: Date) =>
+  der(0x17, Buffer.from(d.toISOString().replace(/[-:T]/g, "").slice(2, 14) + "Z", "ascii"));
 const OID_ED25519 = "2b6570";
 const OID_COMMON_NAME = "550403";
 
@@ -102,7 +111,10 @@ export function apiKeyCertificate(key: KesApiKey, validDays = 90): { certPem: st
   );
   const signature = sign(null, tbs, key.privateKey);
   const cert = seq(tbs, seq(oid(OID_ED25519)), der(0x03, Buffer.from([0]), signature));
-  const certPem = `-----BEGIN CERTIFICATE-----\n${cert.toString("base64").replace(/(.{64})/g, "$1\n").trimEnd()}\n-----END CERTIFICATE-----\n`;
+  const certPem = `-----BEGIN CERTIFICATE-----\n${cert
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .trimEnd()}\n-----END CERTIFICATE-----\n`;
   const keyPem = key.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   return { certPem, keyPem };
 }
@@ -215,11 +227,24 @@ export function run(
  * client certificate.
  * @throws Error with the command output when kes fails.
  */
-export async function kesIdentityFiles(dir: string, name: string): Promise<{ keyFile: string; certFile: string }> {
+export async function kesIdentityFiles(
+  dir: string,
+  name: string,
+): Promise<{ keyFile: string; certFile: string }> {
   const keyFile = path.join(dir, `${name}.key`);
   const certFile = path.join(dir, `${name}.crt`);
   const res = await run(testbedBinary("kes"), [
-    "identity", "new", "--key", keyFile, "--cert", certFile, "--ip", "127.0.0.1", "--dns", "localhost", "localhost",
+    "identity",
+    "new",
+    "--key",
+    keyFile,
+    "--cert",
+    certFile,
+    "--ip",
+    "127.0.0.1",
+    "--dns",
+    "localhost",
+    "localhost",
   ]);
   if (res.code !== 0 || !fs.existsSync(certFile)) {
     throw new Error(`kes identity new failed (exit ${res.code}): ${res.stderr}`);
@@ -236,18 +261,28 @@ const SECRET_ID_VAR = "KVK_APPROLE_SECRET_ID";
  * written to the config file; it goes to the server process's environment.
  * @throws Error naming the OpenBao call that failed with its status and body.
  */
-async function prepareVault(spec: KeystoreSpec): Promise<{ keystore: Record<string, unknown>; env: Record<string, string> }> {
+async function prepareVault(
+  spec: KeystoreSpec,
+): Promise<{ keystore: Record<string, unknown>; env: Record<string, string> }> {
   const bao = spec.openbao;
-  if (!bao) throw new Error(`keystore.openbao is required when keystore.kind is "vault": pass startOpenBao()`);
+  if (!bao)
+    throw new Error(`keystore.openbao is required when keystore.kind is "vault": pass startOpenBao()`);
   const version = spec.kvVersion ?? 1;
   const engine = spec.engine ?? (version === 1 ? "kv" : "kv2");
   const prefix = spec.prefix ?? "kes";
   const check = (what: string, r: { status: number; body: unknown }) => {
-    if (r.status >= 300) throw new Error(`openbao: ${what} failed with ${r.status}: ${JSON.stringify(r.body)}`);
+    if (r.status >= 300)
+      throw new Error(`openbao: ${what} failed with ${r.status}: ${JSON.stringify(r.body)}`);
   };
   const mounts = await bao.request("GET", "sys/mounts");
   if (!mounts.body?.data?.[`${engine}/`] && !mounts.body?.[`${engine}/`]) {
-    check(`enable kv v${version} at ${engine}`, await bao.request("POST", `sys/mounts/${engine}`, { type: "kv", options: { version: String(version) } }));
+    check(
+      `enable kv v${version} at ${engine}`,
+      await bao.request("POST", `sys/mounts/${engine}`, {
+        type: "kv",
+        options: { version: String(version) },
+      }),
+    );
   }
   const auths = await bao.request("GET", "sys/auth");
   if (!auths.body?.data?.["approle/"] && !auths.body?.["approle/"]) {
@@ -263,7 +298,14 @@ async function prepareVault(spec: KeystoreSpec): Promise<{ keystore: Record<stri
         `path "${engine}/metadata/${prefix}" { capabilities = ["list"] }\n`;
   check("write policy", await bao.request("PUT", `sys/policies/acl/${policyName}`, { policy: hcl }));
   const role = policyName;
-  check("write approle role", await bao.request("POST", `auth/approle/role/${role}`, { token_policies: [policyName], token_period: "300s", secret_id_num_uses: 0 }));
+  check(
+    "write approle role",
+    await bao.request("POST", `auth/approle/role/${role}`, {
+      token_policies: [policyName],
+      token_period: "300s",
+      secret_id_num_uses: 0,
+    }),
+  );
   const roleId = await bao.request("GET", `auth/approle/role/${role}/role-id`);
   check("read role-id", roleId);
   const secretId = await bao.request("POST", `auth/approle/role/${role}/secret-id`, {});
@@ -326,7 +368,11 @@ export function renderKeyServerConfig(input: {
  * GET /version over HTTPS with a client certificate (KES requires one at the TLS layer by default).
  * @returns the HTTP status, or throws on a connection error.
  */
-export function probeVersion(port: number, caPem: string, client: { certPem: string; keyPem: string }): Promise<number> {
+export function probeVersion(
+  port: number,
+  caPem: string,
+  client: { certPem: string; keyPem: string },
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const socket = tls.connect({
       host: "127.0.0.1",
@@ -339,7 +385,9 @@ export function probeVersion(port: number, caPem: string, client: { certPem: str
     });
     let data = "";
     socket.setTimeout(5000, () => socket.destroy(new Error("timeout")));
-    socket.once("secureConnect", () => socket.write("GET /version HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
+    socket.once("secureConnect", () =>
+      socket.write("GET /version HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
+    );
     socket.on("data", (c) => (data += c.toString("latin1")));
     socket.once("error", reject);
     socket.once("close", () => {
@@ -356,10 +404,15 @@ export function probeVersion(port: number, caPem: string, client: { certPem: str
  * @throws Error when the test bed lacks kes, our bundle is missing (run `npm run build:runtime`), the
  *   keystore cannot be prepared, or the server does not answer within 60 s (with its output).
  */
-export async function startKeyServer(target: KeyServerTarget, options: KeyServerOptions = {}): Promise<RunningKeyServer> {
+export async function startKeyServer(
+  target: KeyServerTarget,
+  options: KeyServerOptions = {},
+): Promise<RunningKeyServer> {
   const command = target === "kes" ? testbedBinary("kes") : process.execPath;
   if (target === "ours" && !fs.existsSync(OURS_BUNDLE)) {
-    throw new Error(`our key server bundle is missing: ${OURS_BUNDLE} does not exist; run: npm run build:runtime`);
+    throw new Error(
+      `our key server bundle is missing: ${OURS_BUNDLE} does not exist; run: npm run build:runtime`,
+    );
   }
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), `kvk-${target}-`));
   const serverKey = path.join(dir, "server.key");
@@ -385,18 +438,23 @@ export async function startKeyServer(target: KeyServerTarget, options: KeyServer
   });
   const configFile = path.join(dir, "config.yml");
   fs.writeFileSync(configFile, toYaml(config), { mode: 0o600 });
-  const args = target === "kes" ? ["server", "--config", configFile] : [OURS_BUNDLE, "server", "--config", configFile];
+  const args =
+    target === "kes" ? ["server", "--config", configFile] : [OURS_BUNDLE, "server", "--config", configFile];
   const proc = startProcess(`${target} server`, command, args, {
     env: { ...process.env, HOME: process.env.HOME ?? dir, ...keystoreEnv },
   });
   const caPem = fs.readFileSync(serverCert, "utf8");
   const probeCert = apiKeyCertificate(admin);
   try {
-    await waitUntil(`${target} key server on 127.0.0.1:${port}`, async () => (await probeVersion(port, caPem, probeCert)) === 200, {
-      proc,
-      timeoutMs: 60_000,
-      intervalMs: 150,
-    });
+    await waitUntil(
+      `${target} key server on 127.0.0.1:${port}`,
+      async () => (await probeVersion(port, caPem, probeCert)) === 200,
+      {
+        proc,
+        timeoutMs: 60_000,
+        intervalMs: 150,
+      },
+    );
   } catch (err) {
     await proc.stop();
     if (!options.dir) fs.rmSync(dir, { recursive: true, force: true });

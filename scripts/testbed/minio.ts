@@ -121,24 +121,36 @@ async function launch(options: MinioOptions, ownDir: boolean): Promise<RunningMi
     MINIO_CI_CD: "on",
     ...minioKmsEnv(options.kes, options.autoEncryption ?? true),
   };
-  const proc = startProcess("minio", minio, [
-    "server",
-    "--quiet",
-    "--address", `127.0.0.1:${port}`,
-    "--console-address", `127.0.0.1:${consolePort}`,
-    "--certs-dir", certsDir,
-    dataDir,
-  ], { env });
+  const proc = startProcess(
+    "minio",
+    minio,
+    [
+      "server",
+      "--quiet",
+      "--address",
+      `127.0.0.1:${port}`,
+      "--console-address",
+      `127.0.0.1:${consolePort}`,
+      "--certs-dir",
+      certsDir,
+      dataDir,
+    ],
+    { env },
+  );
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     // ready: the KMS answers (MinIO generates a data key on the default key); cluster: object layer,
     // bucket metadata and IAM are initialised (ready alone answers 200 before S3 requests work).
     const healthy = async (p: string) => (await fetch(`${endpoint}/minio/health/${p}`)).status === 200;
-    await waitUntil(`minio on ${endpoint}`, async () => (await healthy("ready")) && (await healthy("cluster")), {
-      proc,
-      timeoutMs: options.readyTimeoutMs ?? 120_000,
-      intervalMs: 250,
-    });
+    await waitUntil(
+      `minio on ${endpoint}`,
+      async () => (await healthy("ready")) && (await healthy("cluster")),
+      {
+        proc,
+        timeoutMs: options.readyTimeoutMs ?? 120_000,
+        intervalMs: 250,
+      },
+    );
   } catch (err) {
     await proc.stop();
     throw err;
@@ -153,7 +165,10 @@ async function launch(options: MinioOptions, ownDir: boolean): Promise<RunningMi
     stop: () => proc.stop(),
     async restart(kes?: MinioKesOptions) {
       await proc.stop();
-      return launch({ ...options, kes: kes ?? options.kes, dataDir: base, port, rootUser, rootPassword }, ownDir);
+      return launch(
+        { ...options, kes: kes ?? options.kes, dataDir: base, port, rootUser, rootPassword },
+        ownDir,
+      );
     },
     async cleanup() {
       await proc.stop();

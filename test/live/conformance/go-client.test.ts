@@ -5,26 +5,60 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { KEY_SERVER_TARGETS, newApiKey, run, startKeyServer, type KesApiKey, type KeystoreSpec, type RunningKeyServer } from "../../../scripts/testbed/kes";
+import {
+  KEY_SERVER_TARGETS,
+  newApiKey,
+  run,
+  startKeyServer,
+  type KesApiKey,
+  type KeystoreSpec,
+  type RunningKeyServer,
+} from "../../../scripts/testbed/kes";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
 import { buildGoConformance, parseGoResults, type GoCheckResult } from "./support/go-conformance";
 
 /** Every check the Go program prints, in its order. */
 const CHECKS = [
-  "Version", "Status", "APIs",
-  "CreateKey", "CreateKey/ErrKeyExists", "CreateKey/second", "CreateKey/denied-key",
-  "ImportKey", "ImportKey/ErrKeyExists",
-  "DescribeKey", "DescribeKey/ErrKeyNotFound",
-  "ListKeys/prefix", "ListKeys/all",
-  "GenerateKey", "GenerateKey/empty-context", "GenerateKey/ErrKeyNotFound",
-  "Encrypt+Decrypt", "Encrypt/ciphertext-format", "Decrypt/foreign-ciphertext",
-  "Decrypt/ErrDecrypt-context", "Decrypt/ErrDecrypt-tampered", "Decrypt/ErrDecrypt-short", "Decrypt/ErrKeyNotFound",
-  "HMAC", "HMAC/ErrKeyNotFound",
+  "Version",
+  "Status",
+  "APIs",
+  "CreateKey",
+  "CreateKey/ErrKeyExists",
+  "CreateKey/second",
+  "CreateKey/denied-key",
+  "ImportKey",
+  "ImportKey/ErrKeyExists",
+  "DescribeKey",
+  "DescribeKey/ErrKeyNotFound",
+  "ListKeys/prefix",
+  "ListKeys/all",
+  "GenerateKey",
+  "GenerateKey/empty-context",
+  "GenerateKey/ErrKeyNotFound",
+  "Encrypt+Decrypt",
+  "Encrypt/ciphertext-format",
+  "Decrypt/foreign-ciphertext",
+  "Decrypt/ErrDecrypt-context",
+  "Decrypt/ErrDecrypt-tampered",
+  "Decrypt/ErrDecrypt-short",
+  "Decrypt/ErrKeyNotFound",
+  "HMAC",
+  "HMAC/ErrKeyNotFound",
   "DeleteKey",
-  "DescribePolicy", "DescribePolicy/ErrPolicyNotFound", "GetPolicy", "ListPolicies",
-  "DescribeIdentity/user", "DescribeIdentity/admin", "DescribeIdentity/ErrIdentityNotFound", "ListIdentities",
-  "DescribeSelf/admin", "DescribeSelf/user",
-  "Policy/user-generate-allowed", "Policy/ErrNotAllowed-create", "Policy/ErrNotAllowed-deny-wins", "Policy/ErrNotAllowed-status",
+  "DescribePolicy",
+  "DescribePolicy/ErrPolicyNotFound",
+  "GetPolicy",
+  "ListPolicies",
+  "DescribeIdentity/user",
+  "DescribeIdentity/admin",
+  "DescribeIdentity/ErrIdentityNotFound",
+  "ListIdentities",
+  "DescribeSelf/admin",
+  "DescribeSelf/user",
+  "Policy/user-generate-allowed",
+  "Policy/ErrNotAllowed-create",
+  "Policy/ErrNotAllowed-deny-wins",
+  "Policy/ErrNotAllowed-status",
   "Metrics",
   "TLS/resumed-session-identity",
 ] as const;
@@ -57,47 +91,60 @@ async function keystoreSpec(kind: (typeof KEYSTORES)[number], prefix: string): P
   return { kind: "vault", openbao: bao, kvVersion: kind === "vault-kv1" ? 1 : 2, prefix };
 }
 
-const CASES = KEY_SERVER_TARGETS.flatMap((target) => KEYSTORES.map((keystore) => [target, keystore] as const));
+const CASES = KEY_SERVER_TARGETS.flatMap((target) =>
+  KEYSTORES.map((keystore) => [target, keystore] as const),
+);
 
-describe.each(CASES)("GIVEN the kms-go/kes v0.3.1 client against %s with the %s keystore", (target, keystore) => {
-  let server: RunningKeyServer | undefined;
-  let results = new Map<string, GoCheckResult>();
-  let output = "";
+describe.each(CASES)(
+  "GIVEN the kms-go/kes v0.3.1 client against %s with the %s keystore",
+  (target, keystore) => {
+    let server: RunningKeyServer | undefined;
+    let results = new Map<string, GoCheckResult>();
+    let output = "";
 
-  beforeAll(async () => {
-    const bin = await conformanceBinary();
-    const user: KesApiKey = newApiKey();
-    const prefix = `go-${Date.now().toString(36)}`;
-    server = await startKeyServer(target, {
-      keystore: await keystoreSpec(keystore, prefix),
-      policies: {
-        [POLICY]: {
-          allow: [`/v1/key/generate/${prefix}*`, `/v1/key/decrypt/${prefix}*`, `/v1/key/describe/${prefix}*`],
-          deny: [`/v1/key/generate/${prefix}-denied*`],
-          identities: [user.identity],
+    beforeAll(async () => {
+      const bin = await conformanceBinary();
+      const user: KesApiKey = newApiKey();
+      const prefix = `go-${Date.now().toString(36)}`;
+      server = await startKeyServer(target, {
+        keystore: await keystoreSpec(keystore, prefix),
+        policies: {
+          [POLICY]: {
+            allow: [
+              `/v1/key/generate/${prefix}*`,
+              `/v1/key/decrypt/${prefix}*`,
+              `/v1/key/describe/${prefix}*`,
+            ],
+            deny: [`/v1/key/generate/${prefix}-denied*`],
+            identities: [user.identity],
+          },
         },
-      },
-    });
-    const res = await run(bin, ["-endpoint", server.endpoint, "-ca", server.caFile, "-user-policy", POLICY, "-prefix", prefix], {
-      env: { ...process.env, KVK_ADMIN_API_KEY: server.admin.apiKey, KVK_USER_API_KEY: user.apiKey },
-      timeoutMs: 180_000,
-    });
-    output = `exit ${res.code}\n${res.stdout}${res.stderr}`;
-    results = parseGoResults(res.stdout);
-  }, 600_000);
+      });
+      const res = await run(
+        bin,
+        ["-endpoint", server.endpoint, "-ca", server.caFile, "-user-policy", POLICY, "-prefix", prefix],
+        {
+          env: { ...process.env, KVK_ADMIN_API_KEY: server.admin.apiKey, KVK_USER_API_KEY: user.apiKey },
+          timeoutMs: 180_000,
+        },
+      );
+      output = `exit ${res.code}\n${res.stdout}${res.stderr}`;
+      results = parseGoResults(res.stdout);
+    }, 600_000);
 
-  afterAll(async () => {
-    await server?.cleanup();
-  });
+    afterAll(async () => {
+      await server?.cleanup();
+    });
 
-  it.each(CHECKS)(`WHEN the client runs %s THEN the result matches real KES' protocol`, (check) => {
-    const r = results.get(check);
-    if (!r) throw new Error(`check ${check} did not run; program output:\n${output}`);
-    const knownFailure = target === "kes" ? KES_KNOWN_FAILURES[check] : undefined;
-    if (knownFailure) {
-      expect(r).toEqual({ check, ok: false, detail: knownFailure });
-    } else {
-      expect(r).toEqual({ check, ok: true });
-    }
-  });
-});
+    it.each(CHECKS)(`WHEN the client runs %s THEN the result matches real KES' protocol`, (check) => {
+      const r = results.get(check);
+      if (!r) throw new Error(`check ${check} did not run; program output:\n${output}`);
+      const knownFailure = target === "kes" ? KES_KNOWN_FAILURES[check] : undefined;
+      if (knownFailure) {
+        expect(r).toEqual({ check, ok: false, detail: knownFailure });
+      } else {
+        expect(r).toEqual({ check, ok: true });
+      }
+    });
+  },
+);

@@ -2,14 +2,22 @@
  * The real `kes` CLI (test bed, v0.24.0) against each target: real KES first (proves the expectations),
  * then our key server. Exact stdout, stderr and exit codes, as an operator sees them.
  */
-import { KEY_SERVER_TARGETS, newApiKey, run, startKeyServer, type KesApiKey, type RunningKeyServer } from "../../../scripts/testbed/kes";
+import {
+  KEY_SERVER_TARGETS,
+  newApiKey,
+  run,
+  startKeyServer,
+  type KesApiKey,
+  type RunningKeyServer,
+} from "../../../scripts/testbed/kes";
 import { testbedBinary } from "../../../scripts/testbed/env";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
 import type { ManagedProcess } from "../../../scripts/testbed/process";
 import { kesCli, kesLogStream, waitForOutput } from "./support/kes-cli";
 
 const DATE = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`;
-const AUDIT_HEADER = "Time        Status    Identity                IP                 API                               Latency\n";
+const AUDIT_HEADER =
+  "Time        Status    Identity                IP                 API                               Latency\n";
 
 /** Every route `kes status --api` lists, as real KES v0.24.0 prints it (in any order). */
 const API_LINES = [
@@ -63,7 +71,13 @@ describe.each(KEY_SERVER_TARGETS)("GIVEN the kes CLI against %s with the fs keys
   beforeAll(async () => {
     user = newApiKey();
     server = await startKeyServer(target, {
-      policies: { app: { allow: ["/v1/key/generate/app-*"], deny: ["/v1/key/generate/app-x*"], identities: [user.identity] } },
+      policies: {
+        app: {
+          allow: ["/v1/key/generate/app-*"],
+          deny: ["/v1/key/generate/app-x*"],
+          identities: [user.identity],
+        },
+      },
     });
     admin = server.admin.identity;
     for (const name of ["app-1", "app-2", "app-x1", "other"]) {
@@ -134,13 +148,19 @@ describe.each(KEY_SERVER_TARGETS)("GIVEN the kes CLI against %s with the fs keys
   });
 
   it("WHEN `kes key ls app` gives a prefix THEN only keys with that prefix are printed", async () => {
-    expect(await kesCli(server, ["key", "ls", "app"])).toEqual({ code: 0, stdout: "Key\napp-1\napp-2\napp-x1\n", stderr: "" });
+    expect(await kesCli(server, ["key", "ls", "app"])).toEqual({
+      code: 0,
+      stdout: "Key\napp-1\napp-2\napp-x1\n",
+      stderr: "",
+    });
   });
 
   it("WHEN `kes key info` names a key THEN it prints name, algorithm, date and owner", async () => {
     const res = await kesCli(server, ["key", "info", "app-1"]);
     expect(res.code).toBe(0);
-    const m = res.stdout.match(new RegExp(`^Name        app-1\\nAlgorithm   AES256\\nDate        (${DATE})\\nOwner       ${admin}$`));
+    const m = res.stdout.match(
+      new RegExp(`^Name        app-1\\nAlgorithm   AES256\\nDate        (${DATE})\\nOwner       ${admin}$`),
+    );
     expect(m).not.toBeNull();
     expectRecent(m![1]);
   });
@@ -189,7 +209,11 @@ describe.each(KEY_SERVER_TARGETS)("GIVEN the kes CLI against %s with the fs keys
 
   it("WHEN `kes key encrypt` encrypts a message THEN `kes key decrypt` returns it", async () => {
     const enc = await kesCli(server, ["key", "encrypt", "app-2", "hello conformance"]);
-    expect(enc).toEqual({ code: 0, stdout: expect.stringMatching(/^\{"ciphertext":"[A-Za-z0-9+/]+={0,2}"\}$/), stderr: "" });
+    expect(enc).toEqual({
+      code: 0,
+      stdout: expect.stringMatching(/^\{"ciphertext":"[A-Za-z0-9+/]+={0,2}"\}$/),
+      stderr: "",
+    });
     const { ciphertext } = JSON.parse(enc.stdout) as { ciphertext: string };
     expect(await kesCli(server, ["key", "decrypt", "app-2", ciphertext])).toEqual({
       code: 0,
@@ -200,7 +224,9 @@ describe.each(KEY_SERVER_TARGETS)("GIVEN the kes CLI against %s with the fs keys
 
   it("WHEN `kes key rm` removes a key THEN it exits 0 and the key is gone", async () => {
     expect(await kesCli(server, ["key", "rm", "other"])).toEqual({ code: 0, stdout: "", stderr: "" });
-    expect((await kesCli(server, ["key", "info", "other"])).stderr).toBe("Error: failed to describe keys: key does not exist\n");
+    expect((await kesCli(server, ["key", "info", "other"])).stderr).toBe(
+      "Error: failed to describe keys: key does not exist\n",
+    );
   });
 
   it("fails when `kes key rm` names a key the fs keystore does not have", async () => {
@@ -214,13 +240,19 @@ describe.each(KEY_SERVER_TARGETS)("GIVEN the kes CLI against %s with the fs keys
   it("WHEN `kes policy info` names a policy THEN it prints name, date and creator", async () => {
     const res = await kesCli(server, ["policy", "info", "app"]);
     expect(res.code).toBe(0);
-    const m = res.stdout.match(new RegExp(`^Name        app\\nDate        (${DATE})\\nCreated by  ${admin}\\n$`));
+    const m = res.stdout.match(
+      new RegExp(`^Name        app\\nDate        (${DATE})\\nCreated by  ${admin}\\n$`),
+    );
     expect(m).not.toBeNull();
     expectRecent(m![1]);
   });
 
   it("fails when `kes policy info` names a missing policy", async () => {
-    expect(await kesCli(server, ["policy", "info", "nope"])).toEqual({ code: 1, stdout: "", stderr: "Error: policy does not exist\n" });
+    expect(await kesCli(server, ["policy", "info", "nope"])).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "Error: policy does not exist\n",
+    });
   });
 
   it("WHEN `kes policy show` names a policy THEN it prints its allow and deny rules as JSON", async () => {
@@ -241,14 +273,18 @@ describe.each(KEY_SERVER_TARGETS)("GIVEN the kes CLI against %s with the fs keys
   it("WHEN `kes identity info` runs as the admin THEN it prints the admin identity and role", async () => {
     const res = await kesCli(server, ["identity", "info"]);
     expect(res.code).toBe(0);
-    expect(res.stdout).toMatch(new RegExp(`^Identity    ${admin}\\nCreated At  ${DATE}\\nRole        Admin\\n$`));
+    expect(res.stdout).toMatch(
+      new RegExp(`^Identity    ${admin}\\nCreated At  ${DATE}\\nRole        Admin\\n$`),
+    );
   });
 
   it("WHEN `kes identity info` names the user identity THEN it prints its policy, role and creator", async () => {
     const res = await kesCli(server, ["identity", "info", user.identity]);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(
-      new RegExp(`^Identity    ${user.identity}\\nPolicy      app\\nCreated At  ${DATE}\\nRole        User\\nCreated By  ${admin}\\n$`),
+      new RegExp(
+        `^Identity    ${user.identity}\\nPolicy      app\\nCreated At  ${DATE}\\nRole        User\\nCreated By  ${admin}\\n$`,
+      ),
     );
   });
 
@@ -309,7 +345,11 @@ describe.each(KEY_SERVER_TARGETS)("GIVEN the kes CLI against %s with the fs keys
       stream = kesLogStream(server, ["log"]);
       await new Promise((r) => setTimeout(r, 1000));
       expect(stream.exited()).toBe(false);
-      expect(await kesCli(server, ["key", "create", "audited-1"])).toEqual({ code: 0, stdout: "", stderr: "" });
+      expect(await kesCli(server, ["key", "create", "audited-1"])).toEqual({
+        code: 0,
+        stdout: "",
+        stderr: "",
+      });
       const line = String.raw`\d\d:\d\d:\d\d    200\s+${admin.slice(0, 20)}\s+127\.0\.0\.1\s+/v1/key/create/audited-1\s+\S+\n`;
       const event = await waitForOutput(stream, new RegExp(line), target === "kes" ? 3_000 : 10_000);
       if (target === "kes") {
@@ -324,38 +364,47 @@ describe.each(KEY_SERVER_TARGETS)("GIVEN the kes CLI against %s with the fs keys
   });
 });
 
-describe.each(KEY_SERVER_TARGETS)("GIVEN the kes CLI against %s with the vault keystore on OpenBao", (target) => {
-  let bao: OpenBaoServer;
-  let server: RunningKeyServer;
-  let stream: ManagedProcess | undefined;
+describe.each(KEY_SERVER_TARGETS)(
+  "GIVEN the kes CLI against %s with the vault keystore on OpenBao",
+  (target) => {
+    let bao: OpenBaoServer;
+    let server: RunningKeyServer;
+    let stream: ManagedProcess | undefined;
 
-  beforeAll(async () => {
-    bao = await startOpenBao();
-    server = await startKeyServer(target, { keystore: { kind: "vault", openbao: bao, kvVersion: 1, prefix: "cli" } });
-  }, 120_000);
+    beforeAll(async () => {
+      bao = await startOpenBao();
+      server = await startKeyServer(target, {
+        keystore: { kind: "vault", openbao: bao, kvVersion: 1, prefix: "cli" },
+      });
+    }, 120_000);
 
-  afterAll(async () => {
-    await stream?.stop();
-    await server?.cleanup();
-    await bao?.stop();
-  });
+    afterAll(async () => {
+      await stream?.stop();
+      await server?.cleanup();
+      await bao?.stop();
+    });
 
-  it("WHEN `kes log --error --json` streams and the keystore refuses a create THEN the stream prints an error event", async () => {
-    stream = kesLogStream(server, ["log", "--error", "--json"]);
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(stream.exited()).toBe(false);
-    // The key server's Vault policy goes away: its token can no longer read or write the K/V mount.
-    const del = await bao.request("DELETE", "sys/policies/acl/kes-kv-cli");
-    expect(del.status).toBe(204);
-    const res = await kesCli(server, ["key", "create", "doomed"]);
-    expect(res).toEqual({ code: 1, stdout: "", stderr: 'Error: failed to create key "doomed": failed to create key\n' });
-    const event = await waitForOutput(stream, /^\{"message":".+"\}$/m, target === "kes" ? 3_000 : 10_000);
-    if (target === "kes") {
-      // Known defect of KES v0.24.0 (KES-PROTOCOL.md §2.2): the log streams carry no events.
-      expect(event).toBeUndefined();
-      expect(server.process.output()).toMatch(/level=ERROR msg=.*permission denied/);
-    } else {
-      expect(event).toBeTruthy();
-    }
-  });
-});
+    it("WHEN `kes log --error --json` streams and the keystore refuses a create THEN the stream prints an error event", async () => {
+      stream = kesLogStream(server, ["log", "--error", "--json"]);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(stream.exited()).toBe(false);
+      // The key server's Vault policy goes away: its token can no longer read or write the K/V mount.
+      const del = await bao.request("DELETE", "sys/policies/acl/kes-kv-cli");
+      expect(del.status).toBe(204);
+      const res = await kesCli(server, ["key", "create", "doomed"]);
+      expect(res).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: 'Error: failed to create key "doomed": failed to create key\n',
+      });
+      const event = await waitForOutput(stream, /^\{"message":".+"\}$/m, target === "kes" ? 3_000 : 10_000);
+      if (target === "kes") {
+        // Known defect of KES v0.24.0 (KES-PROTOCOL.md §2.2): the log streams carry no events.
+        expect(event).toBeUndefined();
+        expect(server.process.output()).toMatch(/level=ERROR msg=.*permission denied/);
+      } else {
+        expect(event).toBeTruthy();
+      }
+    });
+  },
+);

@@ -53,7 +53,7 @@ const MINIO_POLICY = {
 
 /** A distinctive plaintext: the marker repeated, so any unencrypted copy on disk is found. */
 function plaintext(marker: string): Buffer {
-  return Buffer.from(`${marker}\n`.repeat(Math.ceil(96 * 1024 / (marker.length + 1))), "utf8");
+  return Buffer.from(`${marker}\n`.repeat(Math.ceil((96 * 1024) / (marker.length + 1))), "utf8");
 }
 
 /** Every file under dir that contains `needle`. */
@@ -78,131 +78,155 @@ async function keystoreSpec(kind: Keystore, prefix: string): Promise<KeystoreSpe
   return { kind: "vault", openbao: bao, kvVersion: kind === "vault-kv1" ? 1 : 2, prefix };
 }
 
-describe.each(CASES)("GIVEN MinIO with auto-encryption through %s (%s keystore, %s client)", (target, keystore, mode) => {
-  let server: RunningKeyServer;
-  let minio: RunningMinio;
-  let minioIdentity: string;
-  let clientDir: string | undefined;
-  const markers = {
-    sseS3: `sse-s3-${randomBytes(8).toString("hex")}`,
-    auto: `auto-${randomBytes(8).toString("hex")}`,
-    sseKms: `sse-kms-${randomBytes(8).toString("hex")}`,
-  };
-  const puts: Record<keyof typeof markers, S3Response | undefined> = { sseS3: undefined, auto: undefined, sseKms: undefined };
-  const s3 = () => s3Client(minio.endpoint, { accessKey: minio.rootUser, secretKey: minio.rootPassword });
+describe.each(CASES)(
+  "GIVEN MinIO with auto-encryption through %s (%s keystore, %s client)",
+  (target, keystore, mode) => {
+    let server: RunningKeyServer;
+    let minio: RunningMinio;
+    let minioIdentity: string;
+    let clientDir: string | undefined;
+    const markers = {
+      sseS3: `sse-s3-${randomBytes(8).toString("hex")}`,
+      auto: `auto-${randomBytes(8).toString("hex")}`,
+      sseKms: `sse-kms-${randomBytes(8).toString("hex")}`,
+    };
+    const puts: Record<keyof typeof markers, S3Response | undefined> = {
+      sseS3: undefined,
+      auto: undefined,
+      sseKms: undefined,
+    };
+    const s3 = () => s3Client(minio.endpoint, { accessKey: minio.rootUser, secretKey: minio.rootPassword });
 
-  beforeAll(async () => {
-    const prefix = `minio-${target}-${mode}`.replace(/[^a-z0-9-]/g, "");
-    const apiKey = newApiKey();
-    let kes: Omit<MinioKesOptions, "endpoint" | "caFile">;
-    if (mode === "api-key") {
-      minioIdentity = apiKey.identity;
-      kes = { keyName: DEFAULT_KEY, apiKey: apiKey.apiKey };
-    } else {
-      clientDir = fs.mkdtempSync(path.join(os.tmpdir(), "kvk-minio-client-"));
-      const files = await kesIdentityFiles(clientDir, "minio-client");
-      minioIdentity = certificateIdentity(fs.readFileSync(files.certFile, "utf8"));
-      kes = { keyName: DEFAULT_KEY, certFile: files.certFile, keyFile: files.keyFile };
-    }
-    server = await startKeyServer(target, {
-      keystore: await keystoreSpec(keystore, prefix),
-      policies: { minio: { ...MINIO_POLICY, identities: [minioIdentity] } },
+    beforeAll(async () => {
+      const prefix = `minio-${target}-${mode}`.replace(/[^a-z0-9-]/g, "");
+      const apiKey = newApiKey();
+      let kes: Omit<MinioKesOptions, "endpoint" | "caFile">;
+      if (mode === "api-key") {
+        minioIdentity = apiKey.identity;
+        kes = { keyName: DEFAULT_KEY, apiKey: apiKey.apiKey };
+      } else {
+        clientDir = fs.mkdtempSync(path.join(os.tmpdir(), "kvk-minio-client-"));
+        const files = await kesIdentityFiles(clientDir, "minio-client");
+        minioIdentity = certificateIdentity(fs.readFileSync(files.certFile, "utf8"));
+        kes = { keyName: DEFAULT_KEY, certFile: files.certFile, keyFile: files.keyFile };
+      }
+      server = await startKeyServer(target, {
+        keystore: await keystoreSpec(keystore, prefix),
+        policies: { minio: { ...MINIO_POLICY, identities: [minioIdentity] } },
+      });
+      const created = await kesCli(server, ["key", "create", KMS_KEY]);
+      if (created.code !== 0) throw new Error(`setup: kes key create ${KMS_KEY}: ${created.stderr}`);
+
+      minio = await startMinio({
+        kes: { endpoint: server.endpoint, caFile: server.caFile, ...kes },
+        autoEncryption: true,
+      });
+      const client = s3();
+      const bucket = await client.createBucket(BUCKET);
+      if (bucket.status !== 200)
+        throw new Error(`setup: create bucket: ${bucket.status} ${bucket.body.toString()}`);
+      puts.sseS3 = await client.putObject(BUCKET, "sse-s3.txt", plaintext(markers.sseS3), {
+        "x-amz-server-side-encryption": "AES256",
+      });
+      puts.auto = await client.putObject(BUCKET, "auto.txt", plaintext(markers.auto));
+      puts.sseKms = await client.putObject(BUCKET, "sse-kms.txt", plaintext(markers.sseKms), {
+        "x-amz-server-side-encryption": "aws:kms",
+        "x-amz-server-side-encryption-aws-kms-key-id": KMS_KEY,
+      });
+    }, 300_000);
+
+    afterAll(async () => {
+      await minio?.cleanup();
+      await server?.cleanup();
+      if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true });
     });
-    const created = await kesCli(server, ["key", "create", KMS_KEY]);
-    if (created.code !== 0) throw new Error(`setup: kes key create ${KMS_KEY}: ${created.stderr}`);
 
-    minio = await startMinio({ kes: { endpoint: server.endpoint, caFile: server.caFile, ...kes }, autoEncryption: true });
-    const client = s3();
-    const bucket = await client.createBucket(BUCKET);
-    if (bucket.status !== 200) throw new Error(`setup: create bucket: ${bucket.status} ${bucket.body.toString()}`);
-    puts.sseS3 = await client.putObject(BUCKET, "sse-s3.txt", plaintext(markers.sseS3), { "x-amz-server-side-encryption": "AES256" });
-    puts.auto = await client.putObject(BUCKET, "auto.txt", plaintext(markers.auto));
-    puts.sseKms = await client.putObject(BUCKET, "sse-kms.txt", plaintext(markers.sseKms), {
-      "x-amz-server-side-encryption": "aws:kms",
-      "x-amz-server-side-encryption-aws-kms-key-id": KMS_KEY,
+    it("WHEN MinIO starts THEN it has created its default key through the key server, owned by its identity", async () => {
+      const info = await kesCli(server, ["key", "info", DEFAULT_KEY]);
+      expect(info.code).toBe(0);
+      expect(info.stdout).toMatch(
+        new RegExp(`^Name        ${DEFAULT_KEY}\\n[\\s\\S]*\\nOwner       ${minioIdentity}$`),
+      );
     });
-  }, 300_000);
 
-  afterAll(async () => {
-    await minio?.cleanup();
-    await server?.cleanup();
-    if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true });
-  });
-
-  it("WHEN MinIO starts THEN it has created its default key through the key server, owned by its identity", async () => {
-    const info = await kesCli(server, ["key", "info", DEFAULT_KEY]);
-    expect(info.code).toBe(0);
-    expect(info.stdout).toMatch(new RegExp(`^Name        ${DEFAULT_KEY}\\n[\\s\\S]*\\nOwner       ${minioIdentity}$`));
-  });
-
-  it("WHEN an object is PUT with SSE-S3 THEN GET returns its bytes and reports AES256", async () => {
-    expect(puts.sseS3?.status).toBe(200);
-    const res = await s3().getObject(BUCKET, "sse-s3.txt");
-    expect(res.status).toBe(200);
-    expect(res.headers["x-amz-server-side-encryption"]).toBe("AES256");
-    expect(res.body.equals(plaintext(markers.sseS3))).toBe(true);
-  });
-
-  it("WHEN an object is PUT without SSE headers THEN auto-encryption stores it with SSE-KMS under the default key", async () => {
-    // This MinIO's auto-encryption applies SSE-KMS with the default key (internal/bucket/encryption
-    // bucket-sse-config.go Apply), not SSE-S3.
-    expect(puts.auto?.status).toBe(200);
-    const head = await s3().headObject(BUCKET, "auto.txt");
-    expect(head.status).toBe(200);
-    expect(head.headers["x-amz-server-side-encryption"]).toBe("aws:kms");
-    expect(head.headers["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(`arn:aws:kms:${DEFAULT_KEY}`);
-    const res = await s3().getObject(BUCKET, "auto.txt");
-    expect(res.body.equals(plaintext(markers.auto))).toBe(true);
-  });
-
-  it("WHEN an object is PUT with SSE-KMS and a key id THEN GET returns its bytes and names the key", async () => {
-    expect(puts.sseKms?.status).toBe(200);
-    const res = await s3().getObject(BUCKET, "sse-kms.txt");
-    expect(res.status).toBe(200);
-    expect(res.headers["x-amz-server-side-encryption"]).toBe("aws:kms");
-    expect(res.headers["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(`arn:aws:kms:${KMS_KEY}`);
-    expect(res.body.equals(plaintext(markers.sseKms))).toBe(true);
-  });
-
-  it("WHEN the bucket is listed THEN every ETag (decrypted through the key server) matches the PUT's", async () => {
-    const res = await s3().listObjects(BUCKET);
-    expect(res.status).toBe(200);
-    const etags = Object.fromEntries(
-      [...res.body.toString().matchAll(/<Key>([^<]+)<\/Key>.*?<ETag>([^<]+)<\/ETag>/gs)].map((m) => [m[1], m[2].replace(/&#34;|&quot;/g, '"')]),
-    );
-    expect(etags).toEqual({
-      "auto.txt": puts.auto?.headers.etag,
-      "sse-kms.txt": puts.sseKms?.headers.etag,
-      "sse-s3.txt": puts.sseS3?.headers.etag,
+    it("WHEN an object is PUT with SSE-S3 THEN GET returns its bytes and reports AES256", async () => {
+      expect(puts.sseS3?.status).toBe(200);
+      const res = await s3().getObject(BUCKET, "sse-s3.txt");
+      expect(res.status).toBe(200);
+      expect(res.headers["x-amz-server-side-encryption"]).toBe("AES256");
+      expect(res.body.equals(plaintext(markers.sseS3))).toBe(true);
     });
-  });
 
-  it("WHEN MinIO's data dir is scanned THEN no file holds any object's plaintext", () => {
-    // The objects are on disk (so the scan can see them): one folder per object with its xl.meta.
-    for (const name of ["sse-s3.txt", "auto.txt", "sse-kms.txt"]) {
-      expect(fs.existsSync(path.join(minio.dataDir, BUCKET, name, "xl.meta"))).toBe(true);
-    }
-    for (const marker of Object.values(markers)) {
-      expect(filesContaining(minio.dataDir, Buffer.from(marker))).toEqual([]);
-    }
-  });
-
-  it("fails when an object is PUT with SSE-KMS and a key the key server does not have", async () => {
-    const res = await s3().putObject(BUCKET, "nokey.txt", Buffer.from("x"), {
-      "x-amz-server-side-encryption": "aws:kms",
-      "x-amz-server-side-encryption-aws-kms-key-id": "minio-missing",
+    it("WHEN an object is PUT without SSE headers THEN auto-encryption stores it with SSE-KMS under the default key", async () => {
+      // This MinIO's auto-encryption applies SSE-KMS with the default key (internal/bucket/encryption
+      // bucket-sse-config.go Apply), not SSE-S3.
+      expect(puts.auto?.status).toBe(200);
+      const head = await s3().headObject(BUCKET, "auto.txt");
+      expect(head.status).toBe(200);
+      expect(head.headers["x-amz-server-side-encryption"]).toBe("aws:kms");
+      expect(head.headers["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(`arn:aws:kms:${DEFAULT_KEY}`);
+      const res = await s3().getObject(BUCKET, "auto.txt");
+      expect(res.body.equals(plaintext(markers.auto))).toBe(true);
     });
-    // MinIO maps the key server's 404 "key does not exist" (kes.ErrKeyNotFound) to this S3 error.
-    expect(res.status).toBe(404);
-    expect(res.body.toString()).toMatch(/<Code>kms:KeyNotFound<\/Code><Message>key with given key ID does not exist<\/Message>/);
-  });
 
-  it("WHEN MinIO restarts on the same data dir THEN every object reads back unchanged", async () => {
-    minio = await minio.restart();
-    for (const [name, marker] of [["sse-s3.txt", markers.sseS3], ["auto.txt", markers.auto], ["sse-kms.txt", markers.sseKms]]) {
-      const res = await s3().getObject(BUCKET, name);
-      expect({ name, status: res.status }).toEqual({ name, status: 200 });
-      expect(res.body.equals(plaintext(marker))).toBe(true);
-    }
-  });
-});
+    it("WHEN an object is PUT with SSE-KMS and a key id THEN GET returns its bytes and names the key", async () => {
+      expect(puts.sseKms?.status).toBe(200);
+      const res = await s3().getObject(BUCKET, "sse-kms.txt");
+      expect(res.status).toBe(200);
+      expect(res.headers["x-amz-server-side-encryption"]).toBe("aws:kms");
+      expect(res.headers["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(`arn:aws:kms:${KMS_KEY}`);
+      expect(res.body.equals(plaintext(markers.sseKms))).toBe(true);
+    });
+
+    it("WHEN the bucket is listed THEN every ETag (decrypted through the key server) matches the PUT's", async () => {
+      const res = await s3().listObjects(BUCKET);
+      expect(res.status).toBe(200);
+      const etags = Object.fromEntries(
+        [...res.body.toString().matchAll(/<Key>([^<]+)<\/Key>.*?<ETag>([^<]+)<\/ETag>/gs)].map((m) => [
+          m[1],
+          m[2].replace(/&#34;|&quot;/g, '"'),
+        ]),
+      );
+      expect(etags).toEqual({
+        "auto.txt": puts.auto?.headers.etag,
+        "sse-kms.txt": puts.sseKms?.headers.etag,
+        "sse-s3.txt": puts.sseS3?.headers.etag,
+      });
+    });
+
+    it("WHEN MinIO's data dir is scanned THEN no file holds any object's plaintext", () => {
+      // The objects are on disk (so the scan can see them): one folder per object with its xl.meta.
+      for (const name of ["sse-s3.txt", "auto.txt", "sse-kms.txt"]) {
+        expect(fs.existsSync(path.join(minio.dataDir, BUCKET, name, "xl.meta"))).toBe(true);
+      }
+      for (const marker of Object.values(markers)) {
+        expect(filesContaining(minio.dataDir, Buffer.from(marker))).toEqual([]);
+      }
+    });
+
+    it("fails when an object is PUT with SSE-KMS and a key the key server does not have", async () => {
+      const res = await s3().putObject(BUCKET, "nokey.txt", Buffer.from("x"), {
+        "x-amz-server-side-encryption": "aws:kms",
+        "x-amz-server-side-encryption-aws-kms-key-id": "minio-missing",
+      });
+      // MinIO maps the key server's 404 "key does not exist" (kes.ErrKeyNotFound) to this S3 error.
+      expect(res.status).toBe(404);
+      expect(res.body.toString()).toMatch(
+        /<Code>kms:KeyNotFound<\/Code><Message>key with given key ID does not exist<\/Message>/,
+      );
+    });
+
+    it("WHEN MinIO restarts on the same data dir THEN every object reads back unchanged", async () => {
+      minio = await minio.restart();
+      for (const [name, marker] of [
+        ["sse-s3.txt", markers.sseS3],
+        ["auto.txt", markers.auto],
+        ["sse-kms.txt", markers.sseKms],
+      ]) {
+        const res = await s3().getObject(BUCKET, name);
+        expect({ name, status: res.status }).toEqual({ name, status: 200 });
+        expect(res.body.equals(plaintext(marker))).toBe(true);
+      }
+    });
+  },
+);

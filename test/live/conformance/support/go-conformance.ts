@@ -33,12 +33,18 @@ export function proxyOnlyGoproxy(configured: string | undefined): string {
  */
 export async function buildGoProgram(pkg: "." | "./loadgen"): Promise<string> {
   const goproxy = proxyOnlyGoproxy((await run("go", ["env", "GOPROXY"])).stdout.trim());
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kvk-go-")), path.basename(pkg === "." ? "kesconformance" : pkg));
+  const out = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), "kvk-go-")),
+    path.basename(pkg === "." ? "kesconformance" : pkg),
+  );
   const res = await run("go", ["-C", GO_MODULE_DIR, "build", "-o", out, pkg], {
     env: { ...process.env, GOPROXY: goproxy, GOFLAGS: "-mod=mod -buildvcs=false" },
     timeoutMs: 600_000,
   });
-  if (res.code !== 0) throw new Error(`go build of ${pkg} in ${GO_MODULE_DIR} failed (exit ${res.code}):\n${res.stdout}${res.stderr}`);
+  if (res.code !== 0)
+    throw new Error(
+      `go build of ${pkg} in ${GO_MODULE_DIR} failed (exit ${res.code}):\n${res.stdout}${res.stderr}`,
+    );
   return out;
 }
 

@@ -28,17 +28,27 @@ export function cliEnv(server: RunningKeyServer, apiKey: string): NodeJS.Process
 }
 
 /** `kes <args>` with the given API key (the admin's unless told). Never throws on a non-zero exit. */
-export function kesCli(server: RunningKeyServer, args: readonly string[], apiKey = server.admin.apiKey): Promise<CliResult> {
+export function kesCli(
+  server: RunningKeyServer,
+  args: readonly string[],
+  apiKey = server.admin.apiKey,
+): Promise<CliResult> {
   return run(testbedBinary("kes"), args, { env: cliEnv(server, apiKey), timeoutMs: 30_000 });
 }
 
 /** Starts a long-running `kes log ...` stream; stop it by its pid with `.stop()`. */
 export function kesLogStream(server: RunningKeyServer, args: readonly string[]): ManagedProcess {
-  return startProcess(`kes ${args.join(" ")}`, testbedBinary("kes"), args, { env: cliEnv(server, server.admin.apiKey) });
+  return startProcess(`kes ${args.join(" ")}`, testbedBinary("kes"), args, {
+    env: cliEnv(server, server.admin.apiKey),
+  });
 }
 
 /** Resolves with the stream's output once `pattern` matches it, or with undefined after `ms`. */
-export async function waitForOutput(proc: ManagedProcess, pattern: RegExp, ms: number): Promise<RegExpMatchArray | undefined> {
+export async function waitForOutput(
+  proc: ManagedProcess,
+  pattern: RegExp,
+  ms: number,
+): Promise<RegExpMatchArray | undefined> {
   const deadline = Date.now() + ms;
   for (;;) {
     const m = proc.output().match(pattern);

@@ -52,7 +52,9 @@ export function signV4(input: {
 }): string {
   const region = input.credentials.region ?? "us-east-1";
   const names = Object.keys(input.headers).sort();
-  const canonicalHeaders = names.map((n) => `${n}:${input.headers[n].trim().replace(/\s+/g, " ")}\n`).join("");
+  const canonicalHeaders = names
+    .map((n) => `${n}:${input.headers[n].trim().replace(/\s+/g, " ")}\n`)
+    .join("");
   const canonicalQuery = Object.keys(input.query)
     .sort()
     .map((k) => `${uriEncode(k, false)}=${uriEncode(input.query[k], false)}`)
@@ -87,7 +89,10 @@ export function s3Request(
   const url = new URL(endpoint);
   const body = opts.body ?? Buffer.alloc(0);
   const payloadHash = sha256(body);
-  const amzDate = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  const amzDate = new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
   const headers: Record<string, string> = {
     host: url.host,
     "x-amz-date": amzDate,
@@ -113,7 +118,8 @@ export function s3Request(
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
           const h: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h[k] = Array.isArray(v) ? v.join(",") : v;
+          for (const [k, v] of Object.entries(res.headers))
+            if (v !== undefined) h[k] = Array.isArray(v) ? v.join(",") : v;
           resolve({ status: res.statusCode ?? 0, headers: h, body: Buffer.concat(chunks) });
         });
         res.on("error", reject);
