@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "../testbed/env";
 import { startOpenBao } from "../testbed/openbao";
-import { s3Client } from "../../test/live/conformance/support/s3";
+import { s3Client } from "../testbed/s3";
 import { startLocalRollout, type LocalRollout } from "./rollout";
 import { findInFiles } from "./at-rest";
 

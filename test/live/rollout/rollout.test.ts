@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { findInFiles } from "../../../scripts/local/at-rest";
 import { startLocalRollout, type LocalRollout, type LocalTenant } from "../../../scripts/local/rollout";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
-import { s3Client } from "../conformance/support/s3";
+import { s3Client } from "../../../scripts/testbed/s3";
 
 /** A KES API call with MinIO's client certificate, trusting `ca` for the server certificate. */
 function kesCall(endpoint: string, method: string, urlPath: string, client: LocalTenant["minioClient"], ca: string) {
