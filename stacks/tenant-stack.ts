@@ -154,12 +154,7 @@ export class TenantStack extends TerraformStack {
     const k = props.tenant.keystore;
     configureKitStack(this, id, props, kitProviders(props, usesRotation(k)));
     const namespace = k.namespace === undefined ? undefined : VaultNamespace.fromPath(k.namespace);
-    const authNamespace =
-      k.authNamespace === undefined
-        ? namespace
-        : k.authNamespace === "/"
-          ? undefined
-          : VaultNamespace.fromPath(k.authNamespace);
+    const authNamespace = VaultNamespace.forLogin(namespace, k.authNamespace);
     const keystore: KeystoreProps = {
       ...k,
       ...(props.existingKvMount

@@ -70,12 +70,7 @@ export class VaultKeystoreStack extends TerraformStack {
 
     const k = props.keystore;
     const namespace = k.namespace === undefined ? undefined : VaultNamespace.fromPath(k.namespace);
-    const authNamespace =
-      k.authNamespace === undefined
-        ? namespace
-        : k.authNamespace === "/"
-          ? undefined
-          : VaultNamespace.fromPath(k.authNamespace);
+    const authNamespace = VaultNamespace.forLogin(namespace, k.authNamespace);
     this.keystore = new Keystore(this, "Keystore", {
       ...k,
       ...(props.existingKvMount

@@ -101,12 +101,7 @@ export class Keystore extends Construct implements IKeystore {
           ? new VaultNamespace(this, "Namespace", { path: spec.namespace })
           : VaultNamespace.fromPath(spec.namespace);
     }
-    const authNamespace =
-      spec.authNamespace === undefined
-        ? namespace
-        : spec.authNamespace === ""
-          ? undefined
-          : VaultNamespace.fromPath(spec.authNamespace);
+    const authNamespace = VaultNamespace.forLogin(namespace, spec.authNamespace);
 
     const kvMount =
       props.kvMount ??

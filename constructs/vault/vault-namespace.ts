@@ -25,6 +25,19 @@ export interface VaultNamespaceProps {
  */
 export class VaultNamespace extends Construct implements IVaultNamespace {
   /**
+   * The namespace the login (AppRole or Kubernetes auth mount) lives in: the keystore's own namespace when
+   * `authNamespace` is not set, the root namespace for "/" (or ""), else that existing namespace.
+   * @throws Error when `authNamespace` is not a valid namespace path.
+   */
+  public static forLogin(
+    namespace: IVaultNamespace | undefined,
+    authNamespace: string | undefined,
+  ): IVaultNamespace | undefined {
+    if (authNamespace === undefined) return namespace;
+    return authNamespace === "/" || authNamespace === "" ? undefined : VaultNamespace.fromPath(authNamespace);
+  }
+
+  /**
    * An existing namespace: nothing is created.
    * @throws Error when `path` is not a valid namespace path.
    */
