@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { isValidName } from "../auth/names";
 import { parseDuration } from "./duration";
 import { substituteEnv } from "./env";
+import type { VaultKeystoreOptions } from "../keystore/vault";
 
 /** Where an identity comes from, after `${ENV}` substitution. */
 export type IdentitySource =
@@ -20,29 +21,8 @@ export type KeystoreConfig =
   | { readonly kind: "vault"; readonly vault: VaultConfig }
   | { readonly kind: "memory" };
 
-/** Vault keystore settings, shaped like keystore/vault.ts VaultKeystoreOptions. */
-export interface VaultConfig {
-  readonly endpoint: string;
-  readonly engine?: string;
-  readonly version?: "v1" | "v2";
-  readonly namespace?: string;
-  readonly prefix?: string;
-  readonly approle?: {
-    readonly engine?: string;
-    readonly namespace?: string;
-    readonly id: string;
-    readonly secret: string;
-  };
-  readonly kubernetes?: {
-    readonly engine?: string;
-    readonly namespace?: string;
-    readonly role: string;
-    readonly jwt: string;
-  };
-  readonly transit?: { readonly engine?: string; readonly key: string };
-  readonly tls?: { readonly key?: string; readonly cert?: string; readonly ca?: string };
-  readonly statusPingMs?: number;
-}
+/** Vault keystore settings: the options of keystore/vault.ts that the config file sets. */
+export type VaultConfig = Omit<VaultKeystoreOptions, "requestTimeoutMs" | "onError">;
 
 /** Per-route overrides. */
 export interface RouteConfig {
