@@ -9,7 +9,7 @@ import * as http2 from "node:http2";
 import * as os from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT } from "../../../scripts/testbed/env";
-import { apiKeyCertificate, newApiKey } from "../../../scripts/testbed/kes";
+import { newApiKey } from "../../../scripts/testbed/kes";
 import { freePort, startProcess, waitUntil, type ManagedProcess } from "../../../scripts/testbed/process";
 import { Client } from "./server-helpers";
 
