@@ -10,16 +10,16 @@ import { UsageError } from "./args";
 import { LogHub } from "./log-relay";
 
 /**
- * The `--workers` value as a number of worker processes.
- * @throws UsageError naming the value when it is not a whole number from 1 to 64.
+ * A `--workers` value (or, naming `source`, the environment variable's) as a number of worker processes.
+ * @throws UsageError naming the source and the value when it is not a whole number from 1 to 64.
  */
-export function parseWorkers(value: string | undefined): number {
+export function parseWorkers(value: string | undefined, source = "--workers"): number {
   if (value === undefined) return 1;
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 64)
-    throw new UsageError(
-      `server: --workers "${value}" must be a whole number from 1 to 64, e.g. --workers 2`,
-    );
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 64) {
+    const example = source === "--workers" ? "--workers 2" : `${source}=2`;
+    throw new UsageError(`server: ${source} "${value}" must be a whole number from 1 to 64, e.g. ${example}`);
+  }
   return n;
 }
 

@@ -36,7 +36,8 @@ export const SERVER_USAGE = `Usage:
 --fs-path DIR     with --dev: keep keys in DIR instead of memory
 --workers N       serve with N processes (node:cluster) sharing the address, for more than one core
                   (default 1); each has its own key cache, /v1/status and /v1/metrics; log streams carry
-                  every worker's events; SIGHUP/SIGTERM reach every worker. Not with --dev`;
+                  every worker's events; SIGHUP/SIGTERM reach every worker. Not with --dev.
+                  Default: $KEYSERVER_WORKERS, else 1`;
 
 const SERVER_FLAGS = {
   config: { type: "string" },
@@ -46,13 +47,22 @@ const SERVER_FLAGS = {
   workers: { type: "string" },
 } as const;
 
+/** Environment variable giving the number of workers when --workers is not set (ignored with --dev). */
+export const WORKERS_ENV = "KEYSERVER_WORKERS";
+
 /**
- * The number of worker processes `server <args>` asks for (1 without --workers).
- * @throws UsageError for bad flags, a bad --workers value, or --workers above 1 with --dev (each worker
- *   would make its own random admin key and certificate).
+ * The number of worker processes `server <args>` asks for: --workers, else $KEYSERVER_WORKERS (not with
+ * --dev), else 1.
+ * @throws UsageError for bad flags, a bad --workers (or $KEYSERVER_WORKERS) value, or --workers above 1
+ *   with --dev (each worker would make its own random admin key and certificate).
  */
-export function serverWorkers(args: readonly string[]): number {
+export function serverWorkers(args: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
   const { values } = parse(args, SERVER_FLAGS);
+  if (values.workers === undefined) {
+    const fromEnv = env[WORKERS_ENV];
+    if (values.dev || fromEnv === undefined || fromEnv === "") return 1;
+    return parseWorkers(fromEnv, WORKERS_ENV);
+  }
   const n = parseWorkers(values.workers);
   if (n > 1 && values.dev)
     throw new UsageError(
