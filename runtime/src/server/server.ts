@@ -291,7 +291,7 @@ export class KeyServer {
       metrics.countStatus(status);
       metrics.observeLatency((performance.now() - started) / 1000);
     }
-    if (route.audit) {
+    if (route.audit && this.services.audit.active) {
       this.services.audit.log({
         time: new Date(),
         method: ex.method,
