@@ -3,7 +3,9 @@
  */
 import { UsageError } from "./cli/args";
 import { IDENTITY_USAGE, runIdentity } from "./cli/identity";
-import { installSignals, runServer, SERVER_USAGE } from "./cli/server";
+import cluster from "node:cluster";
+import { runPrimary } from "./cli/cluster";
+import { installSignals, runServer, SERVER_USAGE, serverWorkers } from "./cli/server";
 import { SERVER_VERSION } from "./server/version";
 
 const USAGE = `Usage: keyserver <command> [options]
@@ -21,9 +23,12 @@ ${IDENTITY_USAGE}`;
 async function main(argv: readonly string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
-    case "server":
-      installSignals(await runServer(rest));
+    case "server": {
+      const workers = serverWorkers(rest);
+      if (workers > 1 && cluster.isPrimary) await runPrimary(rest, workers);
+      else installSignals(await runServer(rest));
       return;
+    }
     case "identity":
       runIdentity(rest);
       return;

@@ -6,19 +6,9 @@ import type { Multicast } from "../log/multicast";
 import type { ApiContext, ApiReply } from "../server/context";
 
 function stream(ctx: ApiContext, source: Multicast): ApiReply {
-  const { res } = ctx;
-  res.writeHead(200, { "content-type": "application/x-ndjson" });
-  // HTTP/1.1 responses (http.ServerResponse) buffer headers until flushed; HTTP/2 ones send them on writeHead.
-  (res as unknown as { flushHeaders?: () => void }).flushHeaders?.();
-  const remove = source.add({
-    write: (line) => {
-      if (res.destroyed || res.writableEnded) return false;
-      res.write(line);
-      return true;
-    },
-    end: () => res.end(),
-  });
-  res.once("close", remove);
+  const out = ctx.openStream("application/x-ndjson");
+  const remove = source.add({ write: (line) => out.write(line), end: () => out.end() });
+  out.onClose(remove);
   return "streamed";
 }
 

@@ -3,6 +3,7 @@
  * SIGHUP and graceful shutdown on SIGTERM/SIGINT (installed by main.ts through `installSignals`).
  * @see https://github.com/minio/kes/blob/master/cmd/kes/server.go
  */
+import cluster from "node:cluster";
 import { isIP } from "node:net";
 import { networkInterfaces } from "node:os";
 import { createSelfSignedCertificate, generateCertificateKey } from "../auth/certificate";
@@ -18,18 +19,57 @@ import { KeyServer, splitAddress } from "../server/server";
 import { buildState, createPredefinedKeys } from "../server/state";
 import { SERVER_VERSION } from "../server/version";
 import { parse, UsageError } from "./args";
+import { parseWorkers } from "./cluster";
+import { relayWorkerStreams, type Channel } from "./log-relay";
 import type { Out } from "./identity";
 
 /** Usage text. */
 export const SERVER_USAGE = `Usage:
   keyserver server --config FILE [--addr ADDR]
   keyserver server --dev [--addr ADDR] [--fs-path DIR]
+  keyserver server --config FILE --workers N
 
 --config FILE     KES-schema YAML config (\${ENV} references resolved from the environment)
 --addr ADDR       listen address, overrides the config's address (default 0.0.0.0:7373; --dev: 127.0.0.1:7373)
 --dev             development server: in-memory keystore (or --fs-path DIR), self-signed certificate for
                   localhost/127.0.0.1/::1, a random admin API key printed once
---fs-path DIR     with --dev: keep keys in DIR instead of memory`;
+--fs-path DIR     with --dev: keep keys in DIR instead of memory
+--workers N       serve with N processes (node:cluster) sharing the address, for more than one core
+                  (default 1); each has its own key cache, /v1/status and /v1/metrics; log streams carry
+                  every worker's events; SIGHUP/SIGTERM reach every worker. Not with --dev.
+                  Default: $KEYSERVER_WORKERS, else 1`;
+
+const SERVER_FLAGS = {
+  config: { type: "string" },
+  addr: { type: "string" },
+  dev: { type: "boolean" },
+  "fs-path": { type: "string" },
+  workers: { type: "string" },
+} as const;
+
+/** Environment variable giving the number of workers when --workers is not set (ignored with --dev). */
+export const WORKERS_ENV = "KEYSERVER_WORKERS";
+
+/**
+ * The number of worker processes `server <args>` asks for: --workers, else $KEYSERVER_WORKERS (not with
+ * --dev), else 1.
+ * @throws UsageError for bad flags, a bad --workers (or $KEYSERVER_WORKERS) value, or --workers above 1
+ *   with --dev (each worker would make its own random admin key and certificate).
+ */
+export function serverWorkers(args: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
+  const { values } = parse(args, SERVER_FLAGS);
+  if (values.workers === undefined) {
+    const fromEnv = env[WORKERS_ENV];
+    if (values.dev || fromEnv === undefined || fromEnv === "") return 1;
+    return parseWorkers(fromEnv, WORKERS_ENV);
+  }
+  const n = parseWorkers(values.workers);
+  if (n > 1 && values.dev)
+    throw new UsageError(
+      "server: --workers applies to --config only: --dev makes a random admin key per process",
+    );
+  return n;
+}
 
 /** A started server with its reload and stop operations. */
 export interface RunningServer {
@@ -107,12 +147,7 @@ async function startState(loaded: LoadedConfig, log: Logger, startTime?: Date): 
  *   the address cannot be bound.
  */
 export async function runServer(args: readonly string[], out: Out = process.stdout): Promise<RunningServer> {
-  const { values } = parse(args, {
-    config: { type: "string" },
-    addr: { type: "string" },
-    dev: { type: "boolean" },
-    "fs-path": { type: "string" },
-  });
+  const { values } = parse(args, SERVER_FLAGS);
   if (values.dev && values.config)
     throw new UsageError("server: --dev and --config exclude each other: use one");
   if (!values.dev && !values.config)
@@ -134,6 +169,7 @@ export async function runServer(args: readonly string[], out: Out = process.stdo
     audit: new AuditLog(loaded.config.log.auditLevel <= LEVEL.INFO),
     metrics: new Metrics(),
   };
+  if (cluster.isWorker) process.on("message", relayWorkerStreams(services, process as Channel));
   const state = await startState(loaded, services.log);
   const address = values.addr ?? loaded.config.address;
   let server: KeyServer;

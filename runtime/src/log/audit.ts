@@ -57,9 +57,14 @@ export class AuditLog {
     private readonly out: LogOutput = process.stdout,
   ) {}
 
+  /** True when a record would be written anywhere (callers skip building records otherwise). */
+  get active(): boolean {
+    return this.toOutput || this.stream.size > 0;
+  }
+
   /** Records one event. Never throws. */
   log(r: AuditRecord): void {
-    if (!this.toOutput && this.stream.size === 0) return;
+    if (!this.active) return;
     this.events++;
     if (this.toOutput) {
       try {

@@ -1,13 +1,13 @@
 /**
  * What a route handler sees and returns. Handlers are plain async functions of an ApiContext: they
- * return a reply (or throw a KesError) and never touch the HTTP objects, except the log streams.
+ * return a reply (or throw a KesError) and never touch the HTTP objects; log streams write through openStream.
  */
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { PolicySet } from "../auth/policy-set";
 import type { KeyCache } from "../cache/key-cache";
 import type { AuditLog } from "../log/audit";
 import type { Logger } from "../log/logger";
 import type { Metrics } from "../metrics/metrics";
+import type { ResponseStream } from "./exchange";
 
 /** How a route authenticates. */
 export type RouteAuth =
@@ -81,9 +81,11 @@ export interface ApiContext {
    * @throws BodyTooLargeError when it is longer; Error when the client aborts.
    */
   readBody(): Promise<Buffer>;
-  /** The raw exchange, for streaming handlers only. */
-  readonly req: Http2ServerRequest;
-  readonly res: Http2ServerResponse;
+  /**
+   * Answers 200 with `contentType`, sends the headers at once and returns the body stream (log
+   * streams only; the handler then returns "streamed"). Never throws.
+   */
+  openStream(contentType: string): ResponseStream;
 }
 
 /** A handler's answer. */

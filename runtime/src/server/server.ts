@@ -4,8 +4,9 @@
  * KES-format errors. State (keys, policies, routes) is swapped as a whole on reload.
  * @see https://github.com/minio/kes/blob/master/server.go
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import * as http2 from "node:http2";
-import type { Http2ServerRequest, Http2ServerResponse, Http2Session } from "node:http2";
+import type { Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { isAllowed } from "../auth/policy";
@@ -13,14 +14,10 @@ import { ErrNotAllowed, KesError } from "../errors";
 import { AuditLog } from "../log/audit";
 import { Logger } from "../log/logger";
 import { Metrics } from "../metrics/metrics";
-import {
-  BodyTooLargeError,
-  type ApiContext,
-  type ApiReply,
-  type Route,
-  type ServerServices,
-  type ServerState,
-} from "./context";
+import type { ApiContext, ApiReply, Route, ServerServices, ServerState } from "./context";
+import type { Exchange, ResponseHeaders } from "./exchange";
+import { H1Exchange } from "./h1-exchange";
+import { H2Exchange } from "./h2-exchange";
 import { identify, peerCertificates } from "./identify";
 import { errorBody, goJsonLine } from "./json";
 import { parseTarget } from "./path";
@@ -124,8 +121,18 @@ export class KeyServer {
     this.services = services;
     this.state = state;
     this.router = new Router(state.routes);
-    this.server = http2.createSecureServer({ ...tlsOptions(tls), allowHTTP1: true }, (req, res) => {
-      void this.handle(req, res);
+    this.server = http2.createSecureServer({ ...tlsOptions(tls), allowHTTP1: true });
+    // HTTP/2 streams are served on the core stream API. Node's compat layer (Http2ServerRequest and
+    // Http2ServerResponse for every stream, a large tail latency under load) switches itself on when the
+    // first 'request' listener is added; that switch is removed first, so 'request' only ever carries the
+    // HTTP/1.1 fallback's requests.
+    this.server.removeAllListeners("newListener");
+    this.server.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+      void this.handle(new H2Exchange(stream, headers));
+    });
+    this.server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      if (req.httpVersionMajor >= 2) return; // never reached: HTTP/2 is served through 'stream'
+      void this.handle(new H1Exchange(req, res));
     });
     this.server.on("session", (s: Http2Session) => {
       this.sessions.add(s);
@@ -186,24 +193,22 @@ export class KeyServer {
     return this.closing;
   }
 
-  private identityOf(req: Http2ServerRequest): Identified {
-    const key: object = req.httpVersionMajor >= 2 ? req.stream.session! : req.socket;
-    let id = this.identities.get(key);
+  private identityOf(ex: Exchange): Identified {
+    let id = this.identities.get(ex.connection);
     if (!id) {
-      const sock = (req.httpVersionMajor >= 2 ? req.stream.session!.socket : req.socket) as TLSSocket;
       try {
-        id = { identity: identify(peerCertificates(sock)) };
+        id = { identity: identify(peerCertificates(ex.socket)) };
       } catch (e) {
         id = { error: e instanceof KesError ? e : new KesError(400, "tls: client certificate is required") };
       }
-      this.identities.set(key, id);
+      this.identities.set(ex.connection, id);
     }
     return id;
   }
 
-  private authenticate(route: Route, req: Http2ServerRequest, path: string, state: ServerState): string {
+  private authenticate(route: Route, ex: Exchange, path: string, state: ServerState): string {
     if (route.auth === "none") return "";
-    const id = this.identityOf(req);
+    const id = this.identityOf(ex);
     if (route.auth === "identify") return "identity" in id ? id.identity : "";
     if ("error" in id) throw id.error;
     if (id.identity === state.admin) return id.identity;
@@ -216,46 +221,42 @@ export class KeyServer {
     return id.identity;
   }
 
-  private async handle(req: Http2ServerRequest, res: Http2ServerResponse): Promise<void> {
+  private async handle(ex: Exchange): Promise<void> {
     const started = performance.now();
     const { metrics } = this.services;
     const state = this.state;
-    const target = parseTarget(req.url);
-    if (!target) return sendText(res, 400, "400 Bad Request", "text/plain; charset=utf-8");
+    const target = parseTarget(ex.url);
+    if (!target) return sendText(ex, 400, "400 Bad Request", "text/plain; charset=utf-8");
     const m = this.router.match(target.path, target.query);
-    if (m.kind === "notFound") return sendText(res, 404, "404 page not found\n", "text/plain; charset=utf-8");
-    if (m.kind === "redirect") {
-      res.writeHead(301, { location: m.location, "content-length": 0 });
-      res.end();
-      return;
-    }
+    if (m.kind === "notFound") return sendText(ex, 404, "404 page not found\n", "text/plain; charset=utf-8");
+    if (m.kind === "redirect") return ex.respond(301, { location: m.location, "content-length": 0 });
     const route = m.route;
     metrics.active++;
     let timer: NodeJS.Timeout | undefined;
     if (route.timeoutMs > 0) {
-      timer = setTimeout(() => abort(req, res), route.timeoutMs);
+      timer = setTimeout(() => ex.abort(), route.timeoutMs);
       timer.unref();
     }
     let status = 500;
     let identity = "";
     let streamed = false;
+    let extraHeaders: ResponseHeaders | undefined;
     try {
-      if (req.method !== route.method && !(req.method === "POST" && route.method === "PUT")) {
-        res.setHeader("accept", route.method);
-        throw new KesError(405, `received method '${req.method}' expected '${route.method}'`);
+      if (ex.method !== route.method && !(ex.method === "POST" && route.method === "PUT")) {
+        extraHeaders = { accept: route.method };
+        throw new KesError(405, `received method '${ex.method}' expected '${route.method}'`);
       }
-      identity = this.authenticate(route, req, target.path, state);
+      identity = this.authenticate(route, ex, target.path, state);
       const ctx: ApiContext = {
         state,
         services: this.services,
         identity,
         resource: m.resource,
         path: target.path,
-        method: req.method,
-        contentLength: contentLength(req),
-        readBody: () => readBody(req, route.maxBody),
-        req,
-        res,
+        method: ex.method,
+        contentLength: ex.contentLength,
+        readBody: () => ex.readBody(route.maxBody),
+        openStream: (contentType) => ex.openStream(200, { "content-type": contentType }),
       };
       const reply = await route.handler(ctx);
       if (reply === "streamed") {
@@ -263,7 +264,7 @@ export class KeyServer {
         status = 200;
       } else {
         status = reply.status;
-        send(res, reply);
+        send(ex, reply);
       }
     } catch (e) {
       let err: KesError;
@@ -277,10 +278,10 @@ export class KeyServer {
         err = new KesError(500, "internal server error");
       }
       status = err.status;
-      sendError(res, err);
+      sendError(ex, err, extraHeaders);
     }
     if (streamed) {
-      res.once("close", () => {
+      ex.onClose(() => {
         metrics.active--;
         metrics.countStatus(status);
       });
@@ -290,13 +291,13 @@ export class KeyServer {
       metrics.countStatus(status);
       metrics.observeLatency((performance.now() - started) / 1000);
     }
-    if (route.audit) {
+    if (route.audit && this.services.audit.active) {
       this.services.audit.log({
         time: new Date(),
-        method: req.method,
+        method: ex.method,
         path: target.path,
         identity,
-        ip: remoteIp(req),
+        ip: ex.socket.remoteAddress ?? "",
         status,
         responseTimeMs: performance.now() - started,
         message: route.audit(m.resource, status),
@@ -305,81 +306,32 @@ export class KeyServer {
   }
 }
 
-function remoteIp(req: Http2ServerRequest): string {
-  return req.socket?.remoteAddress ?? "";
-}
-
-function contentLength(req: Http2ServerRequest): number | undefined {
-  const v = req.headers["content-length"];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
-}
-
-/** Resets the stream (HTTP/2) or closes the connection (HTTP/1.1): KES' write deadline sends no error. */
-function abort(req: Http2ServerRequest, res: Http2ServerResponse): void {
-  if (res.writableEnded) return;
-  if (req.httpVersionMajor >= 2) req.stream.close(http2.constants.NGHTTP2_CANCEL);
-  else req.socket.destroy();
-}
-
-function readBody(req: Http2ServerRequest, limit: number): Promise<Buffer> {
-  if (limit <= 0) return Promise.resolve(Buffer.alloc(0));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (err?: Error) => {
-      if (done) return;
-      done = true;
-      req.off("data", onData);
-      if (err) reject(err);
-      else resolve(Buffer.concat(chunks, size));
-    };
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        req.pause();
-        finish(new BodyTooLargeError(limit));
-        return;
-      }
-      chunks.push(c);
-    };
-    req.on("data", onData);
-    req.once("end", () => finish());
-    req.once("error", (e) => finish(e));
-    req.once("aborted", () => finish(new Error("request aborted")));
-  });
-}
-
-function send(res: Http2ServerResponse, reply: Exclude<ApiReply, "streamed">): void {
-  if (res.headersSent || res.writableEnded) return;
+function send(ex: Exchange, reply: Exclude<ApiReply, "streamed">): void {
   if ("json" in reply && reply.json !== undefined) {
     const body = goJsonLine(reply.json);
-    res.writeHead(reply.status, { "content-type": "application/json", "content-length": body.length });
-    res.end(body);
+    ex.respond(reply.status, { "content-type": "application/json", "content-length": body.length }, body);
   } else if ("text" in reply && reply.text !== undefined) {
-    sendText(res, reply.status, reply.text, reply.contentType);
+    sendText(ex, reply.status, reply.text, reply.contentType);
   } else {
-    res.writeHead(reply.status, { "content-length": 0 });
-    res.end();
+    ex.respond(reply.status, { "content-length": 0 });
   }
 }
 
-function sendText(res: Http2ServerResponse, status: number, text: string, contentType: string): void {
+function sendText(ex: Exchange, status: number, text: string, contentType: string): void {
   const body = Buffer.from(text, "utf8");
-  res.writeHead(status, {
-    "content-type": contentType,
-    "content-length": body.length,
-    "x-content-type-options": "nosniff",
-  });
-  res.end(body);
+  ex.respond(
+    status,
+    { "content-type": contentType, "content-length": body.length, "x-content-type-options": "nosniff" },
+    body,
+  );
 }
 
 /** Writes a KES-format error, unless a response has already started. Never throws. */
-function sendError(res: Http2ServerResponse, err: KesError): void {
-  if (res.headersSent || res.writableEnded || res.destroyed) return;
+function sendError(ex: Exchange, err: KesError, extra?: ResponseHeaders): void {
   const body = errorBody(err.message);
-  res.writeHead(err.status, { "content-type": "application/json", "content-length": body.length });
-  res.end(body);
+  ex.respond(
+    err.status,
+    { ...extra, "content-type": "application/json", "content-length": body.length },
+    body,
+  );
 }

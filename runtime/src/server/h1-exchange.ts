@@ -1,0 +1,69 @@
+/**
+ * An HTTP/1.1 exchange (the fallback for clients that do not negotiate h2): Node's http request and
+ * response objects behind the Exchange interface.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TLSSocket } from "node:tls";
+import { parseContentLength, type Exchange, type ResponseHeaders, type ResponseStream } from "./exchange";
+import { readBody } from "./read-body";
+
+/** An Exchange over one HTTP/1.1 request. */
+export class H1Exchange implements Exchange {
+  readonly method: string;
+  readonly url: string;
+  readonly contentLength: number | undefined;
+  readonly connection: object;
+  readonly socket: TLSSocket;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+  ) {
+    this.method = req.method ?? "";
+    this.url = req.url ?? "";
+    this.contentLength = parseContentLength(req.headers["content-length"]);
+    this.socket = req.socket as TLSSocket;
+    this.connection = this.socket;
+  }
+
+  readBody(limit: number): Promise<Buffer> {
+    return readBody(this.req, limit);
+  }
+
+  respond(status: number, headers: ResponseHeaders, body?: Buffer): void {
+    const res = this.res;
+    if (res.headersSent || res.writableEnded || res.destroyed) return;
+    res.writeHead(status, headers);
+    res.end(body);
+  }
+
+  openStream(status: number, headers: ResponseHeaders): ResponseStream {
+    const res = this.res;
+    if (!res.headersSent) {
+      res.writeHead(status, headers);
+      // http.ServerResponse buffers the headers until the first write; send them now.
+      res.flushHeaders();
+    }
+    return {
+      write: (chunk) => {
+        if (res.destroyed || res.writableEnded) return false;
+        res.write(chunk);
+        return true;
+      },
+      end: () => {
+        if (!res.writableEnded) res.end();
+      },
+      onClose: (cb) => this.onClose(cb),
+    };
+  }
+
+  abort(): void {
+    if (this.res.writableEnded) return;
+    this.req.socket.destroy();
+  }
+
+  onClose(cb: () => void): void {
+    if (this.res.closed) cb();
+    else this.res.once("close", cb);
+  }
+}
