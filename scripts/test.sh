@@ -24,6 +24,11 @@ step "lint"
 npx eslint --max-warnings 0 .
 
 step "jest (unit + live)"
+# Every temporary file of the run (cdktf's Testing leaves a cdktf.outdir.* folder per synthesis) goes into one
+# folder that is removed at the end.
+TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/kvk-test-run.XXXXXX")
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 results=$(mktemp)
 status=0
 npx jest --ci --json --outputFile="$results" "$@" || status=$?
