@@ -19,27 +19,18 @@ import {
   run,
   type KesApiKey,
 } from "../../../scripts/testbed/kes";
-import { startOpenBao, type OpenBaoServer, type VaultResponse } from "../../../scripts/testbed/openbao";
+import {
+  createAppRole,
+  mustSucceed,
+  startOpenBao,
+  type OpenBaoServer,
+} from "../../../scripts/testbed/openbao";
 import { freePort, startProcess, waitUntil, type ManagedProcess } from "../../../scripts/testbed/process";
 
 let bao: OpenBaoServer;
 
-async function ok(what: string, p: Promise<VaultResponse>): Promise<VaultResponse> {
-  const r = await p;
-  if (r.status >= 300) throw new Error(`openbao: ${what}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r;
-}
-
-async function appRole(name: string, hcl: string): Promise<{ id: string; secret: string }> {
-  await ok("policy", bao.request("PUT", `sys/policies/acl/${name}`, { policy: hcl }));
-  await ok(
-    "role",
-    bao.request("POST", `auth/approle/role/${name}`, { token_policies: [name], token_period: "300s" }),
-  );
-  const id = (await ok("role-id", bao.request("GET", `auth/approle/role/${name}/role-id`))).body.data.role_id;
-  const secret = (await ok("secret-id", bao.request("POST", `auth/approle/role/${name}/secret-id`, {}))).body
-    .data.secret_id;
-  return { id, secret };
+function appRole(name: string, hcl: string): Promise<{ id: string; secret: string }> {
+  return createAppRole(bao, name, hcl);
 }
 
 /** Real KES with `keystore.vault` set to `vault` (KES YAML field names), on a free loopback port. */
@@ -102,7 +93,7 @@ class KesServer {
 beforeAll(async () => {
   testbedBinary("kes");
   bao = await startOpenBao();
-  await ok("approle", bao.request("POST", "sys/auth/approle", { type: "approle" }));
+  await mustSucceed("approle", bao.request("POST", "sys/auth/approle", { type: "approle" }));
 }, 120_000);
 
 afterAll(async () => {
@@ -117,9 +108,9 @@ describe("GIVEN real KES and our VaultKeystore sharing a transit-wrapped K/V v1 
     `path "transit/encrypt/kes-wrap" { capabilities = ["update"] }\npath "transit/decrypt/kes-wrap" { capabilities = ["update"] }\n`;
 
   beforeAll(async () => {
-    await ok("kv", bao.request("POST", "sys/mounts/kv", { type: "kv", options: { version: "1" } }));
-    await ok("transit", bao.request("POST", "sys/mounts/transit", { type: "transit" }));
-    await ok("transit key", bao.request("POST", "transit/keys/kes-wrap", {}));
+    await mustSucceed("kv", bao.request("POST", "sys/mounts/kv", { type: "kv", options: { version: "1" } }));
+    await mustSucceed("transit", bao.request("POST", "sys/mounts/transit", { type: "transit" }));
+    await mustSucceed("transit key", bao.request("POST", "transit/keys/kes-wrap", {}));
     const kesRole = await appRole("kes-transit", hcl);
     kes = await KesServer.start({
       endpoint: bao.addr,
@@ -144,9 +135,9 @@ describe("GIVEN real KES and our VaultKeystore sharing a transit-wrapped K/V v1 
 
   test("WHEN KES creates a key THEN OpenBao holds a vault:v1: value and we unwrap and parse it", async () => {
     await kes.cli("key", "create", "kes-wrapped");
-    expect((await ok("raw", bao.request("GET", "kv/wrapped/kes-wrapped"))).body.data["kes-wrapped"]).toMatch(
-      /^vault:v1:/,
-    );
+    expect(
+      (await mustSucceed("raw", bao.request("GET", "kv/wrapped/kes-wrapped"))).body.data["kes-wrapped"],
+    ).toMatch(/^vault:v1:/);
     const dek = await kes.cli("key", "dek", "kes-wrapped");
     const kv = parseKeyVersion(await store.get("kes-wrapped"));
     expect(kv.key.decrypt(Buffer.from(dek.ciphertext, "base64")).toString("base64")).toBe(dek.plaintext);
@@ -169,8 +160,8 @@ describe("GIVEN real KES and our VaultKeystore on K/V v2 in a namespace, logging
     `path "team-ns/kv2/metadata/keys/*" { capabilities = ["list", "delete"] }\npath "team-ns/kv2/metadata/keys" { capabilities = ["list"] }\n`;
 
   beforeAll(async () => {
-    await ok("namespace", bao.request("POST", "sys/namespaces/team-ns", {}));
-    await ok(
+    await mustSucceed("namespace", bao.request("POST", "sys/namespaces/team-ns", {}));
+    await mustSucceed(
       "kv2 in ns",
       bao.request(
         "POST",
@@ -206,7 +197,7 @@ describe("GIVEN real KES and our VaultKeystore on K/V v2 in a namespace, logging
 
   test("WHEN KES creates a key THEN it sits in the namespace and we read it", async () => {
     await kes.cli("key", "create", "ns-kes");
-    const raw = await ok(
+    const raw = await mustSucceed(
       "raw",
       bao.request("GET", "kv2/data/keys/ns-kes?version=1", undefined, { namespace: "team-ns" }),
     );

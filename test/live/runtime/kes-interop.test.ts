@@ -14,27 +14,13 @@ import { FsKeystore } from "../../../runtime/src/keystore/fs";
 import { VaultKeystore } from "../../../runtime/src/keystore/vault";
 import { testbedBinary } from "../../../scripts/testbed/env";
 import { run, startKes, type RunningKeyServer } from "../../../scripts/testbed/kes";
-import { startOpenBao, type OpenBaoServer, type VaultResponse } from "../../../scripts/testbed/openbao";
+import { createAppRole, startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
 
 let bao: OpenBaoServer;
 
-async function ok(what: string, p: Promise<VaultResponse>): Promise<VaultResponse> {
-  const r = await p;
-  if (r.status >= 300) throw new Error(`openbao: ${what}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r;
-}
-
 /** An AppRole of our own on the same engine and prefix as the KES server. */
-async function ourAppRole(name: string, hcl: string): Promise<{ id: string; secret: string }> {
-  await ok("policy", bao.request("PUT", `sys/policies/acl/${name}`, { policy: hcl }));
-  await ok(
-    "role",
-    bao.request("POST", `auth/approle/role/${name}`, { token_policies: [name], token_period: "300s" }),
-  );
-  const id = (await ok("role-id", bao.request("GET", `auth/approle/role/${name}/role-id`))).body.data.role_id;
-  const secret = (await ok("secret-id", bao.request("POST", `auth/approle/role/${name}/secret-id`, {}))).body
-    .data.secret_id;
-  return { id, secret };
+function ourAppRole(name: string, hcl: string): Promise<{ id: string; secret: string }> {
+  return createAppRole(bao, name, hcl);
 }
 
 /** Runs the real `kes` CLI against a server with its admin API key; fails with its stderr on error. */

@@ -12,32 +12,24 @@ import { encodeKeyVersion, newKeyVersion } from "../../../runtime/src/crypto/key
 import { KeystoreUnreachableError } from "../../../runtime/src/keystore/keystore";
 import { VaultKeystore } from "../../../runtime/src/keystore/vault";
 import { testbedBinary } from "../../../scripts/testbed/env";
-import { startOpenBao, type OpenBaoServer, type VaultResponse } from "../../../scripts/testbed/openbao";
+import {
+  createAppRole,
+  mustSucceed,
+  startOpenBao,
+  type OpenBaoServer,
+  type VaultResponse,
+} from "../../../scripts/testbed/openbao";
 import { freePort, startProcess, waitUntil, type ManagedProcess } from "../../../scripts/testbed/process";
-
-async function ok(what: string, p: Promise<VaultResponse>): Promise<VaultResponse> {
-  const r = await p;
-  if (r.status >= 300) throw new Error(`openbao: ${what}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r;
-}
 
 /** kv v1 at "kv" and an AppRole allowed on kv/<prefix>; returns its credentials. */
 async function prepare(
   bao: Pick<OpenBaoServer, "request">,
   prefix: string,
 ): Promise<{ id: string; secret: string }> {
-  await ok("kv", bao.request("POST", "sys/mounts/kv", { type: "kv", options: { version: "1" } }));
-  await ok("approle", bao.request("POST", "sys/auth/approle", { type: "approle" }));
+  await mustSucceed("kv", bao.request("POST", "sys/mounts/kv", { type: "kv", options: { version: "1" } }));
+  await mustSucceed("approle", bao.request("POST", "sys/auth/approle", { type: "approle" }));
   const hcl = `path "kv/${prefix}/*" { capabilities = ["create", "read", "delete", "list"] }\n`;
-  await ok("policy", bao.request("PUT", "sys/policies/acl/kes", { policy: hcl }));
-  await ok(
-    "role",
-    bao.request("POST", "auth/approle/role/kes", { token_policies: ["kes"], token_period: "300s" }),
-  );
-  const id = (await ok("role-id", bao.request("GET", "auth/approle/role/kes/role-id"))).body.data.role_id;
-  const secret = (await ok("secret-id", bao.request("POST", "auth/approle/role/kes/secret-id", {}))).body.data
-    .secret_id;
-  return { id, secret };
+  return createAppRole(bao, "kes", hcl);
 }
 
 const encoded = () => encodeKeyVersion(newKeyVersion("test"));
@@ -68,12 +60,12 @@ describe("GIVEN a VaultKeystore on an OpenBao that gets sealed", () => {
       proc: bao.process,
     });
     const unsealKey = /Unseal Key: (\S+)/.exec(bao.process.output())![1];
-    await ok("seal", bao.request("PUT", "sys/seal", {}));
+    await mustSucceed("seal", bao.request("PUT", "sys/seal", {}));
     await expect(store.status()).rejects.toThrow(
       new KeystoreUnreachableError(`vault: key store is sealed (${bao.addr})`),
     );
     await expect(store.get("k")).rejects.toThrow(`vault: key store is sealed (${bao.addr})`);
-    await ok("unseal", bao.request("PUT", "sys/unseal", { key: unsealKey }));
+    await mustSucceed("unseal", bao.request("PUT", "sys/unseal", { key: unsealKey }));
     expect((await store.status()).latencyMs).toBeGreaterThan(0);
     expect((await store.get("k")).length).toBeGreaterThan(0);
   });

@@ -7,42 +7,24 @@ import { ErrKeyExists, ErrKeyNotFound } from "../../../runtime/src/errors";
 import { encodeKeyVersion, newKeyVersion, parseKeyVersion } from "../../../runtime/src/crypto/key-version";
 import { KeystoreUnreachableError } from "../../../runtime/src/keystore/keystore";
 import { VaultKeystore, type VaultKeystoreOptions } from "../../../runtime/src/keystore/vault";
-import { startOpenBao, type OpenBaoServer, type VaultResponse } from "../../../scripts/testbed/openbao";
+import {
+  createAppRole,
+  mustSucceed,
+  startOpenBao,
+  type OpenBaoServer,
+} from "../../../scripts/testbed/openbao";
 
 let bao: OpenBaoServer;
 const opened: VaultKeystore[] = [];
 
-/** Fails the test with OpenBao's answer when a setup call does not succeed. */
-async function ok(what: string, p: Promise<VaultResponse>): Promise<VaultResponse> {
-  const r = await p;
-  if (r.status >= 300) throw new Error(`openbao: ${what}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r;
-}
-
 /** Creates an AppRole role with `policy` (HCL) and returns its role-id and a fresh secret-id. */
-async function appRole(
+function appRole(
   name: string,
   hcl: string,
   tokenOptions: Record<string, unknown> = { token_period: "300s" },
   namespace?: string,
 ): Promise<{ id: string; secret: string }> {
-  await ok("write policy", bao.request("PUT", `sys/policies/acl/${name}`, { policy: hcl }, { namespace }));
-  await ok(
-    "write role",
-    bao.request(
-      "POST",
-      `auth/approle/role/${name}`,
-      { token_policies: [name], secret_id_num_uses: 0, ...tokenOptions },
-      { namespace },
-    ),
-  );
-  const id = (
-    await ok("role-id", bao.request("GET", `auth/approle/role/${name}/role-id`, undefined, { namespace }))
-  ).body.data.role_id;
-  const secret = (
-    await ok("secret-id", bao.request("POST", `auth/approle/role/${name}/secret-id`, {}, { namespace }))
-  ).body.data.secret_id;
-  return { id, secret };
+  return createAppRole(bao, name, hcl, { tokenOptions, namespace });
 }
 
 const V1_POLICY = (engine: string, prefix: string) =>
@@ -63,11 +45,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   bao = await startOpenBao();
-  await ok("enable kv v1", bao.request("POST", "sys/mounts/kv", { type: "kv", options: { version: "1" } }));
-  await ok("enable kv v2", bao.request("POST", "sys/mounts/kv2", { type: "kv", options: { version: "2" } }));
-  await ok("enable approle", bao.request("POST", "sys/auth/approle", { type: "approle" }));
-  await ok("enable transit", bao.request("POST", "sys/mounts/transit", { type: "transit" }));
-  await ok("transit key", bao.request("POST", "transit/keys/kes-wrap", {}));
+  await mustSucceed(
+    "enable kv v1",
+    bao.request("POST", "sys/mounts/kv", { type: "kv", options: { version: "1" } }),
+  );
+  await mustSucceed(
+    "enable kv v2",
+    bao.request("POST", "sys/mounts/kv2", { type: "kv", options: { version: "2" } }),
+  );
+  await mustSucceed("enable approle", bao.request("POST", "sys/auth/approle", { type: "approle" }));
+  await mustSucceed("enable transit", bao.request("POST", "sys/mounts/transit", { type: "transit" }));
+  await mustSucceed("transit key", bao.request("POST", "transit/keys/kes-wrap", {}));
 }, 120_000);
 
 afterAll(async () => {
@@ -84,7 +72,7 @@ describe("VaultKeystore on K/V v1", () => {
     });
     const value = encoded();
     await store.create("my-key", value);
-    const raw = await ok("read raw", bao.request("GET", "kv/tenant-a/my-key"));
+    const raw = await mustSucceed("read raw", bao.request("GET", "kv/tenant-a/my-key"));
     expect(raw.body.data).toEqual({ "my-key": Buffer.from(value).toString("ascii") });
     expect(parseKeyVersion(Buffer.from(raw.body.data["my-key"])).createdBy).toHaveLength(64);
   });
@@ -127,7 +115,7 @@ describe("VaultKeystore on K/V v1", () => {
       prefix: "tenant-e",
       approle: await appRole("v1-e", V1_POLICY("kv", "tenant-e")),
     });
-    await ok("foreign key", bao.request("PUT", "kv/tenant-other/x-1", { "x-1": "v" }));
+    await mustSucceed("foreign key", bao.request("PUT", "kv/tenant-other/x-1", { "x-1": "v" }));
     expect(await store.list("")).toEqual([]);
     for (const n of ["x-2", "x-1", "y-1"]) await store.create(n, encoded());
     expect(await store.list("")).toEqual(["x-1", "x-2", "y-1"]);
@@ -155,7 +143,9 @@ describe("VaultKeystore on K/V v1", () => {
       ),
     });
     await store.create("root-key", encoded());
-    expect((await ok("read raw", bao.request("GET", "kv/root-key"))).body.data["root-key"]).toMatch(/^Ci/);
+    expect((await mustSucceed("read raw", bao.request("GET", "kv/root-key"))).body.data["root-key"]).toMatch(
+      /^Ci/,
+    );
     expect(await store.list("root-")).toEqual(["root-key"]);
   });
 
@@ -181,7 +171,7 @@ describe("VaultKeystore on K/V v2", () => {
     });
     const value = encoded();
     await store.create("my-key", value);
-    const raw = await ok("read raw", bao.request("GET", "kv2/data/tenant-a/my-key?version=1"));
+    const raw = await mustSucceed("read raw", bao.request("GET", "kv2/data/tenant-a/my-key?version=1"));
     expect(raw.body.data.data).toEqual({ "my-key": Buffer.from(value).toString("ascii") });
     expect(raw.body.data.metadata.version).toBe(1);
     expect(Buffer.from(await store.get("my-key"))).toEqual(Buffer.from(value));
@@ -207,7 +197,7 @@ describe("VaultKeystore on K/V v2", () => {
     });
     const first = encoded();
     await store.create("k", first);
-    await ok("write v2", bao.request("PUT", "kv2/data/tenant-c/k", { data: { k: "overwritten" } }));
+    await mustSucceed("write v2", bao.request("PUT", "kv2/data/tenant-c/k", { data: { k: "overwritten" } }));
     expect(Buffer.from(await store.get("k"))).toEqual(Buffer.from(first));
   });
 
@@ -229,13 +219,13 @@ describe("VaultKeystore on K/V v2", () => {
 
 describe("VaultKeystore in a namespace", () => {
   beforeAll(async () => {
-    await ok("create namespace", bao.request("POST", "sys/namespaces/tenant-ns", {}));
+    await mustSucceed("create namespace", bao.request("POST", "sys/namespaces/tenant-ns", {}));
     const ns = "tenant-ns";
-    await ok(
+    await mustSucceed(
       "enable kv in ns",
       bao.request("POST", "sys/mounts/kv", { type: "kv", options: { version: "1" } }, { namespace: ns }),
     );
-    await ok(
+    await mustSucceed(
       "enable approle in ns",
       bao.request("POST", "sys/auth/approle", { type: "approle" }, { namespace: ns }),
     );
@@ -246,7 +236,7 @@ describe("VaultKeystore in a namespace", () => {
     const store = await connect({ namespace: "tenant-ns", engine: "kv", prefix: "keys", approle });
     const value = encoded();
     await store.create("ns-key", value);
-    const raw = await ok(
+    const raw = await mustSucceed(
       "read raw in ns",
       bao.request("GET", "kv/keys/ns-key", undefined, { namespace: "tenant-ns" }),
     );
@@ -305,7 +295,7 @@ describe("VaultKeystore login and token lifecycle", () => {
     const approle = await appRole("periodic", V1_POLICY("kv", "periodic"), { token_period: "3s" });
     const store = await connect({ engine: "kv", prefix: "periodic", approle });
     await store.create("k", encoded());
-    const raw = await ok(
+    const raw = await mustSucceed(
       "raw login",
       bao.request(
         "PUT",
@@ -318,7 +308,7 @@ describe("VaultKeystore login and token lifecycle", () => {
     await sleep(12_000);
     expect((await bao.request("GET", "kv/periodic/k", undefined, { token: rawToken })).status).toBe(403);
     expect((await store.get("k")).length).toBeGreaterThan(0);
-    const accessors = await ok("accessors", bao.request("LIST", "auth/token/accessors"));
+    const accessors = await mustSucceed("accessors", bao.request("LIST", "auth/token/accessors"));
     expect(accessors.body.data.keys.length).toBeGreaterThan(0);
   }, 60_000);
 
@@ -337,7 +327,10 @@ describe("VaultKeystore login and token lifecycle", () => {
     const approle = await appRole("revoked", V1_POLICY("kv", "revoked"), { token_period: "300s" });
     const store = await connect({ engine: "kv", prefix: "revoked", approle });
     await store.create("k", encoded());
-    await ok("revoke approle tokens", bao.request("PUT", "sys/leases/revoke-prefix/auth/approle/login", {}));
+    await mustSucceed(
+      "revoke approle tokens",
+      bao.request("PUT", "sys/leases/revoke-prefix/auth/approle/login", {}),
+    );
     expect((await store.get("k")).length).toBeGreaterThan(0);
     await store.create("k2", encoded());
   });
@@ -352,8 +345,8 @@ describe("VaultKeystore permission errors", () => {
     });
     // Tokens of this role only: other tests' keystores keep logging in and renewing meanwhile.
     const count = async () => {
-      const accessors = (await ok("accessors", bao.request("LIST", "auth/token/accessors"))).body.data
-        .keys as string[];
+      const accessors = (await mustSucceed("accessors", bao.request("LIST", "auth/token/accessors"))).body
+        .data.keys as string[];
       let n = 0;
       for (const accessor of accessors) {
         const info = await bao.request("POST", "auth/token/lookup-accessor", { accessor });
@@ -380,9 +373,9 @@ describe("VaultKeystore with transit wrapping", () => {
     });
     const value = encoded();
     await store.create("w", value);
-    const stored = (await ok("read raw", bao.request("GET", "kv/wrapped/w"))).body.data.w as string;
+    const stored = (await mustSucceed("read raw", bao.request("GET", "kv/wrapped/w"))).body.data.w as string;
     expect(stored).toMatch(/^vault:v1:/);
-    const plain = await ok(
+    const plain = await mustSucceed(
       "decrypt",
       bao.request("POST", "transit/decrypt/kes-wrap", { ciphertext: stored }),
     );
@@ -409,8 +402,8 @@ describe("VaultKeystore with transit wrapping", () => {
   });
 
   test("fails when the transit key was rotated (vault:v2:), refusing to create", async () => {
-    await ok("rotating key", bao.request("POST", "transit/keys/rotated", {}));
-    await ok("rotate", bao.request("POST", "transit/keys/rotated/rotate", {}));
+    await mustSucceed("rotating key", bao.request("POST", "transit/keys/rotated", {}));
+    await mustSucceed("rotate", bao.request("POST", "transit/keys/rotated/rotate", {}));
     const hcl = `${V1_POLICY("kv", "rotated")}path "transit/encrypt/rotated" { capabilities = ["update"] }\n`;
     const store = await connect({
       engine: "kv",
@@ -434,11 +427,13 @@ describe("VaultKeystore status", () => {
   test("fails with KeystoreUnreachableError when OpenBao is stopped", async () => {
     const own = await startOpenBao();
     try {
-      await ok("enable approle", own.request("POST", "sys/auth/approle", { type: "approle" }));
-      await ok("role", own.request("POST", "auth/approle/role/r", { token_period: "300s" }));
-      const id = (await ok("role-id", own.request("GET", "auth/approle/role/r/role-id"))).body.data.role_id;
-      const secret = (await ok("secret-id", own.request("POST", "auth/approle/role/r/secret-id", {}))).body
-        .data.secret_id;
+      await mustSucceed("enable approle", own.request("POST", "sys/auth/approle", { type: "approle" }));
+      await mustSucceed("role", own.request("POST", "auth/approle/role/r", { token_period: "300s" }));
+      const id = (await mustSucceed("role-id", own.request("GET", "auth/approle/role/r/role-id"))).body.data
+        .role_id;
+      const secret = (
+        await mustSucceed("secret-id", own.request("POST", "auth/approle/role/r/secret-id", {}))
+      ).body.data.secret_id;
       const store = await VaultKeystore.connect({ endpoint: own.addr, approle: { id, secret } });
       opened.push(store);
       await own.stop();
