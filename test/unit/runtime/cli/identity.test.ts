@@ -5,6 +5,7 @@ import { X509Certificate } from "node:crypto";
 import { identityOfApiKey, identityOfPem } from "../../../../runtime/src/auth/identity";
 import { UsageError } from "../../../../runtime/src/cli/args";
 import { runIdentity } from "../../../../runtime/src/cli/identity";
+import { VECTOR_API_KEY } from "../../../vectors";
 
 function capture(args: string[]): string {
   let out = "";
@@ -14,7 +15,7 @@ function capture(args: string[]): string {
 
 describe("identity of", () => {
   test("GIVEN the API key from KES-PROTOCOL §3.3 WHEN asked THEN the documented identity is printed", () => {
-    expect(capture(["of", "kes:v1:AAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f"])).toBe(
+    expect(capture(["of", VECTOR_API_KEY])).toBe(
       "a050837d85070582ccf7394b0988847cc312cb88259b894899f6f239cf1791a5\n",
     );
   });

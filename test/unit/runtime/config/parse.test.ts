@@ -1,4 +1,5 @@
 import { parseConfig, parseLogLevel } from "../../../../runtime/src/config/parse";
+import { VECTOR_API_KEY } from "../../../vectors";
 
 const ADMIN = "3ecfcdf38fcbe141ae26a1030f81e96b753365a46760ae6b578698a97c59fd22";
 const ID = "a".repeat(64);
@@ -42,7 +43,7 @@ describe("parseConfig", () => {
       base(
         `policy:\n  minio:\n    allow: [/v1/key/generate/*, /v1/key/decrypt/*]\n    deny: [/v1/key/delete/*]\n    identities:\n      - ${ID}\n      - cert: /etc/kes/minio.crt\n      - api_key: \${MINIO_KEY}\n`,
       ),
-      { MINIO_KEY: "kes:v1:AAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f" },
+      { MINIO_KEY: VECTOR_API_KEY },
     );
     expect(c.policies.minio).toEqual({
       allow: ["/v1/key/generate/*", "/v1/key/decrypt/*"],
@@ -50,7 +51,7 @@ describe("parseConfig", () => {
       identities: [
         { kind: "hash", value: ID },
         { kind: "cert", path: "/etc/kes/minio.crt" },
-        { kind: "apiKey", key: "kes:v1:AAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f" },
+        { kind: "apiKey", key: VECTOR_API_KEY },
       ],
     });
   });

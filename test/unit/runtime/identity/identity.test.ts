@@ -11,10 +11,7 @@ import {
   parseApiKey,
   subjectPublicKeyInfoOf,
 } from "../../../../runtime/src/auth/identity";
-
-// KES-PROTOCOL.md §3.3: seed 00..1f.
-const VECTOR_KEY = "kes:v1:AAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f";
-const VECTOR_IDENTITY = "a050837d85070582ccf7394b0988847cc312cb88259b894899f6f239cf1791a5";
+import { VECTOR_API_KEY, VECTOR_IDENTITY } from "../../../vectors";
 
 let dir: string;
 beforeAll(() => {
@@ -121,11 +118,14 @@ describe("identityOfPem", () => {
 
 describe("API keys", () => {
   test("GIVEN the §3.3 seed 00..1f WHEN identified THEN it gives the published identity", () => {
-    expect(identityOfApiKey(VECTOR_KEY)).toBe(VECTOR_IDENTITY);
+    expect(identityOfApiKey(VECTOR_API_KEY)).toBe(VECTOR_IDENTITY);
   });
 
   test("GIVEN the §3.3 key WHEN parsed THEN the public key SPKI is the published DER", () => {
-    const spki = createPublicKey(parseApiKey(VECTOR_KEY).privateKey).export({ format: "der", type: "spki" });
+    const spki = createPublicKey(parseApiKey(VECTOR_API_KEY).privateKey).export({
+      format: "der",
+      type: "spki",
+    });
     expect(spki.toString("hex")).toBe(
       "302a300506032b657003210003a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8",
     );
@@ -151,7 +151,7 @@ describe("API keys", () => {
   });
 
   test("fails when the prefix is missing", () => {
-    expect(() => parseApiKey("AAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f")).toThrow(
+    expect(() => parseApiKey(VECTOR_API_KEY.slice("kes:v1:".length))).toThrow(
       'invalid api key: it must start with "kes:v1:"',
     );
   });
@@ -159,7 +159,7 @@ describe("API keys", () => {
   test("fails when the base64 is malformed, without echoing the key", () => {
     let message = "";
     try {
-      parseApiKey("kes:v1:AAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f!");
+      parseApiKey(`${VECTOR_API_KEY}!`);
     } catch (err) {
       message = (err as Error).message;
     }
