@@ -89,7 +89,8 @@ async function onConnections<T>(
 }
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [path.join(REPO_ROOT, "scripts", "build-runtime.mjs")]);
+  // Built once per run by scripts/test.sh (server-process.test.ts checks the build itself).
+  if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build:runtime`);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "kvk-workers-"));
   port = await freePort();
   execFileSync(process.execPath, [
