@@ -6,7 +6,7 @@
 # Usage: scripts/testbed/install.sh [component ...]
 #   components: openbao kubernetes-validate provider-vault kes provider-tls provider-random provider-time
 #   provider-kubernetes minio (Terraform is always resolved)
-# Cache folder: $KVK_TESTBED_DIR, default <repo>/.testbed. Writes <cache>/env.sh and <cache>/env.json.
+# Cache folder: $KVK_TESTBED_DIR, default <repo>/.testbed, a link to a per-user cache (cache-dir.sh). Writes <cache>/env.sh and <cache>/env.json.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -14,9 +14,8 @@ repo=$(cd "$here/../.." && pwd)
 # shellcheck source=pins.sh
 source "$here/pins.sh"
 
-testbed=${KVK_TESTBED_DIR:-$repo/.testbed}
-mkdir -p "$testbed/logs"
-testbed=$(cd "$testbed" && pwd)
+# shellcheck source=cache-dir.sh
+source "$here/cache-dir.sh"
 mirror="$testbed/terraform-mirror"
 started=$SECONDS
 

@@ -6,7 +6,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 version=1.37.0
-testbed=${KVK_TESTBED_DIR:-$repo/.testbed}
+# shellcheck source=cache-dir.sh
+source "$here/cache-dir.sh"
 venv="$testbed/kubernetes-validate-$version"
 bin="$venv/bin/kubernetes-validate"
 if [ -x "$bin" ] && "$bin" --version >/dev/null 2>&1; then
