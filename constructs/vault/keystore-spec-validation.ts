@@ -1,4 +1,5 @@
 import { isUnresolved, show, vaultPathProblem } from "../private/vault-path";
+import { defaultKeystoreName } from "./keystore-names";
 import { KvVersion } from "./kv-version";
 import { VaultAuthMethod } from "./vault-auth-method";
 
@@ -76,8 +77,10 @@ export interface KeystoreSpecProps {
    */
   readonly kvDeleteVersionAfterSeconds?: number;
   /**
-   * Name of the Vault policy (lowercase; Vault lowercases policy names).
-   * @default - "kes-<engine>-<prefix>", lowercase, with "/" replaced by "-"
+   * Name of the Vault policy (lowercase; Vault lowercases policy names). Two keystores of one app must not share
+   * it in one Vault namespace (checked at synth).
+   * @default - `kes-<engine>-<prefix>` when both are plain `[a-z0-9]+` and the keystore is in the auth
+   *   namespace; otherwise `kes-<slug>.<hash>`, unique per (namespace, engine, prefix): see defaultKeystoreName
    */
   readonly policyName?: string;
   /**
@@ -294,8 +297,16 @@ export function resolveKeystoreSpec(props: KeystoreSpecProps): ResolvedKeystoreS
     );
   }
 
-  const slug = (s: string) => s.toLowerCase().replace(/\//g, "-");
-  const policyName = props.policyName ?? `kes-${slug(kvEngine)}-${slug(props.prefix)}`;
+  const effectiveAuth = authNamespace ?? namespace ?? "";
+  const keystoreNs = namespace ?? "";
+  const fromAuth = effectiveAuth === "" ? keystoreNs : keystoreNs.slice(effectiveAuth.length + 1);
+  const policyName =
+    props.policyName ??
+    defaultKeystoreName({
+      kvEngine,
+      prefix: props.prefix,
+      namespaceFromAuth: fromAuth === "" ? "" : `${fromAuth}/`,
+    });
   checkName("policyName", policyName);
   const roleName = props.roleName ?? policyName;
   checkName("roleName", roleName);

@@ -3,6 +3,7 @@ import { show } from "../private/vault-path";
 import { AppRoleAuth, type IAppRoleAuth } from "./approle-auth";
 import { AppRoleIdentity, type AppRoleOptions } from "./approle-identity";
 import { KeystorePolicy } from "./keystore-policy";
+import { registerKeystore } from "./keystore-registry";
 import { KeystoreSpec } from "./keystore-spec";
 import type { KeystoreSpecProps } from "./keystore-spec-validation";
 import { KubernetesAuthRole, type KubernetesAuthOptions } from "./kubernetes-auth-role";
@@ -71,6 +72,8 @@ export interface KeystoreProps extends KeystoreSpecProps {
  * One tenant's keystore in Vault: namespace (optional), K/V mount, the policy rendered from the spec, the
  * login (AppRole role + role-id + secret-id, or a Kubernetes auth role) and the transit key (optional).
  * Child ids are stable: Namespace, KvMount, TransitKey, Policy, AppRoleAuth, AppRole, KubernetesAuthRole.
+ * At synth, the app's keystores are checked together: a prefix equal to or inside another's on the same mount,
+ * or a policy or role name another keystore uses in the same namespace, fails the synth naming both.
  */
 export class Keystore extends Construct implements IKeystore {
   public readonly spec: KeystoreSpec;
@@ -93,6 +96,7 @@ export class Keystore extends Construct implements IKeystore {
     super(scope, id);
     const spec = new KeystoreSpec(props);
     this.spec = spec;
+    registerKeystore(this, spec);
 
     let namespace: IVaultNamespace | undefined;
     if (spec.namespace !== undefined) {

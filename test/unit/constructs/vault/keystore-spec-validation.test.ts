@@ -24,10 +24,18 @@ describe("resolveKeystoreSpec defaults", () => {
     });
   });
 
-  test("GIVEN a nested mixed-case prefix WHEN resolved THEN the derived policy name is lowercase with dashes", () => {
-    expect(resolveKeystoreSpec({ prefix: "Tenants/Payments", kvEngine: "secret/kes" }).policyName).toBe(
-      "kes-secret-kes-tenants-payments",
+  test("GIVEN a nested mixed-case prefix WHEN resolved THEN the derived policy name is a lowercase slug with a hash of the exact path", () => {
+    expect(resolveKeystoreSpec({ prefix: "Tenants/Payments", kvEngine: "secret/kes" }).policyName).toMatch(
+      /^kes-secret-kes-tenants-payments\.[0-9a-f]{12}$/,
     );
+  });
+
+  test("GIVEN a keystore in a child namespace of the auth namespace WHEN resolved THEN its names differ from the same prefix in another child", () => {
+    const a = resolveKeystoreSpec({ prefix: "p", namespace: "t/a", authNamespace: "t" });
+    const b = resolveKeystoreSpec({ prefix: "p", namespace: "t/b", authNamespace: "t" });
+    expect(a.policyName).toMatch(/^kes-a-kv-p\.[0-9a-f]{12}$/);
+    expect(a.policyName).not.toBe(b.policyName);
+    expect(a.roleName).toBe(a.policyName);
   });
 
   test("GIVEN Kubernetes login WHEN resolved THEN the auth engine defaults to kubernetes", () => {
