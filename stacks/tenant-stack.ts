@@ -182,11 +182,24 @@ export interface TenantsStackProps extends KitStackOptions {
   readonly sharedMounts?: SharedMountsOptions;
 }
 
-/** The K/V and AppRole mounts prefix-isolated tenants share. */
+/**
+ * The mounts tenants share: the K/V and AppRole mounts of prefix-isolated tenants, or only the AppRole mount in
+ * the auth namespace of namespace-isolated tenants.
+ */
 export interface SharedMountsOptions {
-  readonly kvEngine: string;
-  readonly kvVersion: KvVersion;
+  /**
+   * Path of the shared K/V mount.
+   * @default - no shared K/V mount (each tenant has its own)
+   */
+  readonly kvEngine?: string;
+  /** @default KvVersion.V1 */
+  readonly kvVersion?: KvVersion;
   readonly authEngine: string;
+  /**
+   * Namespace of the shared AppRole mount ("/" = root).
+   * @default - the root namespace
+   */
+  readonly authNamespace?: string;
   /**
    * The mounts exist already (e.g. created by the tenant-shared stack): refer to them only.
    * @default false - this stack creates them
@@ -211,12 +224,7 @@ export class TenantsStack extends TerraformStack {
     let appRoleAuth: IAppRoleAuth | undefined;
     const shared = props.sharedMounts;
     if (shared) {
-      kvMount = shared.existing
-        ? KvMount.fromExisting(shared.kvEngine, shared.kvVersion)
-        : new KvMount(this, "SharedKvMount", { path: shared.kvEngine, version: shared.kvVersion });
-      appRoleAuth = shared.existing
-        ? AppRoleAuth.fromExisting(shared.authEngine)
-        : new AppRoleAuth(this, "SharedAppRoleAuth", { path: shared.authEngine });
+      ({ kvMount, appRoleAuth } = sharedMounts(this, shared));
     }
     for (const t of props.tenants) {
       const keystore: KeystoreProps = {
@@ -245,7 +253,25 @@ export class SharedMountsStack extends TerraformStack {
   ) {
     super(scope, id);
     configureKitStack(this, id, props, ["vault"]);
-    new KvMount(this, "SharedKvMount", { path: props.mounts.kvEngine, version: props.mounts.kvVersion });
-    new AppRoleAuth(this, "SharedAppRoleAuth", { path: props.mounts.authEngine });
+    sharedMounts(this, { ...props.mounts, existing: false });
   }
+}
+
+/** Creates (or, when `existing`, refers to) the shared mounts; child ids SharedKvMount and SharedAppRoleAuth. */
+function sharedMounts(
+  scope: Construct,
+  shared: SharedMountsOptions,
+): { kvMount?: IKvMount; appRoleAuth: IAppRoleAuth } {
+  const authNamespace = VaultNamespace.forLogin(undefined, shared.authNamespace);
+  let kvMount: IKvMount | undefined;
+  if (shared.kvEngine !== undefined) {
+    const version = shared.kvVersion ?? KvVersion.V1;
+    kvMount = shared.existing
+      ? KvMount.fromExisting(shared.kvEngine, version)
+      : new KvMount(scope, "SharedKvMount", { path: shared.kvEngine, version });
+  }
+  const appRoleAuth = shared.existing
+    ? AppRoleAuth.fromExisting(shared.authEngine, authNamespace)
+    : new AppRoleAuth(scope, "SharedAppRoleAuth", { path: shared.authEngine, namespace: authNamespace });
+  return { ...(kvMount ? { kvMount } : {}), appRoleAuth };
 }

@@ -14,6 +14,13 @@
  * ```
  */
 import { parse, YAMLParseError } from "yaml";
+import {
+  dnsSubdomainProblem,
+  imageProblem,
+  ipAddressProblem,
+  MAX_KEY_SERVER_REPLICAS,
+  MAX_MINIO_REPLICAS,
+} from "../constructs/kubernetes/workload-checks";
 
 /** How tenants are kept apart in Vault. */
 export type Isolation = "prefix" | "namespace";
@@ -29,6 +36,11 @@ export interface TenantsVaultSettings {
   readonly versionOverride?: string;
   /** Namespace mode: parent namespace of the tenants' namespaces ("" = root). */
   readonly parentNamespace: string;
+  /**
+   * Namespace mode: the namespace of the one AppRole mount all tenants log in through ("/" = root), when it is
+   * not each tenant's own namespace. Policies and roles then live there, named per tenant.
+   */
+  readonly authNamespace?: string;
 }
 
 /** Kubernetes settings shared by all tenants. */
@@ -120,12 +132,24 @@ class Fields {
     return v;
   }
 
-  strings(key: string): string[] | undefined {
+  strings(key: string, problem?: (v: string) => string | undefined, example?: string): string[] | undefined {
     const v = this.obj[key];
     if (v === undefined || v === null) return undefined;
     if (!Array.isArray(v) || v.some((x) => typeof x !== "string"))
       throw new Error(`${this.where}${key} ${show(v)} must be a list of strings`);
+    (v as string[]).forEach((x, i) => {
+      const p = problem?.(x);
+      if (p !== undefined) throw new Error(`${this.where}${key}[${i}] ${show(x)} ${p}: use e.g. ${example}`);
+    });
     return v as string[];
+  }
+
+  /** A string that `problem` accepts. */
+  checked(key: string, problem: (v: string) => string | undefined, example: string): string | undefined {
+    const v = this.str(key);
+    const p = v === undefined ? undefined : problem(v);
+    if (p !== undefined) throw new Error(`${this.where}${key} ${show(v)} ${p}: use e.g. ${example}`);
+    return v;
   }
 
   obj_(key: string): Fields {
@@ -189,17 +213,17 @@ function tenantEntry(raw: unknown, index: number, isolation: Isolation): TenantE
       'must be 1 to 60 characters of [0-9A-Za-z_-]: e.g. "payments-"',
     ),
     keyServer: {
-      replicas: ks.int("replicas", 1, 100),
+      replicas: ks.int("replicas", 1, MAX_KEY_SERVER_REPLICAS),
       networkPolicy: ks.bool("networkPolicy"),
-      extraDnsNames: ks.strings("extraDnsNames"),
-      extraIpAddresses: ks.strings("extraIpAddresses"),
+      extraDnsNames: ks.strings("extraDnsNames", dnsSubdomainProblem, '"localhost"'),
+      extraIpAddresses: ks.strings("extraIpAddresses", ipAddressProblem, '"127.0.0.1"'),
     },
     minio: {
-      replicas: mn.int("replicas", 1, 32),
+      replicas: mn.int("replicas", 1, MAX_MINIO_REPLICAS),
       storage: mn.str("storage", QUANTITY, 'must be a Kubernetes quantity: e.g. "100Gi"'),
-      storageClassName: mn.str("storageClassName"),
+      storageClassName: mn.checked("storageClassName", dnsSubdomainProblem, '"standard"'),
       autoEncryption: mn.bool("autoEncryption"),
-      image: mn.str("image"),
+      image: mn.checked("image", imageProblem, '"quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z"'),
     },
   };
 }
@@ -227,7 +251,15 @@ export function validateTenantsFile(doc: unknown): TenantsFile {
   }
   const v = top
     .obj_("vault")
-    .known("endpoint", "kvEngine", "kvVersion", "authEngine", "versionOverride", "parentNamespace");
+    .known(
+      "endpoint",
+      "kvEngine",
+      "kvVersion",
+      "authEngine",
+      "versionOverride",
+      "parentNamespace",
+      "authNamespace",
+    );
   const endpoint = v.str(
     "endpoint",
     /^https?:\/\/[^\s/]+\/?$/,
@@ -242,6 +274,25 @@ export function validateTenantsFile(doc: unknown): TenantsFile {
   if (parentNamespace !== "" && isolation !== "namespace") {
     throw new Error(
       `vault.parentNamespace ${show(parentNamespace)} needs isolation: namespace: drop it, or switch isolation`,
+    );
+  }
+  const authNamespace =
+    v.str("authNamespace") === "/"
+      ? "/"
+      : v.str("authNamespace", PATH, 'must be "/" (the root namespace) or a namespace path: e.g. "tenants"');
+  if (authNamespace !== undefined && isolation !== "namespace") {
+    throw new Error(
+      `vault.authNamespace ${show(authNamespace)} needs isolation: namespace (in prefix isolation the auth mount is in the namespace of the K/V mount): drop it, or switch isolation`,
+    );
+  }
+  if (
+    authNamespace !== undefined &&
+    authNamespace !== "/" &&
+    authNamespace !== parentNamespace &&
+    !parentNamespace.startsWith(`${authNamespace}/`)
+  ) {
+    throw new Error(
+      `vault.authNamespace ${show(authNamespace)} is not the parent namespace ${show(parentNamespace || "/")} nor one of its ancestors, so tenants' tokens could not reach their keystores: use "/" or ${show(parentNamespace || "/")}`,
     );
   }
   const k = top.obj_("kubernetes").known("clusterDomain", "createNamespaces");
@@ -288,6 +339,7 @@ export function validateTenantsFile(doc: unknown): TenantsFile {
         'must be a version: e.g. "1.14.0"',
       ),
       parentNamespace,
+      ...(authNamespace === undefined ? {} : { authNamespace }),
     },
     isolation,
     stackPerTenant: top.bool("stackPerTenant") ?? false,

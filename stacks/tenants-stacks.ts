@@ -8,6 +8,7 @@ import {
   TenantStack,
   TenantsStack,
   type KitStackOptions,
+  type SharedMountsOptions,
   type TenantDefinition,
 } from "./tenant-stack";
 import { parseTenantsFile, type TenantEntry, type TenantsFile } from "./tenants-file";
@@ -52,6 +53,7 @@ export function tenantDefinition(
     authEngine: v.authEngine,
     prefix: t.prefix,
     ...(namespace === undefined ? {} : { namespace }),
+    ...(v.authNamespace === undefined ? {} : { authNamespace: v.authNamespace }),
   };
   return {
     tenantName: t.name,
@@ -88,14 +90,18 @@ export function buildTenantsStacks(
     vaultVersionOverride: opts.vaultVersionOverride ?? file.vault.versionOverride,
   };
   const definitions = file.tenants.map((t) => tenantDefinition(file, t, opts.runtime));
-  const mounts =
+  // Prefix isolation: one K/V and one AppRole mount for all. Namespace isolation with an auth namespace: one
+  // AppRole mount there. Otherwise each tenant mounts its own in its namespace.
+  const mounts: SharedMountsOptions | undefined =
     file.isolation === "prefix"
       ? {
           kvEngine: file.vault.kvEngine,
           kvVersion: KvVersion.of(file.vault.kvVersion),
           authEngine: file.vault.authEngine,
         }
-      : undefined;
+      : file.vault.authNamespace !== undefined
+        ? { authEngine: file.vault.authEngine, authNamespace: file.vault.authNamespace }
+        : undefined;
   if (!(opts.stackPerTenant ?? file.stackPerTenant)) {
     return [
       new TenantsStack(scope, TENANTS_STACK_ID, {
@@ -112,7 +118,7 @@ export function buildTenantsStacks(
     const stack = new TenantStack(scope, tenantStackId(def.tenantName), {
       ...kit,
       tenant: def,
-      existingKvMount: !!shared,
+      existingKvMount: !!shared && mounts?.kvEngine !== undefined,
       existingAppRoleAuth: !!shared,
     });
     if (shared) stack.addDependency(shared);
@@ -146,6 +152,7 @@ export const TENANTS_ENV = {
   withoutKubernetes: "KVK_WITHOUT_KUBERNETES",
   runtimeBundle: "KVK_RUNTIME_BUNDLE",
   runtimeImage: "KVK_RUNTIME_IMAGE",
+  vaultVersionOverride: "KVK_VAULT_VERSION_OVERRIDE",
 } as const;
 
 function flag(env: Readonly<Record<string, string | undefined>>, name: string): boolean | undefined {
@@ -156,12 +163,22 @@ function flag(env: Readonly<Record<string, string | undefined>>, name: string): 
   throw new Error(`${name} ${JSON.stringify(v)} must be true or false (1/0)`);
 }
 
+function versionOverride(v: string): string {
+  if (!/^[0-9]+\.[0-9]+\.[0-9]+$/.test(v)) {
+    throw new Error(
+      `${TENANTS_ENV.vaultVersionOverride} ${JSON.stringify(v)} must be a version: e.g. "1.14.0" against OpenBao`,
+    );
+  }
+  return v;
+}
+
 /**
  * The hook for stacks/main.ts: when KVK_TENANTS_FILE names a tenants file, builds its stacks with
  * KVK_PROVIDER_VERSIONS (JSON, exact provider versions), KVK_STATE_DIR (absolute directory of local state),
  * KVK_STACK_PER_TENANT (overrides the file), KVK_WITHOUT_KUBERNETES (Vault half and identities only),
  * KVK_RUNTIME_BUNDLE (bundle path; default runtime/dist/keyserver.cjs) or KVK_RUNTIME_IMAGE (an image holding
- * the bundle) and returns them; returns undefined when KVK_TENANTS_FILE is not set.
+ * the bundle), KVK_VAULT_VERSION_OVERRIDE (the vault provider's vault_version_override, over the file's) and
+ * returns them; returns undefined when KVK_TENANTS_FILE is not set.
  * @throws Error naming the variable when a value is malformed, else as tenantsStacksFromFile.
  */
 export function tenantsStacksFromEnv(scope: Construct, env: Readonly<Record<string, string | undefined>>) {
@@ -194,6 +211,9 @@ export function tenantsStacksFromEnv(scope: Construct, env: Readonly<Record<stri
     ...(runtime ? { runtime } : {}),
     ...(providerVersions ? { providerVersions } : {}),
     ...(env[TENANTS_ENV.stateDir] ? { stateDir: env[TENANTS_ENV.stateDir] } : {}),
+    ...(env[TENANTS_ENV.vaultVersionOverride]
+      ? { vaultVersionOverride: versionOverride(env[TENANTS_ENV.vaultVersionOverride] as string) }
+      : {}),
     stackPerTenant: flag(env, TENANTS_ENV.stackPerTenant),
     withoutKubernetes: flag(env, TENANTS_ENV.withoutKubernetes),
   });

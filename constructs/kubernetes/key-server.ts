@@ -23,6 +23,7 @@ import {
   serviceDnsNames,
   workloadLabels,
 } from "./kubernetes-names";
+import { MAX_KEY_SERVER_REPLICAS } from "./workload-checks";
 import type { KeyPolicyPatterns } from "./minio-key-policy";
 import {
   ENV_KEYSERVER_ADDRESS,
@@ -194,7 +195,7 @@ export class KeyServer extends Construct implements IKeyServer {
     const replicas = props.replicas ?? 2;
     checkDnsLabel("name", name, 52);
     checkDnsLabel("namespace", namespace);
-    checkCount("replicas", replicas, 1);
+    checkCount("replicas", replicas, 1, MAX_KEY_SERVER_REPLICAS);
     if (
       !Token.isUnresolved(props.vaultEndpoint) &&
       !/^https?:\/\/[^\s/]+(:[0-9]+)?\/?$/.test(props.vaultEndpoint)

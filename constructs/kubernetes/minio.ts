@@ -12,6 +12,7 @@ import { Construct } from "constructs";
 import type { IKeyServer } from "./key-server";
 import type { KeyServerTls } from "./key-server-tls";
 import { checkCount, checkDnsLabel, selectorLabels, workloadLabels } from "./kubernetes-names";
+import { check, dnsSubdomainProblem, imageProblem, MAX_MINIO_REPLICAS } from "./workload-checks";
 import { checkKeyName } from "./minio-key-policy";
 import {
   MINIO_CERTS_DIR,
@@ -183,7 +184,9 @@ export class Minio extends Construct {
     const storage = props.storage ?? "10Gi";
     checkDnsLabel("name", name, 50);
     checkDnsLabel("namespace", namespace);
-    checkCount("replicas", replicas, 1, 32);
+    checkCount("replicas", replicas, 1, MAX_MINIO_REPLICAS);
+    check("image", props.image, imageProblem, `"${DEFAULT_MINIO_IMAGE}"`);
+    check("storageClassName", props.storageClassName, dnsSubdomainProblem, '"standard"');
     if (!Token.isUnresolved(props.defaultKeyName)) checkKeyName("defaultKeyName", props.defaultKeyName);
     if (!Token.isUnresolved(storage) && !QUANTITY.test(storage)) {
       throw new Error(`storage ${JSON.stringify(storage)} is not a Kubernetes quantity: use e.g. "10Gi"`);
