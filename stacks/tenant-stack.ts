@@ -243,6 +243,19 @@ export class TenantsStack extends TerraformStack {
   }
 }
 
+/**
+ * The stack of a tenant being offboarded: its providers and backend and nothing else, so that a deploy destroys
+ * everything its state holds (policy, role, secret-id, identities, namespace, workloads). Keys in Vault are not
+ * Terraform resources: `npm run rollout -- deploy` deletes them first when the tenants file asks it to.
+ */
+export class OffboardedTenantStack extends TerraformStack {
+  /** @throws Error from configureKitStack. */
+  constructor(scope: Construct, id: string, props: KitStackOptions) {
+    super(scope, id);
+    configureKitStack(this, id, props, kitProviders(props, true));
+  }
+}
+
 /** The shared mounts of prefix-isolated tenants deployed one stack per tenant (stack id "tenant-shared"). */
 export class SharedMountsStack extends TerraformStack {
   /** @throws Error from configureKitStack and the mount constructs. */

@@ -72,6 +72,11 @@ export interface TenantEntry {
     readonly autoEncryption?: boolean;
     readonly image?: string;
   };
+  /**
+   * Set when the tenant is being offboarded: its stack is synthesized empty, so a deploy destroys its policy,
+   * role, credentials and workloads; `npm run rollout -- deploy` also deletes its keys when `keys` is "delete".
+   */
+  readonly offboard?: { readonly keys: "delete" | "keep" };
 }
 
 /** The validated file. */
@@ -182,6 +187,7 @@ function tenantEntry(raw: unknown, index: number, isolation: Isolation): TenantE
     "keyNamePrefix",
     "keyServer",
     "minio",
+    "offboard",
   );
   const prefix =
     f.str("prefix", PATH, 'must be a path of [a-z0-9_.-] segments: e.g. "payments" or "eu/payments"') ?? name;
@@ -194,6 +200,21 @@ function tenantEntry(raw: unknown, index: number, isolation: Isolation): TenantE
     throw new Error(
       `tenant "${name}": vaultNamespace ${show(vaultNamespace)} needs isolation: namespace (the file says ${isolation}): drop it, or switch isolation`,
     );
+  }
+  let offboard: TenantEntry["offboard"];
+  if (raw.offboard !== undefined && raw.offboard !== null) {
+    const keys = f.obj_("offboard").known("keys").str("keys");
+    if (keys !== "delete" && keys !== "keep") {
+      throw new Error(
+        `tenant "${name}": offboard.keys ${show(keys)} must say what happens to the tenant's keys in Vault: "delete" or "keep"`,
+      );
+    }
+    if (keys === "keep" && isolation === "namespace") {
+      throw new Error(
+        `tenant "${name}": offboard.keys "keep" cannot be honoured in namespace isolation: destroying the tenant's Vault namespace deletes everything in it; use "delete", or back the keys up first`,
+      );
+    }
+    offboard = { keys };
   }
   const ks = f.obj_("keyServer").known("replicas", "networkPolicy", "extraDnsNames", "extraIpAddresses");
   const mn = f.obj_("minio").known("replicas", "storage", "storageClassName", "autoEncryption", "image");
@@ -225,6 +246,7 @@ function tenantEntry(raw: unknown, index: number, isolation: Isolation): TenantE
       autoEncryption: mn.bool("autoEncryption"),
       image: mn.checked("image", imageProblem, '"quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z"'),
     },
+    ...(offboard ? { offboard } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import type { KeystoreProps } from "../constructs/vault/keystore";
 import { KvVersion } from "../constructs/vault/kv-version";
 import { RuntimeSource } from "../constructs/kubernetes/runtime-source";
 import {
+  OffboardedTenantStack,
   SharedMountsStack,
   TenantStack,
   TenantsStack,
@@ -84,12 +85,13 @@ export function buildTenantsStacks(
   scope: Construct,
   file: TenantsFile,
   opts: TenantsStacksOptions = {},
-): (TenantsStack | TenantStack | SharedMountsStack)[] {
+): (TenantsStack | TenantStack | SharedMountsStack | OffboardedTenantStack)[] {
   const kit: KitStackOptions = {
     ...opts,
     vaultVersionOverride: opts.vaultVersionOverride ?? file.vault.versionOverride,
   };
-  const definitions = file.tenants.map((t) => tenantDefinition(file, t, opts.runtime));
+  const active = file.tenants.filter((t) => t.offboard === undefined);
+  const definitions = active.map((t) => tenantDefinition(file, t, opts.runtime));
   // Prefix isolation: one K/V and one AppRole mount for all. Namespace isolation with an auth namespace: one
   // AppRole mount there. Otherwise each tenant mounts its own in its namespace.
   const mounts: SharedMountsOptions | undefined =
@@ -103,6 +105,9 @@ export function buildTenantsStacks(
         ? { authEngine: file.vault.authEngine, authNamespace: file.vault.authNamespace }
         : undefined;
   if (!(opts.stackPerTenant ?? file.stackPerTenant)) {
+    // Offboarded tenants are left out of the one stack, so its next deploy destroys them; with none left, the
+    // stack keeps only its providers.
+    if (definitions.length === 0) return [new OffboardedTenantStack(scope, TENANTS_STACK_ID, kit)];
     return [
       new TenantsStack(scope, TENANTS_STACK_ID, {
         ...kit,
@@ -111,9 +116,14 @@ export function buildTenantsStacks(
       }),
     ];
   }
-  const out: (TenantStack | SharedMountsStack)[] = [];
+  const out: (TenantStack | SharedMountsStack | OffboardedTenantStack)[] = [];
   const shared = mounts ? new SharedMountsStack(scope, SHARED_STACK_ID, { ...kit, mounts }) : undefined;
   if (shared) out.push(shared);
+  for (const t of file.tenants.filter((e) => e.offboard !== undefined)) {
+    const stack = new OffboardedTenantStack(scope, tenantStackId(t.name), kit);
+    if (shared) stack.addDependency(shared);
+    out.push(stack);
+  }
   for (const def of definitions) {
     const stack = new TenantStack(scope, tenantStackId(def.tenantName), {
       ...kit,
