@@ -113,7 +113,8 @@ export function keyServerConfig(input: KeyServerConfigInput): KesConfigFile {
 
 /**
  * The config file text (YAML).
- * @throws Error as {@link keyServerConfig}.
+ * @throws Error naming the field when a client policy name is malformed or used twice, or when the keystore
+ *   block has neither an AppRole nor a Kubernetes login.
  */
 export function renderKeyServerConfig(input: KeyServerConfigInput): string {
   return renderConfigYaml(keyServerConfig(input));

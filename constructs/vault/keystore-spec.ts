@@ -48,7 +48,7 @@ export class KeystoreSpec {
   public readonly roleName: string;
 
   /**
-   * @throws Error from {@link resolveKeystoreSpec} when a field is invalid (the message names it and the fix).
+   * @throws Error when a field is invalid (the message names it and the fix).
    */
   constructor(props: KeystoreSpecProps) {
     const r: ResolvedKeystoreSpec = resolveKeystoreSpec(props);
