@@ -8,8 +8,26 @@ export const MAX_BUNDLE_BYTES = 900 * 1024;
 export const DEFAULT_NODE_IMAGE = "node:22-bookworm-slim";
 /** Where runtime/Dockerfile puts the bundle in its image. */
 export const IMAGE_BUNDLE_FILE = "/app/keyserver.cjs";
-/** Where `npm run build:runtime` writes the bundle. */
-export const DEFAULT_BUNDLE_PATH = path.resolve(__dirname, "..", "..", "runtime", "dist", "keyserver.cjs");
+/** The bundle `npm run build:runtime` writes and the package ships: see {@link defaultBundlePath}. */
+export const DEFAULT_BUNDLE_PATH = defaultBundlePath();
+
+/**
+ * Finds the packaged bundle through the package's own `exports` entry `kes-vault-kit/keyserver.cjs` (Node
+ * resolves a package's own name from its files), so the same code finds it in this repository, compiled in
+ * lib/, and installed under node_modules. When the bundle is not built yet, returns the path it will have, and
+ * `readBundle()` says to build it.
+ */
+function defaultBundlePath(): string {
+  try {
+    return require.resolve("kes-vault-kit/keyserver.cjs");
+  } catch {
+    const pkg = require.resolve("kes-vault-kit/package.json");
+    const target = (JSON.parse(fs.readFileSync(pkg, "utf8")) as { exports: Record<string, string> }).exports[
+      "./keyserver.cjs"
+    ];
+    return path.join(path.dirname(pkg), target);
+  }
+}
 
 /**
  * How the key server's code reaches the pod: a single-file bundle carried by the ConfigMap and run by the
