@@ -32,7 +32,7 @@ function defaultBundlePath(): string {
 /**
  * How the key server's code reaches the pod: a single-file bundle carried by the ConfigMap and run by the
  * official node image (the default, no registry needed), or an image that already contains it.
- * @see ../../../shared/CDKTF-NOTES.md §5
+ * @see ../../docs/kubernetes.md#the-key-servers-pod
  */
 export class RuntimeSource {
   /**

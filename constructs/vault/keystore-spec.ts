@@ -9,7 +9,7 @@ import { VaultAuthMethod } from "./vault-auth-method";
 /**
  * The key server's `keystore.vault` block as plain data, field names as in the KES YAML. Secrets (role-id,
  * secret-id, JWT) are not part of it: the Kubernetes half fills them in as `${ENV}` references.
- * @see ../../../shared/KES-PROTOCOL.md §6
+ * @see ../../runtime/src/config/README.md
  */
 export interface VaultKeystoreConfig {
   readonly endpoint?: string;
