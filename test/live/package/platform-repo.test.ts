@@ -23,7 +23,6 @@ const PACKAGE_SOURCES = [
   "README.md",
   "constructs",
   "runtime",
-  "docs",
   "scripts/build-runtime.mjs",
 ];
 

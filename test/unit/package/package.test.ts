@@ -40,6 +40,10 @@ describe("package.json", () => {
       expect(fs.existsSync(path.join(ROOT, sourceOf(entry.default)))).toBe(true);
       expect(build.include).toContain(sourceOf(entry.default));
     }
+    for (const name of ["spec", "testing"]) {
+      // typesVersions: the same .d.ts for projects on moduleResolution "node", which ignores `exports`.
+      expect(pkg.typesVersions["*"][name]).toEqual([pkg.exports[`./${name}`].types]);
+    }
     expect(pkg.main).toBe(pkg.exports["."].default);
     expect(pkg.types).toBe(pkg.exports["."].types);
   });
@@ -91,4 +95,50 @@ describe("entry points", () => {
       for (const s of statements) expect(s).toMatch(/^export (type )?\{[^}]+\} from "\.\/[a-z/-]+"$/);
     }
   });
+});
+
+describe("API reports", () => {
+  /** Names an entry file re-exports (parsed, not type-checked). */
+  function exportedNames(entry: string): string[] {
+    const source = ts.createSourceFile(
+      entry,
+      fs.readFileSync(path.join(ROOT, entry), "utf8"),
+      ts.ScriptTarget.ES2022,
+    );
+    const names: string[] = [];
+    for (const statement of source.statements) {
+      if (
+        ts.isExportDeclaration(statement) &&
+        statement.exportClause &&
+        ts.isNamedExports(statement.exportClause)
+      ) {
+        names.push(...statement.exportClause.elements.map((e) => e.name.text));
+      }
+    }
+    return names.sort();
+  }
+
+  /** Names the checked-in API Extractor report lists. */
+  function reportedNames(report: string): string[] {
+    const text = fs.readFileSync(path.join(ROOT, "api", report), "utf8");
+    return [
+      ...text.matchAll(
+        /^export (?:declare )?(?:abstract )?(?:class|interface|function|const|type|enum) (\w+)/gm,
+      ),
+    ]
+      .map((m) => m[1])
+      .sort();
+  }
+
+  test.each([
+    ["constructs/index.ts", "kes-vault-kit.api.md"],
+    ["constructs/spec.ts", "kes-vault-kit-spec.api.md"],
+    ["constructs/testing.ts", "kes-vault-kit-testing.api.md"],
+  ])(
+    "GIVEN %s WHEN its exports are compared with api/%s THEN the report lists exactly them",
+    (entry, report) => {
+      // A new or removed export needs `npm run api:update`; `npm run api:check` (npm test) also compares signatures.
+      expect(exportedNames(entry)).toEqual(reportedNames(report));
+    },
+  );
 });
