@@ -3,7 +3,7 @@
  * repository's lib/ and bundle are left alone), the tarball installed into a temporary copy of
  * examples/platform-repo with everything else from the npm registry (no path back to this repository's sources
  * or node_modules), `cdktf synth` there, then `cdktf deploy` of its Vault-only stack against the test bed's
- * OpenBao, and a login with the AppRole credentials it created.
+ * OpenBao, a login with the AppRole credentials it created, and the installed key server bundle run with them.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -11,7 +11,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { loadTestbedEnv, REPO_ROOT, testbedProcessEnv } from "../../../scripts/testbed/env";
+import { newApiKey } from "../../../scripts/testbed/kes";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
+import { freePort, startProcess, waitUntil } from "../../../scripts/testbed/process";
+import { Client } from "../runtime/server-helpers";
 
 const run = promisify(execFile);
 const EXAMPLE = path.join(REPO_ROOT, "examples", "platform-repo");
@@ -170,5 +173,61 @@ describe("the packed kit in a platform repo", () => {
     expect(read.body.data).toEqual({ bytes: "AA==" });
     const neighbour = await bao.request("PUT", "kv/analytics/platform-key", { bytes: "AA==" }, as);
     expect(neighbour.status).toBe(403);
+  });
+
+  test("GIVEN the installed bundle and the generated credentials WHEN the key server runs THEN it creates a key in Vault under the prefix", async () => {
+    const bundle = checks.bundleFile;
+    const dir = path.join(work, "keyserver");
+    fs.mkdirSync(dir);
+    const port = await freePort();
+    const admin = newApiKey();
+    const identity = ["identity", "new", "--key", `${dir}/server.key`, "--cert", `${dir}/server.crt`];
+    await run(process.execPath, [bundle, ...identity, "--ip", "127.0.0.1", "localhost"]);
+    const config = [
+      "version: v1",
+      `address: 127.0.0.1:${port}`,
+      `admin: { identity: ${admin.identity} }`,
+      `tls: { key: ${dir}/server.key, cert: ${dir}/server.crt }`,
+      "keystore:",
+      "  vault:",
+      `    endpoint: ${bao.addr}`,
+      "    engine: kv",
+      "    version: v1",
+      "    prefix: payments",
+      "    approle:",
+      "      id: ${ROLE_ID}",
+      "      secret: ${SECRET_ID}",
+      "",
+    ].join("\n");
+    fs.writeFileSync(path.join(dir, "config.yml"), config);
+    const server = startProcess(
+      "installed keyserver",
+      process.execPath,
+      [bundle, "server", "--config", `${dir}/config.yml`],
+      {
+        env: { ...process.env, ROLE_ID: outputs.payments_role_id, SECRET_ID: outputs.payments_secret_id },
+      },
+    );
+    const client = () => new Client(port, fs.readFileSync(`${dir}/server.crt`, "utf8"), admin);
+    try {
+      await waitUntil(
+        "installed key server",
+        async () => server.output().includes('"msg":"server started"'),
+        {
+          proc: server,
+          timeoutMs: 30_000,
+        },
+      );
+      const c = client();
+      try {
+        expect((await c.request("POST", "/v1/key/create/platform-server-key")).status).toBe(200);
+      } finally {
+        await c.close();
+      }
+      const stored = await bao.request("GET", "kv/payments/platform-server-key");
+      expect(stored.status).toBe(200);
+    } finally {
+      await server.stop();
+    }
   });
 });
