@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone: dependencies, the real test bed (cached), the runtime bundle,
-# type check, lint, then every jest project (unit + live against real OpenBao / Terraform / KES / MinIO).
+# The whole test suite, from a fresh clone: dependencies, the real test bed (cached), the package build (lib/
+# and the runtime bundle), the API report check, type check, lint, then every jest project (unit + live
+# against real OpenBao / Terraform / KES / MinIO).
 # Prints a closing line "N passed, N failed, N skipped"; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -12,10 +13,11 @@ bash scripts/ensure-node-modules.sh
 step "test bed (cached after the first run)"
 bash scripts/testbed/install.sh
 
-if [ -f scripts/build-runtime.mjs ]; then
-  step "runtime bundle"
-  npm run --silent build:runtime
-fi
+step "package build (lib/ and the runtime bundle)"
+npm run --silent build
+
+step "API report (fails when the public API changed without api/*.api.md)"
+bash scripts/api-report.sh
 
 step "type check"
 npx tsc --noEmit

@@ -62,7 +62,7 @@ function checkHours(field: string, value: number, min: number): void {
  * identity itself (Terraform cannot hash a public key). Keys are ECDSA P-256. Private keys are in Terraform
  * state: protect the backend. Child ids are stable: CaKey, Ca, ServerKey, ServerCsr, ServerCert, MinioKey,
  * MinioCsr, MinioCert.
- * @see ../../../shared/DESIGN.md "Identities"
+ * @see ../../docs/kubernetes.md#identities
  */
 export class TenantIdentities extends Construct {
   /** The key server's certificate, key and CA; undefined when `createKeyServerCertificate` is false. */

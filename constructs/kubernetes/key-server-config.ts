@@ -1,7 +1,7 @@
 /**
  * Renders the key server's config file from the tenant's keystore spec: Vault paths and login from the spec,
  * secrets as `${ENV}` references, TLS and client certificates as the file paths the pod mounts. Pure.
- * @see ../../../shared/KES-PROTOCOL.md §6
+ * @see ../../runtime/src/config/README.md
  */
 import { renderConfigYaml, type KesConfigFile, type PolicyFileConfig } from "../../runtime/src/config/schema";
 import type { VaultKeystoreConfig } from "../vault/keystore-spec";
@@ -113,7 +113,8 @@ export function keyServerConfig(input: KeyServerConfigInput): KesConfigFile {
 
 /**
  * The config file text (YAML).
- * @throws Error as {@link keyServerConfig}.
+ * @throws Error naming the field when a client policy name is malformed or used twice, or when the keystore
+ *   block has neither an AppRole nor a Kubernetes login.
  */
 export function renderKeyServerConfig(input: KeyServerConfigInput): string {
   return renderConfigYaml(keyServerConfig(input));

@@ -2,7 +2,7 @@
  * The key server policy of a MinIO tenant: every call MinIO makes (create, generate, encrypt, decrypt, hmac,
  * describe, list on its own keys; status, metrics, API list) and never delete, scoped to the tenant's key-name
  * prefix. Pure.
- * @see ../../../shared/KES-PROTOCOL.md §3.4 (pattern rules) and §8.2 (calls MinIO makes)
+ * @see ../../docs/kubernetes.md#minios-policy-on-the-key-server
  */
 
 /** Allow and deny patterns of one key server policy, as in the config file. */

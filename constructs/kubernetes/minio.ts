@@ -155,7 +155,7 @@ export function minioServerVolumes(
  * MinIO as a StatefulSet (volume claim templates, headless Service and Service, root credentials Secret),
  * using the key server for SSE through MINIO_KMS_KES_*. No dependency on the MinIO Operator.
  * Child ids are stable: RootPassword, RootSecret, KesSecret, HeadlessService, Service, StatefulSet.
- * @see ../../../shared/KES-PROTOCOL.md §8.1
+ * @see ../../docs/kubernetes.md#the-key-servers-pod (MinIO's environment)
  */
 export class Minio extends Construct {
   /** S3 endpoint inside the cluster. */

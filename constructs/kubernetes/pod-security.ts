@@ -1,7 +1,7 @@
 /**
  * The secure defaults every pod of the kit runs with: non-root uid 1000 (the `node` user of the official
  * image), no privilege escalation, read-only root filesystem, all capabilities dropped, RuntimeDefault seccomp.
- * @see ../../../shared/CDKTF-NOTES.md §5.4
+ * @see ../../docs/kubernetes.md#the-key-servers-pod
  */
 
 /** uid/gid the containers run as. */

@@ -8,13 +8,39 @@ export const MAX_BUNDLE_BYTES = 900 * 1024;
 export const DEFAULT_NODE_IMAGE = "node:22-bookworm-slim";
 /** Where runtime/Dockerfile puts the bundle in its image. */
 export const IMAGE_BUNDLE_FILE = "/app/keyserver.cjs";
-/** Where `npm run build:runtime` writes the bundle. */
-export const DEFAULT_BUNDLE_PATH = path.resolve(__dirname, "..", "..", "runtime", "dist", "keyserver.cjs");
+/** The bundle `npm run build:runtime` writes and the package ships (found as defaultBundlePath says). */
+export const DEFAULT_BUNDLE_PATH = defaultBundlePath();
+
+/**
+ * Finds the packaged bundle as `require.resolve("kes-vault-kit/keyserver.cjs")` (the package's own `exports`
+ * entry; Node resolves a package's own name from its files): the same call finds it in this repository, from
+ * the sources or lib/, and installed under a platform repo's node_modules, bundled app or not. When that fails
+ * (the bundle is not built yet, or this file was inlined into a bundle outside any package scope), it is the
+ * file that entry names under the nearest package.json called kes-vault-kit above this file; `readBundle()`
+ * then says to build it when it is missing.
+ */
+function defaultBundlePath(): string {
+  try {
+    return require.resolve("kes-vault-kit/keyserver.cjs");
+  } catch {
+    for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+      const file = path.join(dir, "package.json");
+      if (!fs.existsSync(file)) continue;
+      const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as {
+        name?: string;
+        exports?: Record<string, unknown>;
+      };
+      const target = pkg.exports?.["./keyserver.cjs"];
+      if (pkg.name === "kes-vault-kit" && typeof target === "string") return path.join(dir, target);
+    }
+    return path.resolve("runtime", "dist", "keyserver.cjs");
+  }
+}
 
 /**
  * How the key server's code reaches the pod: a single-file bundle carried by the ConfigMap and run by the
  * official node image (the default, no registry needed), or an image that already contains it.
- * @see ../../../shared/CDKTF-NOTES.md §5
+ * @see ../../docs/kubernetes.md#the-key-servers-pod
  */
 export class RuntimeSource {
   /**

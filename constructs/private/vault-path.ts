@@ -1,4 +1,4 @@
-import { Token } from "cdktf";
+import { isUnresolvedToken } from "./unresolved";
 
 /**
  * One segment of a Vault path as this library accepts it: letters, digits, `_`, `-` and `.`, starting with a
@@ -31,9 +31,9 @@ export function vaultPathProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** True when `value` is a cdktf token that is only known at apply time. */
+/** True when `value` is a cdktf token that is only known at apply time (checked without importing cdktf). */
 export function isUnresolved(value: unknown): boolean {
-  return Token.isUnresolved(value);
+  return isUnresolvedToken(value);
 }
 
 /** JSON-quotes a value for error messages: `"a/../b"`. */

@@ -90,7 +90,7 @@ function checkCidrs(field: string, values: string[] | undefined): void {
  * An AppRole role for the key server with its role-id and one secret-id: periodic token (300 s), unlimited
  * token and secret-id uses, no default policy; optionally a rotation trigger and response wrapping.
  * The secret-id (or its wrapping token) is in Terraform state: protect the backend.
- * @see ../../../shared/DESIGN.md "Facts" (AppRole)
+ * @see ../../docs/vault.md#constructs (AppRole defaults and secret-id rotation)
  */
 export class AppRoleIdentity extends Construct {
   /** Role name (a token: depends on the role's creation). */

@@ -9,7 +9,7 @@ import { VaultAuthMethod } from "./vault-auth-method";
 /**
  * The key server's `keystore.vault` block as plain data, field names as in the KES YAML. Secrets (role-id,
  * secret-id, JWT) are not part of it: the Kubernetes half fills them in as `${ENV}` references.
- * @see ../../../shared/KES-PROTOCOL.md §6
+ * @see ../../runtime/src/config/README.md
  */
 export interface VaultKeystoreConfig {
   readonly endpoint?: string;
@@ -48,7 +48,7 @@ export class KeystoreSpec {
   public readonly roleName: string;
 
   /**
-   * @throws Error from {@link resolveKeystoreSpec} when a field is invalid (the message names it and the fix).
+   * @throws Error when a field is invalid (the message names it and the fix).
    */
   constructor(props: KeystoreSpecProps) {
     const r: ResolvedKeystoreSpec = resolveKeystoreSpec(props);

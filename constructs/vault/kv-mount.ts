@@ -69,7 +69,7 @@ export class KvMount extends Construct implements IKvMount {
   /** The v2 engine config; undefined for v1. */
   public readonly engineConfig?: KvSecretBackendV2;
 
-  /** @throws Error when the path is invalid or `maxVersions` would prune (see {@link resolveKeystoreSpec}). */
+  /** @throws Error when the path is invalid or `maxVersions` would prune. */
   constructor(scope: Construct, id: string, props: KvMountProps = {}) {
     super(scope, id);
     const path = props.path ?? "kv";

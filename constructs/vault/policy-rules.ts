@@ -16,8 +16,7 @@ export interface PolicyRule {
 /**
  * The rules of the key server's policy: exactly the paths it uses and nothing else (no `update` on keys, so
  * an existing key can never be overwritten; no default policy, see the AppRole role). Pure.
- * @see ../../../shared/DESIGN.md "Facts"
- * @see ../../../shared/KES-PROTOCOL.md §5.2-5.5
+ * @see ../../docs/vault.md#the-policy
  */
 export function keystorePolicyRules(spec: KeystoreSpec): PolicyRule[] {
   const ns = spec.namespaceFromAuth;

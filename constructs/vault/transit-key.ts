@@ -33,7 +33,7 @@ export interface TransitKeyProps {
 /**
  * A transit key for wrapping stored keys, with rotation disabled and min_decryption_version 1 (the key server
  * only reads `vault:v1:` ciphertexts), not exportable, and not deletable unless `deletionAllowed` is set.
- * @see ../../../shared/KES-PROTOCOL.md §5.5
+ * @see ../../docs/vault.md#the-keystore-spec (transit rules)
  */
 export class TransitKey extends Construct {
   /** Key name (a token). */

@@ -4,7 +4,7 @@
  *
  * Also the KES API-key primitives the fixtures need (API key, identity, self-signed Ed25519 client
  * certificate), written after kms-go/kes apikey.go so that a Node client presents what MinIO presents.
- * @see ../../../shared/KES-PROTOCOL.md §3 (identities) and §6 (config schema)
+ * @see ../../runtime/src/config/README.md (identities and config schema)
  */
 import { execFile } from "node:child_process";
 import {

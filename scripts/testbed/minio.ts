@@ -2,7 +2,7 @@
  * MinIO fixture for live tests: a real single-drive MinIO from the test bed on free loopback ports, with
  * server-side encryption through a KES-compatible key server (MINIO_KMS_KES_*), restartable on the
  * same data dir.
- * @see ../../../shared/KES-PROTOCOL.md §8 (MinIO's side)
+ * @see ../../docs/kubernetes.md#the-key-servers-pod (MinIO's environment)
  */
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";

@@ -1,5 +1,5 @@
 // The Vault requests a KES key server makes (KES-PROTOCOL.md §5), run with a given token, and denial probes.
-import type { KeystoreSpec, VaultRequest } from "../../../constructs";
+import type { KeystoreSpec, VaultRequest } from "../../../constructs/spec";
 import type { OpenBaoServer } from "../../../scripts/testbed/openbao";
 
 /** One HTTP request, the capability Vault checks for it, and what OpenBao answered. */

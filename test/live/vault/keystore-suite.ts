@@ -1,7 +1,7 @@
 // The live suite for one K/V version and one isolation mode: two tenants deployed side by side with the real
 // provider against OpenBao, then every key server request, every forbidden request, and the path check.
 import * as fs from "node:fs";
-import { keystoreAllows, KeystoreSpec } from "../../../constructs";
+import { keystoreAllows, KeystoreSpec } from "../../../constructs/spec";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
 import { keystoreStackSettingsFromEnv } from "../../../stacks/keystore-stack-env";
 import { deploy, destroy, filesUnder, type Deployment, type KeystoreJson } from "./deploy";

@@ -4,7 +4,7 @@ import {
   KvVersion,
   rulesAllow,
   type VaultRequest,
-} from "../../../../constructs";
+} from "../../../../constructs/spec";
 
 const v1 = new KeystoreSpec({ prefix: "payments", transit: { key: "kes-payments" } });
 const v2 = new KeystoreSpec({ prefix: "payments", kvVersion: KvVersion.V2 });

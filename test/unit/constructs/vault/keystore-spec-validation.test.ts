@@ -1,10 +1,9 @@
 import { Token } from "cdktf";
+import { KvVersion, VaultAuthMethod } from "../../../../constructs";
 import {
-  KvVersion,
   resolveKeystoreSpec,
-  VaultAuthMethod,
   type KeystoreSpecProps,
-} from "../../../../constructs";
+} from "../../../../constructs/vault/keystore-spec-validation";
 
 describe("resolveKeystoreSpec defaults", () => {
   test("GIVEN only a prefix WHEN resolved THEN the KES defaults apply: kv, v1, approle, root namespace, derived names", () => {

@@ -5,12 +5,11 @@ import {
   Keystore,
   KvMount,
   KvVersion,
-  renderPolicyHcl,
-  keystorePolicyRules,
   VaultAuthMethod,
   VaultNamespace,
   type KeystoreProps,
 } from "../../../../constructs";
+import { keystorePolicyRules, renderPolicyHcl } from "../../../../constructs/spec";
 import { only, resources, synth } from "./synth";
 
 const keystore = (s: TerraformStack, props: Partial<KeystoreProps> = {}) =>

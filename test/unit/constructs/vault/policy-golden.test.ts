@@ -6,7 +6,7 @@ import {
   renderPolicyHcl,
   keystorePolicyRules,
   type KeystoreSpecProps,
-} from "../../../../constructs";
+} from "../../../../constructs/spec";
 
 // Golden policies for K/V v1/v2 x prefix / namespace / namespace with the auth mount in the root x transit.
 // The files in golden/ were reviewed line by line against DESIGN.md "Facts" and KES-PROTOCOL.md §5; a change in

@@ -1,2 +1,0 @@
-export * from "./kes-tenant";
-export * from "./tenant-keystore";
