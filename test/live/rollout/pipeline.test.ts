@@ -353,3 +353,48 @@ describe("rollout pipeline, all tenants in one stack (K/V v2)", () => {
     expect(r.out).toContain("  - eu-shop (stack tenants, state ");
   });
 });
+
+describe("rollout pipeline, namespace isolation with one AppRole mount in the root namespace", () => {
+  let bao: OpenBaoServer;
+  let work: string;
+  let p: Pipeline;
+  // The same prefix in two namespaces whose policies and roles all live in the root namespace: the names that
+  // used to be equal ("kes-kv-keys") must differ, or the second tenant would take over the first's role.
+  const yaml = [
+    'vault: { endpoint: "https://vault.vault.svc:8200", kvEngine: kv, kvVersion: 2, authNamespace: "/" }',
+    "isolation: namespace",
+    "stackPerTenant: false",
+    "tenants:",
+    "  - { name: blue, prefix: keys }",
+    "  - { name: green, prefix: keys }",
+    "",
+  ].join("\n");
+
+  beforeAll(async () => {
+    bao = await startOpenBao();
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "kvk-pipeline-ns-"));
+    p = pipeline(bao, work);
+    fs.writeFileSync(p.tenantsFile, yaml);
+  });
+
+  afterAll(async () => {
+    await bao?.stop();
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  test("GIVEN one prefix in two namespaces and the login in root WHEN deployed THEN each tenant has its own policy and role and reaches only its keys", async () => {
+    const r = await rollout(p, "deploy", "--outputs-file", p.outputsFile);
+    expect(r.code).toBe(0);
+    const mounts = await bao.request("GET", "sys/auth");
+    expect(Object.keys(mounts.body.data ?? mounts.body)).toContain("approle/");
+    const tenants = await loginAll(p, yaml);
+    expect(tenants.map((t) => t.spec.roleName)).toEqual([
+      expect.stringMatching(/^kes-blue-kv-keys\.[0-9a-f]{12}$/),
+      expect.stringMatching(/^kes-green-kv-keys\.[0-9a-f]{12}$/),
+    ]);
+    expect(await ownKeystores(bao, tenants)).toEqual([]);
+    const { allowed, tried } = await crossTenantMatrix(bao, tenants);
+    expect(tried).toBe(2 * 1 * 5);
+    expect(allowed).toEqual([]);
+  });
+});
