@@ -265,55 +265,35 @@ class Rollout {
     return new Error(`terraform ${what} of ${s.id} failed: ${detail}`);
   }
 
+  /** Plans (`plan`) or applies (`apply`) one stack and reports what happened, per its change summary. */
+  private async runStack(s: SynthStack, command: "plan" | "apply", notes?: string[]): Promise<StackResult> {
+    this.say(`${s.id}: terraform ${command}`);
+    const had = (readStackState(s.stateFile)?.resources ?? 0) > 0;
+    const args = [command, "-input=false", "-no-color", "-json", "-lock-timeout=60s"];
+    const r = await this.planOrApply(s, command === "apply" ? [...args, "-auto-approve"] : args);
+    const report = readTerraformJson(r.out);
+    if (r.code !== 0 || !report.changes) throw this.failure(s, command, r.out);
+    const { add, change, remove } = report.changes;
+    const outcome = outcomeOf(report.changes, had, command === "plan");
+    this.say(`${s.id}: ${outcome} (+${add} ~${change} -${remove})`);
+    return {
+      stack: s.id,
+      tenants: this.tenantsOf(s.id),
+      outcome,
+      changes: report.changes,
+      ...(notes ? { notes } : {}),
+    };
+  }
+
   public async diff(): Promise<RolloutReport> {
     const stacks = await this.prepare();
-    const results = await this.each(stacks, async (s) => {
-      this.say(`${s.id}: terraform plan`);
-      const had = (readStackState(s.stateFile)?.resources ?? 0) > 0;
-      const r = await this.planOrApply(s, [
-        "plan",
-        "-input=false",
-        "-no-color",
-        "-json",
-        "-lock-timeout=60s",
-      ]);
-      const report = readTerraformJson(r.out);
-      if (r.code !== 0 || !report.changes) throw this.failure(s, "plan", r.out);
-      const outcome = outcomeOf(report.changes, had, true);
-      this.say(`${s.id}: ${outcome}`);
-      return { stack: s.id, tenants: this.tenantsOf(s.id), outcome, changes: report.changes };
-    });
-    return this.finish(results);
+    return this.finish(await this.each(stacks, (s) => this.runStack(s, "plan")));
   }
 
   public async deploy(): Promise<RolloutReport> {
     const stacks = await this.prepare();
     const notes = await this.offboardKeys(stacks);
-    const results = await this.each(stacks, async (s) => {
-      this.say(`${s.id}: terraform apply`);
-      const had = (readStackState(s.stateFile)?.resources ?? 0) > 0;
-      const r = await this.planOrApply(s, [
-        "apply",
-        "-input=false",
-        "-no-color",
-        "-json",
-        "-auto-approve",
-        "-lock-timeout=60s",
-      ]);
-      const report = readTerraformJson(r.out);
-      if (r.code !== 0 || !report.changes) throw this.failure(s, "apply", r.out);
-      const outcome = outcomeOf(report.changes, had, false);
-      this.say(
-        `${s.id}: ${outcome} (+${report.changes.add} ~${report.changes.change} -${report.changes.remove})`,
-      );
-      return {
-        stack: s.id,
-        tenants: this.tenantsOf(s.id),
-        outcome,
-        changes: report.changes,
-        ...(notes.get(s.id) ? { notes: notes.get(s.id) } : {}),
-      };
-    });
+    const results = await this.each(stacks, (s) => this.runStack(s, "apply", notes.get(s.id)));
     if (this.opts.outputsFile) await this.writeOutputs(stacks, results);
     return this.finish(results);
   }

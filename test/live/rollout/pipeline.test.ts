@@ -111,6 +111,27 @@ async function crossTenantMatrix(
   return { allowed, tried };
 }
 
+/** Starts OpenBao and a pipeline folder with `yaml` as its tenants file before the tests, stops them after. */
+function usePipeline(
+  name: string,
+  yaml: string,
+  set: (c: { bao: OpenBaoServer; work: string; p: Pipeline }) => void,
+): void {
+  let bao: OpenBaoServer | undefined;
+  let work: string | undefined;
+  beforeAll(async () => {
+    bao = await startOpenBao();
+    work = fs.mkdtempSync(path.join(os.tmpdir(), name));
+    const p = pipeline(bao, work);
+    fs.writeFileSync(p.tenantsFile, yaml);
+    set({ bao, work, p });
+  });
+  afterAll(async () => {
+    await bao?.stop();
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+}
+
 const stackLines = (out: string) =>
   Object.fromEntries(
     [
@@ -127,17 +148,7 @@ describe("rollout pipeline, one stack per tenant (K/V v1)", () => {
   let tenants: LoggedIn[];
   const yaml = tenantsYaml(1, true);
 
-  beforeAll(async () => {
-    bao = await startOpenBao();
-    work = fs.mkdtempSync(path.join(os.tmpdir(), "kvk-pipeline-"));
-    p = pipeline(bao, work);
-    fs.writeFileSync(p.tenantsFile, yaml);
-  });
-
-  afterAll(async () => {
-    await bao?.stop();
-    if (work) fs.rmSync(work, { recursive: true, force: true });
-  });
+  usePipeline("kvk-pipeline-", yaml, (c) => ({ bao, work, p } = c));
 
   test("fails when a prefix lies inside another tenant's (t and t/x), before anything runs", async () => {
     const other = pipeline(bao, fs.mkdtempSync(path.join(work, "nested-")));
@@ -311,21 +322,10 @@ describe("rollout pipeline, one stack per tenant (K/V v1)", () => {
 
 describe("rollout pipeline, all tenants in one stack (K/V v2)", () => {
   let bao: OpenBaoServer;
-  let work: string;
   let p: Pipeline;
   const yaml = tenantsYaml(2, false);
 
-  beforeAll(async () => {
-    bao = await startOpenBao();
-    work = fs.mkdtempSync(path.join(os.tmpdir(), "kvk-pipeline-one-"));
-    p = pipeline(bao, work);
-    fs.writeFileSync(p.tenantsFile, yaml);
-  });
-
-  afterAll(async () => {
-    await bao?.stop();
-    if (work) fs.rmSync(work, { recursive: true, force: true });
-  });
+  usePipeline("kvk-pipeline-one-", yaml, (c) => ({ bao, p } = c));
 
   test("GIVEN six tenants with near prefixes in one stack WHEN deployed THEN each is allowed on its own keystore and refused on every other's", async () => {
     const r = await rollout(p, "deploy", "--outputs-file", p.outputsFile);
@@ -356,7 +356,6 @@ describe("rollout pipeline, all tenants in one stack (K/V v2)", () => {
 
 describe("rollout pipeline, namespace isolation with one AppRole mount in the root namespace", () => {
   let bao: OpenBaoServer;
-  let work: string;
   let p: Pipeline;
   // The same prefix in two namespaces whose policies and roles all live in the root namespace: the names that
   // used to be equal ("kes-kv-keys") must differ, or the second tenant would take over the first's role.
@@ -370,17 +369,7 @@ describe("rollout pipeline, namespace isolation with one AppRole mount in the ro
     "",
   ].join("\n");
 
-  beforeAll(async () => {
-    bao = await startOpenBao();
-    work = fs.mkdtempSync(path.join(os.tmpdir(), "kvk-pipeline-ns-"));
-    p = pipeline(bao, work);
-    fs.writeFileSync(p.tenantsFile, yaml);
-  });
-
-  afterAll(async () => {
-    await bao?.stop();
-    if (work) fs.rmSync(work, { recursive: true, force: true });
-  });
+  usePipeline("kvk-pipeline-ns-", yaml, (c) => ({ bao, p } = c));
 
   test("GIVEN one prefix in two namespaces and the login in root WHEN deployed THEN each tenant has its own policy and role and reaches only its keys", async () => {
     const r = await rollout(p, "deploy", "--outputs-file", p.outputsFile);
