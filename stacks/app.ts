@@ -21,7 +21,9 @@ export interface SynthAppOptions {
  * @throws Error from the environment hooks and the stacks.
  */
 export function synthApp(env: Readonly<Record<string, string | undefined>>, opts: SynthAppOptions = {}): App {
-  const app = new App(opts.outdir === undefined ? {} : { outdir: opts.outdir });
+  // stackTraces: false is cdktf's only switch for stack capture: annotations (warnings, errors) are recorded
+  // without the stack trace of the code that added them. Tokens still record where they were created.
+  const app = new App({ stackTraces: false, ...(opts.outdir === undefined ? {} : { outdir: opts.outdir }) });
   if (!tenantsStacksFromEnv(app, env)) {
     const settings = keystoreStackSettingsFromEnv(env);
     new VaultKeystoreStack(app, settings.stackId, settings.props);
