@@ -1,8 +1,9 @@
 // The cdktf app as `cdktf synth` runs it (cdktf.json "app"): compiles stacks/main.ts and the kit's TypeScript it
 // imports with esbuild into one CommonJS file, node_modules/.cache/kes-vault-kit/app.cjs (npm packages stay
-// external, loaded from node_modules), then runs it in this process. Compiled JavaScript instead of ts-node: no TypeScript compiler
-// to load and no source-map-support rewriting the stack trace cdktf captures for every token. A source map is
-// written beside it: `node --enable-source-maps node_modules/.cache/kes-vault-kit/app.cjs` shows TypeScript positions when debugging.
+// external, loaded from node_modules), then runs it in this process. Compiled JavaScript instead of ts-node:
+// no TypeScript compiler to load and no source-map-support rewriting the stack trace cdktf captures for every
+// token. A source map is written beside it: `node --enable-source-maps node_modules/.cache/kes-vault-kit/app.cjs`
+// shows TypeScript positions when debugging.
 import { build } from "esbuild";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
