@@ -3,8 +3,9 @@
  * kubernetes_stateful_set_v1 declares for its first container: command, args, env and the files its volumes
  * mount. Values from Secrets are given as the Terraform expressions the Secrets hold (e.g.
  * `${tls_private_key.x.private_key_pem}`), to be resolved against the applied state with
- * {@link resolveStateExpression}. This lets a local runner start the very processes the cluster would run.
- * Pure: no cdktf, no file access.
+ * {@link resolveStateExpression}. ConfigMap entries Terraform reads from a file of the stack (the key server
+ * bundle asset) are read through the caller's `readStackFile`. This lets a local runner start the very processes
+ * the cluster would run. Pure: no cdktf, no file access of its own.
  */
 import * as path from "node:path";
 import { unescapeTerraformLiteral } from "./terraform-escape";
@@ -79,14 +80,30 @@ interface DataResource {
   readonly data: Readonly<Record<string, string>>;
 }
 
+/** Options of {@link declaredContainers}. */
+export interface DeclaredContainersOptions {
+  /**
+   * Reads a file of the synthesized stack by its path relative to the stack's directory (e.g.
+   * `(p) => fs.readFileSync(path.join(stackDir, p), "utf8")`), for ConfigMap entries Terraform reads from a file.
+   * @default - such an entry throws
+   */
+  readonly readStackFile?: (relativePath: string) => string;
+}
+
+/** A ConfigMap entry Terraform reads from a stack file, marked sensitive (runtime-bundle-asset.ts); group 1: the path. */
+const SENSITIVE_FILE = /^\$\{sensitive\(file\("([^"\\]+)"\)\)\}$/;
+
 const REF = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.metadata(?:\[0\])?\.name\}$/;
 
 /**
  * The declared containers of every Deployment and StatefulSet in a synthesized stack.
  * @throws Error naming the resource when a workload has no container or refers to a ConfigMap/Secret entry
- *   that its resource does not hold.
+ *   that its resource does not hold, or mounts a stack file without `readStackFile`.
  */
-export function declaredContainers(synthesized: unknown): DeclaredContainer[] {
+export function declaredContainers(
+  synthesized: unknown,
+  opts: DeclaredContainersOptions = {},
+): DeclaredContainer[] {
   const resources = isObj(synthesized) && isObj(synthesized.resource) ? synthesized.resource : {};
   const table = (type: string): Map<string, DataResource> => {
     const out = new Map<string, DataResource>();
@@ -179,11 +196,22 @@ export function declaredContainers(synthesized: unknown): DeclaredContainer[] {
           }
           if (!(item.key in holder.data))
             throw new Error(`${address} mounts key "${item.key}" that ${refName} does not hold`);
-          files.push(
-            cm
-              ? { path: filePath, mode, content: unescapeTerraformLiteral(holder.data[item.key]) }
-              : { path: filePath, mode, expression: holder.data[item.key] },
-          );
+          const raw = holder.data[item.key];
+          if (!cm) {
+            files.push({ path: filePath, mode, expression: raw });
+            continue;
+          }
+          const stackFile = SENSITIVE_FILE.exec(raw)?.[1];
+          if (stackFile === undefined) {
+            files.push({ path: filePath, mode, content: unescapeTerraformLiteral(raw) });
+            continue;
+          }
+          if (!opts.readStackFile) {
+            throw new Error(
+              `${address} mounts ${filePath} from the stack's file ${stackFile}: pass readStackFile to read it from the synthesized stack's directory`,
+            );
+          }
+          files.push({ path: filePath, mode, content: opts.readStackFile(stackFile) });
         }
       }
       const http = one(one(container.readiness_probe)?.http_get);

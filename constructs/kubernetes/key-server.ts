@@ -45,6 +45,7 @@ import {
   resourceBlock,
   type ResourceSettings,
 } from "./pod-security";
+import { runtimeBundleAsset, sensitiveAssetText } from "./runtime-bundle-asset";
 import { RuntimeSource } from "./runtime-source";
 import { escapeTerraformLiteral } from "./terraform-escape";
 
@@ -162,7 +163,8 @@ function sha256(...parts: string[]): string {
 /**
  * Defines a KES-compatible key server on Kubernetes, wired to a Vault keystore: service account, Secret
  * (role-id, secret-id, TLS, client certificates), ConfigMap (config rendered from the keystore spec; the
- * runtime bundle), Deployment, Service on 7373, PodDisruptionBudget and an optional NetworkPolicy.
+ * runtime bundle, from the stack's one bundle asset and marked sensitive), Deployment, Service on 7373,
+ * PodDisruptionBudget and an optional NetworkPolicy.
  * Child ids are stable: ServiceAccount, Secret, ConfigMap, Deployment, Service, Pdb, NetworkPolicy.
  */
 export class KeyServer extends Construct implements IKeyServer {
@@ -234,7 +236,7 @@ export class KeyServer extends Construct implements IKeyServer {
     }
 
     const runtime = props.runtime ?? RuntimeSource.fromBundle();
-    const bundle = runtime.readBundle();
+    const bundle = runtime.loadBundle();
     const labels = workloadLabels(KEYSERVER_COMPONENT, name);
     const selector = selectorLabels(KEYSERVER_COMPONENT, name);
     const metadata = { name, namespace, labels };
@@ -261,7 +263,7 @@ export class KeyServer extends Construct implements IKeyServer {
       adminIdentity: props.adminIdentity,
       cacheOfflineExpiry: props.cacheOfflineExpiry,
     });
-    this.configChecksum = sha256(this.configYaml, bundle ?? runtime.image);
+    this.configChecksum = sha256(this.configYaml, bundle?.content ?? runtime.image);
 
     this.serviceAccount = new ServiceAccountV1(this, "ServiceAccount", {
       metadata,
@@ -282,11 +284,15 @@ export class KeyServer extends Construct implements IKeyServer {
     for (const c of clientFiles) secretData[c.key] = c.certPem;
     this.secret = new SecretV1(this, "Secret", { metadata, type: "Opaque", data: secretData });
 
-    // Literal text: the config's ${ENV} references and the bundle's template literals are not Terraform's.
+    // Literal text: the config's ${ENV} references are not Terraform's. The bundle is the stack's one asset file,
+    // read by Terraform and marked sensitive: cdk.tf.json names it instead of repeating it per tenant, and plans
+    // do not print it (the checksum annotation shows a new bundle).
     const configData: Record<string, string> = {
       [KEYSERVER_CONFIG_MAP_KEYS.config]: escapeTerraformLiteral(this.configYaml),
     };
-    if (bundle !== undefined) configData[KEYSERVER_CONFIG_MAP_KEYS.bundle] = escapeTerraformLiteral(bundle);
+    if (bundle !== undefined) {
+      configData[KEYSERVER_CONFIG_MAP_KEYS.bundle] = sensitiveAssetText(runtimeBundleAsset(this, bundle));
+    }
     this.configMap = new ConfigMapV1(this, "ConfigMap", { metadata, data: configData });
 
     const secretName = this.secret.metadata.name;

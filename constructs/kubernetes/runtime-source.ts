@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { KEYSERVER_BUNDLE_FILE } from "./paths";
@@ -36,6 +37,22 @@ function defaultBundlePath(): string {
     return path.resolve("runtime", "dist", "keyserver.cjs");
   }
 }
+
+/** A bundle file as read at synth: its text and sha256. */
+export interface RuntimeBundle {
+  /** Absolute path of the file. */
+  readonly path: string;
+  /** The file's text. */
+  readonly content: string;
+  /** Hex sha256 of the content. */
+  readonly sha256: string;
+}
+
+/** Bundles read by this process, by path: a fleet's key servers share one read, check and hash. */
+const bundles = new Map<
+  string,
+  { readonly mtimeMs: number; readonly size: number; readonly bundle: RuntimeBundle }
+>();
 
 /**
  * How the key server's code reaches the pod: a single-file bundle carried by the ConfigMap and run by the
@@ -90,8 +107,20 @@ export class RuntimeSource {
    *   limit when it exceeds MAX_BUNDLE_BYTES.
    */
   public readBundle(): string | undefined {
+    return this.loadBundle()?.content;
+  }
+
+  /**
+   * The bundle with its sha256 (undefined for an image source), read once per process and file version
+   * (path, size and modification time), however many key servers ship it.
+   * @throws Error as {@link readBundle}.
+   */
+  public loadBundle(): RuntimeBundle | undefined {
     if (this.bundlePath === undefined) return undefined;
-    if (!fs.existsSync(this.bundlePath)) {
+    const stat = fs.statSync(this.bundlePath, { throwIfNoEntry: false });
+    const cached = bundles.get(this.bundlePath);
+    if (stat && cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.bundle;
+    if (!stat) {
       throw new Error(
         `runtime bundle ${this.bundlePath} does not exist: run \`npm run build:runtime\` first, or pass RuntimeSource.fromImage(<your image>)`,
       );
@@ -103,6 +132,12 @@ export class RuntimeSource {
         `runtime bundle ${this.bundlePath} is ${size} bytes, over the ${MAX_BUNDLE_BYTES}-byte limit a ConfigMap can carry with the config: build it with --minify, or use RuntimeSource.fromImage(<your image>)`,
       );
     }
-    return content;
+    const bundle = {
+      path: this.bundlePath,
+      content,
+      sha256: createHash("sha256").update(content).digest("hex"),
+    };
+    bundles.set(this.bundlePath, { mtimeMs: stat.mtimeMs, size: stat.size, bundle });
+    return bundle;
   }
 }

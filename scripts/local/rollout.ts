@@ -178,8 +178,11 @@ export async function startLocalRollout(opts: LocalRolloutOptions): Promise<Loca
 
   const declared: { container: DeclaredContainer; state: TerraformStateJson }[] = [];
   for (const id of stackIds(fullOut)) {
-    const synthesized = JSON.parse(fs.readFileSync(path.join(fullOut, "stacks", id, "cdk.tf.json"), "utf8"));
-    const containers = declaredContainers(synthesized);
+    const stackDir = path.join(fullOut, "stacks", id);
+    const synthesized = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
+    const containers = declaredContainers(synthesized, {
+      readStackFile: (p) => fs.readFileSync(path.join(stackDir, p), "utf8"),
+    });
     if (containers.length === 0) continue;
     const state = JSON.parse(
       await terraform(path.join(deployOut, "stacks", id), ["show", "-json", "-no-color"], bao.env),

@@ -90,7 +90,10 @@ describe.each(["prefix", "namespace"] as const)(
 
     /** A tenant's declared container, relocated under `work`, every Secret value resolved from the state. */
     const container = (kind: "deployment" | "statefulset", namespace: string): ResolvedContainer => {
-      const c = declaredContainers(synthesized).find((x) => x.kind === kind && x.namespace === namespace);
+      const stackDir = path.join(work, "full", "stacks", "tenants");
+      const c = declaredContainers(synthesized, {
+        readStackFile: (p) => fs.readFileSync(path.join(stackDir, p), "utf8"),
+      }).find((x) => x.kind === kind && x.namespace === namespace);
       if (!c) throw new Error(`no ${kind} in namespace ${namespace}`);
       const resolved = resolveContainer(relocateContainer(c, path.join(work, namespace, kind)), state);
       for (const f of resolved.files) {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -11,8 +12,18 @@ import {
 import { FIXTURE_BUNDLE, synth, type Json } from "./support";
 import { tenant } from "../tenant/support";
 
+const FIXTURE_SHA256 = createHash("sha256").update(fs.readFileSync(FIXTURE_BUNDLE)).digest("hex");
+/** What the full synthesis copies into the stack's directory: the fixture bundle as the stack's asset. */
+const readStackFile = (p: string) => {
+  if (p !== `assets/KeyServerBundle/${FIXTURE_SHA256}/keyserver.cjs`)
+    throw new Error(`unexpected stack file ${p}`);
+  return fs.readFileSync(FIXTURE_BUNDLE, "utf8");
+};
 const declared = (): DeclaredContainer[] =>
-  declaredContainers(synth((s) => tenant(s, { minio: { replicas: 1 } })));
+  declaredContainers(
+    synth((s) => tenant(s, { minio: { replicas: 1 } })),
+    { readStackFile },
+  );
 const keyServer = () => declared().find((c) => c.kind === "deployment") as DeclaredContainer;
 const minio = () => declared().find((c) => c.kind === "statefulset") as DeclaredContainer;
 const file = (c: DeclaredContainer, p: string) => c.files.find((f) => f.path === p);
@@ -35,9 +46,15 @@ describe("declaredContainers", () => {
     expect(parse(config?.content ?? "").keystore.vault.prefix).toBe("payments");
   });
 
-  test("GIVEN a tenant WHEN read back THEN the bundle file is the shipped bundle", () => {
+  test("GIVEN a tenant WHEN read back THEN the bundle file is the shipped bundle, read from the stack's asset", () => {
     expect(file(keyServer(), "/opt/keyserver/keyserver.cjs")?.content).toBe(
       fs.readFileSync(FIXTURE_BUNDLE, "utf8"),
+    );
+  });
+
+  test("fails when the bundle is a stack file and there is no readStackFile", () => {
+    expect(() => declaredContainers(synth((s) => tenant(s, { minio: { replicas: 1 } })))).toThrow(
+      `mounts /opt/keyserver/keyserver.cjs from the stack's file assets/KeyServerBundle/${FIXTURE_SHA256}/keyserver.cjs: pass readStackFile`,
     );
   });
 
@@ -164,7 +181,9 @@ describe("resolveContainer", () => {
 
   test("fails when a value comes from a Secret outside the stack", () => {
     const j = synth((s) => tenant(s, { keyServer: { tlsSecretName: "ks-tls" } }));
-    const ks = declaredContainers(j).find((c) => c.kind === "deployment") as DeclaredContainer;
+    const ks = declaredContainers(j, { readStackFile }).find(
+      (c) => c.kind === "deployment",
+    ) as DeclaredContainer;
     expect(() => resolveContainer({ ...ks, env: [] }, {})).toThrow(
       /file \/etc\/keyserver\/tls\/tls.key comes from Secret ks-tls \(key tls.key\), which is not in the stack/,
     );

@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import * as path from "node:path";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
 import {
   CONFIG_CHECKSUM_ANNOTATION,
@@ -172,7 +175,49 @@ describe("KeyServer", () => {
       "kubernetes_config_map_v1",
     ).data;
     expect(data["config.yaml"]).toContain("address: $${KEYSERVER_ADDRESS}");
-    expect(data["keyserver.cjs"]).toBe(fs.readFileSync(FIXTURE_BUNDLE, "utf8"));
+  });
+
+  test("GIVEN a bundle WHEN put in the ConfigMap THEN Terraform reads it from the stack's asset, marked sensitive", () => {
+    const sha = createHash("sha256").update(fs.readFileSync(FIXTURE_BUNDLE)).digest("hex");
+    const data = only(
+      synth((s) => keyServer(s)),
+      "kubernetes_config_map_v1",
+    ).data;
+    expect(data["keyserver.cjs"]).toBe(`\${sensitive(file("assets/KeyServerBundle/${sha}/keyserver.cjs"))}`);
+  });
+
+  test("GIVEN two key servers in one stack WHEN fully synthesized THEN the stack holds the bundle once, as its asset file", () => {
+    const stack = new TerraformStack(Testing.app(), "two");
+    new VaultProvider(stack, "vault", {});
+    new KubernetesProvider(stack, "kubernetes", {});
+    const keystore = approleKeystore(stack);
+    keyServer(stack, { keystore });
+    new KeyServer(stack, "Second", {
+      vaultEndpoint: "https://vault.vault.svc:8200",
+      tls: placeholderTls(),
+      clients: [client],
+      runtime: fixtureRuntime(),
+      namespace: "other",
+      keystore,
+    });
+    const dir = Testing.fullSynth(stack);
+    const bundle = fs.readFileSync(FIXTURE_BUNDLE, "utf8");
+    const sha = createHash("sha256").update(bundle).digest("hex");
+    const assets = fs.readdirSync(path.join(dir, "stacks", "two", "assets"));
+    expect(assets).toEqual(["KeyServerBundle"]);
+    expect(
+      fs.readFileSync(
+        path.join(dir, "stacks", "two", "assets", "KeyServerBundle", sha, "keyserver.cjs"),
+        "utf8",
+      ),
+    ).toBe(bundle);
+    const json = fs.readFileSync(path.join(dir, "stacks", "two", "cdk.tf.json"), "utf8");
+    expect(json).not.toContain("keyserver fixture");
+    const maps = Object.values(JSON.parse(json).resource.kubernetes_config_map_v1 as Record<string, Json>);
+    expect(maps.map((m) => m.data["keyserver.cjs"])).toEqual([
+      `\${sensitive(file("assets/KeyServerBundle/${sha}/keyserver.cjs"))}`,
+      `\${sensitive(file("assets/KeyServerBundle/${sha}/keyserver.cjs"))}`,
+    ]);
   });
 
   test("GIVEN an image source WHEN synthesized THEN the ConfigMap carries only the config and the image runs", () => {

@@ -1,7 +1,12 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { MAX_BUNDLE_BYTES, RuntimeSource } from "../../../../constructs/kubernetes/runtime-source";
+import { createHash } from "node:crypto";
+import {
+  DEFAULT_BUNDLE_PATH,
+  MAX_BUNDLE_BYTES,
+  RuntimeSource,
+} from "../../../../constructs/kubernetes/runtime-source";
 import { FIXTURE_BUNDLE } from "./support";
 
 describe("RuntimeSource", () => {
@@ -9,6 +14,29 @@ describe("RuntimeSource", () => {
     expect(RuntimeSource.fromBundle(FIXTURE_BUNDLE).readBundle()).toBe(
       fs.readFileSync(FIXTURE_BUNDLE, "utf8"),
     );
+  });
+
+  test("GIVEN the sources WHEN the default bundle path is computed THEN it is the repository's runtime/dist/keyserver.cjs", () => {
+    expect(DEFAULT_BUNDLE_PATH).toBe(
+      path.resolve(__dirname, "..", "..", "..", "..", "runtime", "dist", "keyserver.cjs"),
+    );
+  });
+
+  test("GIVEN a bundle file WHEN loaded twice THEN it is read and hashed once, and again after it changes", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kvk-bundle-"));
+    const file = path.join(dir, "keyserver.cjs");
+    try {
+      fs.writeFileSync(file, "console.log(1);\n");
+      const first = RuntimeSource.fromBundle(file).loadBundle();
+      expect(first?.sha256).toBe(createHash("sha256").update("console.log(1);\n").digest("hex"));
+      expect(RuntimeSource.fromBundle(file).loadBundle()).toBe(first);
+      fs.writeFileSync(file, "console.log(22);\n");
+      const second = RuntimeSource.fromBundle(file).loadBundle();
+      expect(second?.content).toBe("console.log(22);\n");
+      expect(second?.sha256).not.toBe(first?.sha256);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("GIVEN an image source WHEN read THEN there is no bundle to ship", () => {

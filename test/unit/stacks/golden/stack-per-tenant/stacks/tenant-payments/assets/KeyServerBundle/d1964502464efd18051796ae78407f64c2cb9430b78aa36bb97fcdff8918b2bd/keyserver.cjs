@@ -1,0 +1,2 @@
+// Tiny stand-in for runtime/dist/keyserver.cjs in unit tests.
+console.log("keyserver fixture");
