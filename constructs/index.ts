@@ -38,6 +38,7 @@ export {
   IMAGE_BUNDLE_FILE,
   MAX_BUNDLE_BYTES,
   RuntimeSource,
+  type RuntimeBundle,
 } from "./kubernetes/runtime-source";
 
 // Identities and tenants

@@ -9,6 +9,7 @@ export {
   resolveContainer,
   resolveStateExpression,
   type DeclaredContainer,
+  type DeclaredContainersOptions,
   type DeclaredEnv,
   type DeclaredFile,
   type ResolvedContainer,

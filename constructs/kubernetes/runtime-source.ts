@@ -113,7 +113,7 @@ export class RuntimeSource {
   /**
    * The bundle with its sha256 (undefined for an image source), read once per process and file version
    * (path, size and modification time), however many key servers ship it.
-   * @throws Error as {@link readBundle}.
+   * @throws Error as {@link RuntimeSource.readBundle}.
    */
   public loadBundle(): RuntimeBundle | undefined {
     if (this.bundlePath === undefined) return undefined;
