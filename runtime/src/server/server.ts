@@ -14,7 +14,11 @@ import { ErrNotAllowed, KesError } from "../errors";
 import { AuditLog } from "../log/audit";
 import { Logger } from "../log/logger";
 import { Metrics } from "../metrics/metrics";
-import { ConnectionActivity, DEFAULT_CONNECTION_TIMEOUTS, type ConnectionTimeouts } from "./connection-timeouts";
+import {
+  ConnectionActivity,
+  DEFAULT_CONNECTION_TIMEOUTS,
+  type ConnectionTimeouts,
+} from "./connection-timeouts";
 import type { ApiContext, ApiReply, Route, ServerServices, ServerState } from "./context";
 import type { Exchange, ResponseHeaders } from "./exchange";
 import { H1Exchange } from "./h1-exchange";
