@@ -10,8 +10,8 @@ type Fields = Readonly<Record<string, unknown>>;
 
 /**
  * The text of the first JSON value in `text`, as Go's json.Decoder.Decode reads it: whatever follows a
- * complete object, array or string is never looked at (KES accepts `{"a":1}garbage`); a literal or
- * number must be followed by whitespace or the end. The value itself is validated by the caller.
+ * complete value is never looked at (KES accepts `{"a":1}garbage` and even `nullx`). The value itself is
+ * validated by the caller.
  * @throws Error when no value is complete (empty or whitespace-only text, an unclosed object).
  */
 export function firstJsonValue(text: string): string {
@@ -21,8 +21,9 @@ export function firstJsonValue(text: string): string {
   if (start === text.length) throw new Error("request body is empty");
   const open = text[start];
   if (open !== "{" && open !== "[" && open !== '"') {
-    while (i < text.length && !" \t\r\n".includes(text[i])) i++;
-    return text.slice(start, i);
+    const rest = text.slice(start);
+    const literal = /^(?:null|true|false|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(rest);
+    return literal ? literal[0] : rest;
   }
   let depth = 0;
   let inString = false;
