@@ -451,7 +451,7 @@ export interface OutageFigures {
 /**
  * `clients` sessions run generate and decrypt on the cached key `key` while the OpenBao process `baoPid`
  * is paused (SIGSTOP) for `outageMs` after `beforeMs`, then resumed (SIGCONT); the load goes on for
- * `afterMs`. Afterwards, keys are created until one succeeds.
+ * `afterMs`. From the resume on, keys are created until one succeeds (the recovery time).
  */
 export async function outageUnderLoad(
   t: Target,
@@ -470,11 +470,19 @@ export async function outageUnderLoad(
   const ciphertext = (JSON.parse(gen.body) as { ciphertext: string }).ciphertext;
   const start = Date.now();
   const end = start + opts.beforeMs + opts.outageMs + opts.afterMs;
+  let recoveryMs = -1;
   const outage = (async () => {
     await sleep(opts.beforeMs);
     process.kill(baoPid, "SIGSTOP");
     await sleep(opts.outageMs);
     process.kill(baoPid, "SIGCONT");
+    const resumed = Date.now();
+    for (let i = 0; recoveryMs < 0 && Date.now() - resumed < 120_000; i++) {
+      const path = `/v1/key/create/${key}-after-${resumed}-${i}`;
+      const r = await h2Request(s, { ":method": "PUT", ":path": path });
+      if (r.status === 200) recoveryMs = Date.now() - resumed;
+      else await sleep(100);
+    }
   })();
   const res = await load(
     t,
@@ -489,16 +497,6 @@ export async function outageUnderLoad(
           },
   );
   await outage;
-  const resumed = start + opts.beforeMs + opts.outageMs;
-  let recoveryMs = -1;
-  for (let i = 0; recoveryMs < 0 && Date.now() - resumed < 120_000; i++) {
-    const r = await h2Request(s, {
-      ":method": "PUT",
-      ":path": `/v1/key/create/${key}-after-${Date.now()}-${i}`,
-    });
-    if (r.status === 200) recoveryMs = Date.now() - resumed;
-    else await sleep(250);
-  }
   s.destroy();
   return {
     clients: opts.clients,
