@@ -1,5 +1,5 @@
 import { defaultRoutes } from "../../../../runtime/src/api/routes";
-import { cleanPath, parseTarget } from "../../../../runtime/src/server/path";
+import { cleanPath, escapedPath, escapePath, parseTarget } from "../../../../runtime/src/server/path";
 import { Router } from "../../../../runtime/src/server/router";
 
 const router = new Router(defaultRoutes());
@@ -123,5 +123,27 @@ describe("cleanPath", () => {
     ["/a//b", "/a/b"],
   ])("GIVEN %j WHEN cleaned THEN it is %j", (input, out) => {
     expect(cleanPath(input)).toBe(out);
+  });
+});
+
+describe("escapePath and escapedPath (Go's url.URL)", () => {
+  test.each([
+    ["/v1/key/list/", "/v1/key/list/"],
+    ["/a b", "/a%20b"],
+    ["/a%20b", "/a%2520b"],
+    ["/*", "/%2A"],
+    ["/é", "/%C3%A9"],
+    ["/$&+,:;=@-_.~", "/$&+,:;=@-_.~"],
+  ])("GIVEN %j THEN escapePath gives %j", (input, out) => {
+    expect(escapePath(input)).toBe(out);
+  });
+
+  test("GIVEN a validly encoded raw path THEN it is the routing path unchanged", () => {
+    expect(escapedPath("/v1/key/list/*", "/v1/key/list/*")).toBe("/v1/key/list/*");
+    expect(escapedPath("/a%2Fb", "/a/b")).toBe("/a%2Fb");
+  });
+
+  test("GIVEN a raw space THEN the decoded path is escaped again", () => {
+    expect(escapedPath("/a b", "/a b")).toBe("/a%20b");
   });
 });
