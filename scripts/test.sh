@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: dependencies, the real test bed (cached), the runtime bundle,
-# type check, lint, then every jest project (unit + live against real OpenBao / Terraform / KES / MinIO).
+# type check, lint, then every jest project (unit + live against real OpenBao / Terraform / KES / MinIO), and
+# the key server's live tests again under Node 22 (the pods' Node major, from the npm registry).
 # Prints a closing line "N passed, N failed, N skipped"; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -39,4 +40,18 @@ node -e '
   if (r.numTotalTests === 0) { console.error("no test ran"); process.exit(1); }
 ' "$results" || status=1
 rm -f "$results"
+
+# The pods run the official node:22 image: the key server's own live tests run again under Node 22 (the
+# in-process servers and the spawned bundle alike: process.execPath is that Node), unless a file filter
+# was given.
+if [ "$#" -eq 0 ]; then
+  step "key server live tests under Node 22"
+  node22=$(bash scripts/testbed/node22.sh)
+  echo "$node22 ($("$node22" --version))"
+  "$node22" node_modules/jest/bin/jest.js --ci --selectProjects live \
+    test/live/runtime/server-hardening.test.ts test/live/runtime/server-api.test.ts \
+    test/live/runtime/server-exchange.test.ts test/live/runtime/server-tls.test.ts \
+    test/live/runtime/server-process.test.ts test/live/runtime/server-reload-outage.test.ts \
+    test/live/runtime/reliability.test.ts || status=1
+fi
 exit "$status"
