@@ -48,10 +48,11 @@ if [ "$#" -eq 0 ]; then
   step "key server live tests under Node 22"
   node22=$(bash scripts/testbed/node22.sh)
   echo "$node22 ($("$node22" --version))"
-  "$node22" node_modules/jest/bin/jest.js --ci --selectProjects live \
+  # (the file list comes before --selectProjects, which would take every following word as a project)
+  "$node22" node_modules/jest/bin/jest.js --ci \
     test/live/runtime/server-hardening.test.ts test/live/runtime/server-api.test.ts \
     test/live/runtime/server-exchange.test.ts test/live/runtime/server-tls.test.ts \
     test/live/runtime/server-process.test.ts test/live/runtime/server-reload-outage.test.ts \
-    test/live/runtime/reliability.test.ts || status=1
+    test/live/runtime/reliability.test.ts --selectProjects live || status=1
 fi
 exit "$status"

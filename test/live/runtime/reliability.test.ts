@@ -46,8 +46,9 @@ test("GIVEN 30 slowloris connections (HTTP/1.1 headers trickled, HTTP/2 without 
   expect(f.rssPeakMiB - f.rssBeforeMiB).toBeLessThan(32);
 });
 
-test("GIVEN 6 audit subscribers that stop reading under load for 8 s THEN the HTTP/2 ones are dropped, requests do not fail, and RSS stays within 64 MiB", async () => {
-  const f = await stalledSubscribers(bed.target, bed.key, 3, 8, 8000);
+test("GIVEN 6 audit subscribers that stop reading under load THEN the HTTP/2 ones are dropped, requests do not fail, and RSS stays within 64 MiB", async () => {
+  // until the HTTP/2 subscribers are dropped (about 5,000 events; seconds), at most 90 s on a slow machine
+  const f = await stalledSubscribers(bed.target, bed.key, 3, 8, 90_000, true);
   report("stalled subscribers", f);
   expect(f.dropped).toBeGreaterThanOrEqual(3);
   expect(f.errors).toBe(0);
