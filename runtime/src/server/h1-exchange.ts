@@ -63,7 +63,8 @@ export class H1Exchange implements Exchange {
     return {
       write: (chunk) => {
         if (res.destroyed || res.writableEnded) return false;
-        if (res.writableLength + (res.socket?.writableLength ?? 0) > STREAM_BACKLOG_LIMIT) {
+        // writableLength counts the response's own buffer and its socket's
+        if (res.writableLength > STREAM_BACKLOG_LIMIT) {
           this.req.socket.destroy();
           return false;
         }
