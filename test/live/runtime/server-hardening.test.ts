@@ -170,6 +170,27 @@ describe("GIVEN the connection timeouts (header 0.6 s, HTTP/2 preface 0.6 s, idl
     await c.close();
   });
 
+  // Node's HTTP/2 layer already does this (a regression guard, not a fix of issue 11).
+  test("WHEN an HTTP/2 request body never ends after the answer THEN the stream is reset (NO_ERROR) and the idle session is closed", async () => {
+    const c = new Client(srv.port, srv.caPem, srv.admin);
+    const req = c.session.request({ ":method": "GET", ":path": "/v1/no-such-route" }, { endStream: false });
+    req.on("error", () => undefined);
+    req.write("a"); // and never more, never the end
+    const status = await new Promise<number>((resolve) =>
+      req.once("response", (h) => resolve(Number(h[":status"]))),
+    );
+    req.resume();
+    expect(status).toBe(404);
+    await new Promise((r) => req.once("close", r));
+    expect(req.rstCode).toBe(http2.constants.NGHTTP2_NO_ERROR);
+    const closed = new Promise<boolean>((resolve) => {
+      c.session.once("close", () => resolve(true));
+      setTimeout(() => resolve(false), 4000).unref();
+    });
+    expect(await closed).toBe(true);
+    await c.close();
+  });
+
   test("WHEN a log subscriber receives nothing for longer than the idle timeout THEN its stream stays open", async () => {
     const c = new Client(srv.port, srv.caPem, srv.admin);
     const req = c.session.request({ ":method": "GET", ":path": "/v1/log/error" });
