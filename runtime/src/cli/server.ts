@@ -232,7 +232,9 @@ export async function runServer(args: readonly string[], out: Out = process.stdo
   });
 
   let reloading: Promise<void> | undefined;
-  let current = loaded;
+  // The config whose keystore and cache settings the running key cache was built from: a reload whose
+  // keystore part is still being retried has not changed it yet.
+  let running = loaded;
   // Bumped by every reload and by stop: a keystore retry loop of an older reload gives up.
   let generation = 0;
   const reload = async () => {
@@ -242,31 +244,30 @@ export async function runServer(args: readonly string[], out: Out = process.stdo
     }
     const next = loadConfigFile(values.config);
     const gen = ++generation;
-    const previous = current;
-    const running = server.currentState();
+    const live = server.currentState();
     // 1. Admin, policies, identities, routes and TLS at once, over the running key cache: no keystore
     //    call, so an identity removed from the file is denied even while the keystore is down.
-    const interim = stateWithKeys(next, running.keys, running.startTime);
+    const interim = stateWithKeys(next, live.keys, live.startTime);
     try {
       server.update(interim, next.tls);
     } catch (e) {
       throw new Error(`tls: the new key or certificate is unusable: ${(e as Error).message}`);
     }
-    current = next;
     services.log.level = next.config.log.errorLevel;
     services.audit.toOutput = next.config.log.auditLevel <= LEVEL.INFO;
     services.log.info("config reloaded", { file: values.config });
     // 2. The keystore part (a new keystore or cache settings, predefined keys), retried until it works.
     const sameKeys =
-      isDeepStrictEqual(next.config.keystore, previous.config.keystore) &&
-      isDeepStrictEqual(next.config.cache, previous.config.cache);
+      isDeepStrictEqual(next.config.keystore, running.config.keystore) &&
+      isDeepStrictEqual(next.config.cache, running.config.cache);
     void retryUntilDone(
       () => gen === generation,
       async () => {
         if (sameKeys) return createPredefinedKeys(interim);
-        const fresh = await startState(next, services.log, running.startTime);
+        const fresh = await startState(next, services.log, live.startTime);
         if (gen !== generation) return void fresh.keys.close();
         const old = server.update(fresh);
+        running = next;
         setTimeout(() => void old.keys.close(), OLD_STATE_GRACE_MS).unref();
         services.log.info("keystore reloaded", { keystore: next.config.keystore.kind });
       },
