@@ -37,7 +37,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${name}: ${JSON.stringify(figures, null, 2)}\n`);
   try {
     process.stdout.write(`server pid ${bed.target.pid}, node ${process.version}\n`);
-    if (only.has("fuzz")) print("fuzz", await fuzz(bed.target, Number(values.fuzz)));
+    if (only.has("fuzz")) {
+      const f = await fuzz(bed.target, Number(values.fuzz));
+      print("fuzz", f);
+      if (f.crashed)
+        throw new Error(`the server died; its last output:\n${bed.server.process.output().slice(-4000)}`);
+    }
     if (only.has("slowloris"))
       print("slowloris", await slowloris(bed.target, Number(values.slowloris), seconds * 1000));
     if (only.has("stalled"))

@@ -160,13 +160,19 @@ export class KeyServer {
     // HTTP/1.1 fallback's requests.
     this.server.removeAllListeners("newListener");
     this.server.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
-      this.track(stream.session, stream);
-      void this.handle(new H2Exchange(stream, headers));
+      // Node emits 'stream' on a later tick: the stream (and its session) may be gone by then.
+      if (stream.destroyed || stream.closed || !stream.session) return;
+      this.serve(stream, () => {
+        this.track(stream.session, stream);
+        return new H2Exchange(stream, headers);
+      });
     });
     this.server.on("request", (req: IncomingMessage, res: ServerResponse) => {
       if (req.httpVersionMajor >= 2) return; // never reached: HTTP/2 is served through 'stream'
-      this.track(req.socket, res);
-      void this.handle(new H1Exchange(req, res));
+      this.serve(res, () => {
+        this.track(req.socket, res);
+        return new H1Exchange(req, res);
+      });
     });
     this.server.on("session", (s: Http2Session) => {
       this.sessions.add(s);
@@ -243,6 +249,25 @@ export class KeyServer {
       timer.unref();
     });
     return this.closing;
+  }
+
+  /**
+   * Starts serving one request. A failure to set the exchange up (a stream torn down under it) ends that
+   * request only, never the process: it is logged and the stream or response destroyed.
+   */
+  private serve(target: { destroy(): unknown }, setup: () => Exchange): void {
+    let ex: Exchange;
+    try {
+      ex = setup();
+    } catch (e) {
+      this.services.log.debug("request dropped", { error: e instanceof Error ? e.message : String(e) });
+      target.destroy();
+      return;
+    }
+    this.handle(ex).catch((e: unknown) => {
+      this.services.log.error("request failed", { error: e instanceof Error ? e.message : String(e) });
+      ex.abort();
+    });
   }
 
   /** Counts one request on its connection until `exchange` (the stream or response) closes. */
