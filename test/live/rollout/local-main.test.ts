@@ -17,12 +17,7 @@ describe("the local flow (README's first command)", () => {
     const res = await execFileAsync(
       process.execPath,
       ["--require", "ts-node/register/transpile-only", path.join("scripts", "local", "main.ts")],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, KVK_LOCAL_DIR: work },
-        timeout: 480_000,
-        maxBuffer: 16 * 1024 * 1024,
-      },
+      { cwd: REPO_ROOT, env: { ...process.env, KVK_LOCAL_DIR: work }, timeout: 480_000, maxBuffer: 16 * 1024 * 1024 },
     ).catch((e: { stdout?: string; stderr?: string; message: string }) => {
       throw new Error(`local flow failed: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`);
     });
@@ -33,9 +28,7 @@ describe("the local flow (README's first command)", () => {
   });
 
   test("GIVEN a run WHEN it ends THEN it read back the SSE-KMS object and found no plaintext at rest", () => {
-    expect(out).toMatch(
-      /PUT and GET of \d+ bytes: same bytes back; MinIO reports aws:kms with arn:aws:kms:demo-default/,
-    );
+    expect(out).toMatch(/PUT and GET of \d+ bytes: same bytes back; MinIO reports aws:kms with arn:aws:kms:demo-default/);
     expect(out).toContain("does not contain the plaintext");
   });
 
@@ -50,9 +43,7 @@ describe("the local flow (README's first command)", () => {
     };
     const secrets = state.resources.flatMap((r) =>
       r.instances.flatMap((i) =>
-        ["secret_id", "private_key_pem", "result"]
-          .map((k) => i.attributes[k])
-          .filter((v): v is string => typeof v === "string" && v.length > 8),
+        ["secret_id", "private_key_pem", "result"].map((k) => i.attributes[k]).filter((v): v is string => typeof v === "string" && v.length > 8),
       ),
     );
     expect(secrets.length).toBeGreaterThanOrEqual(3);

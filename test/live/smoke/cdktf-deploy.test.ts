@@ -22,11 +22,7 @@ describe("cdktf deploy with the vault provider from the mirror", () => {
     const app = path.join(__dirname, "fixtures", "policy-app.ts");
     fs.writeFileSync(
       path.join(work, "cdktf.json"),
-      JSON.stringify({
-        language: "typescript",
-        app: `node --require ${register} ${app}`,
-        sendCrashReports: false,
-      }),
+      JSON.stringify({ language: "typescript", app: `node --require ${register} ${app}`, sendCrashReports: false }),
     );
     const env = testbedProcessEnv({
       ...bao.env,
@@ -67,19 +63,13 @@ describe("cdktf deploy with the vault provider from the mirror", () => {
   });
 
   test("GIVEN the synthesized stack WHEN it is searched THEN the Vault token is not in it", () => {
-    const synthesized = fs.readFileSync(
-      path.join(work, "cdktf.out", "stacks", "smoke", "cdk.tf.json"),
-      "utf8",
-    );
+    const synthesized = fs.readFileSync(path.join(work, "cdktf.out", "stacks", "smoke", "cdk.tf.json"), "utf8");
     expect(synthesized).toContain(policyName);
     expect(synthesized).not.toContain(bao.rootToken);
   });
 
   test("GIVEN the lock file terraform wrote WHEN it is read THEN the provider came from the mirror at its exact version", () => {
-    const lock = fs.readFileSync(
-      path.join(work, "cdktf.out", "stacks", "smoke", ".terraform.lock.hcl"),
-      "utf8",
-    );
+    const lock = fs.readFileSync(path.join(work, "cdktf.out", "stacks", "smoke", ".terraform.lock.hcl"), "utf8");
     const version = JSON.parse(testbedProcessEnv().KVK_PROVIDER_VERSIONS ?? "{}").vault;
     expect(lock).toContain(`provider "registry.terraform.io/hashicorp/vault"`);
     expect(lock).toContain(`version     = "${version}"`);

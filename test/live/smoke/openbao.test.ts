@@ -17,9 +17,7 @@ describe("OpenBao from the test bed", () => {
   });
 
   test("GIVEN the random root token WHEN a K/V v1 secret is written and read back THEN the value round-trips", async () => {
-    expect(
-      (await bao.request("POST", "sys/mounts/smoke", { type: "kv", options: { version: "1" } })).status,
-    ).toBe(204);
+    expect((await bao.request("POST", "sys/mounts/smoke", { type: "kv", options: { version: "1" } })).status).toBe(204);
     expect((await bao.request("PUT", "smoke/a", { v: "1" })).status).toBe(204);
     const read = await bao.request("GET", "smoke/a");
     expect(read.body.data).toEqual({ v: "1" });
