@@ -112,13 +112,18 @@ const SERVER_CPU = "0";
 const LOADGEN_CPU = "1";
 
 /**
- * Pins every thread of `pid` (KES' Go threads, Node's helper threads; workers forked later inherit it) to
- * the server core, so a server is measured on one core, apart from the load generator.
+ * Pins every thread of `pid` and of its child processes (KES' Go threads, Node's helper threads, the
+ * workers of `KEYSERVER_WORKERS`) to the server core, so a server is measured on one core, apart from the
+ * load generator.
  * @throws Error when taskset fails.
  */
 async function pinServer(pid: number): Promise<void> {
-  const res = await run("taskset", ["-a", "-c", "-p", SERVER_CPU, String(pid)]);
-  if (res.code !== 0) throw new Error(`taskset -a -c -p ${SERVER_CPU} ${pid} failed: ${res.stderr}`);
+  const children = await run("pgrep", ["-P", String(pid)]);
+  const pids = [String(pid), ...children.stdout.split(/\s+/).filter(Boolean)];
+  for (const p of pids) {
+    const res = await run("taskset", ["-a", "-c", "-p", SERVER_CPU, p]);
+    if (res.code !== 0) throw new Error(`taskset -a -c -p ${SERVER_CPU} ${p} failed: ${res.stderr}`);
+  }
 }
 
 async function main(): Promise<void> {
