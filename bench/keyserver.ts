@@ -7,7 +7,7 @@
  *
  * Usage: npx ts-node --transpile-only bench/keyserver.ts [--duration 3] [--warmup 0.5]
  *          [--clients 1,8,32,128] [--ops generate,decrypt] [--keystores fs,vault] [--targets kes,ours]
- *          [--rounds 1] [--json results.json]
+ *          [--rounds 1] [--json results.json] [--no-pin]
  * See bench/README.md.
  */
 import * as fs from "node:fs";
@@ -40,6 +40,8 @@ interface Options {
   readonly targets: readonly KeyServerTarget[];
   readonly rounds: number;
   readonly jsonFile?: string;
+  /** Servers pinned to core 0, the load generator to core 1 (taskset); off with --no-pin. */
+  readonly pin: boolean;
 }
 
 /** One loadgen run. */
@@ -101,11 +103,33 @@ export function parseArgs(argv: readonly string[]): Options {
     targets: targets as KeyServerTarget[],
     rounds: Math.round(num("--rounds", 1)),
     jsonFile: get("--json"),
+    pin: !argv.includes("--no-pin"),
   };
+}
+
+/** The server cores and the load generator's core when pinning is on. */
+const SERVER_CPU = "0";
+const LOADGEN_CPU = "1";
+
+/**
+ * Pins every thread of `pid` and of its child processes (KES' Go threads, Node's helper threads, the
+ * workers of `KEYSERVER_WORKERS`) to the server core, so a server is measured on one core, apart from the
+ * load generator.
+ * @throws Error when taskset fails.
+ */
+async function pinServer(pid: number): Promise<void> {
+  const children = await run("pgrep", ["-P", String(pid)]);
+  const pids = [String(pid), ...children.stdout.split(/\s+/).filter(Boolean)];
+  for (const p of pids) {
+    const res = await run("taskset", ["-a", "-c", "-p", SERVER_CPU, p]);
+    if (res.code !== 0) throw new Error(`taskset -a -c -p ${SERVER_CPU} ${p} failed: ${res.stderr}`);
+  }
 }
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.pin && os.cpus().length < 2)
+    throw new Error("pinning needs 2 cores (server on core 0, load generator on core 1): pass --no-pin");
   const started: Array<{ stop(): Promise<void> }> = [];
   const cleanups: Array<() => Promise<void>> = [];
   const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
@@ -147,6 +171,7 @@ async function main(): Promise<void> {
           continue;
         }
         cleanups.push(() => server.cleanup());
+        if (opts.pin) await pinServer(server.process.pid);
         const created = await kesCli(server, ["key", "create", "bench"]);
         if (created.code !== 0) {
           missing.push(`${name}: kes key create bench failed: ${created.stderr.trim()}`);
@@ -160,6 +185,7 @@ async function main(): Promise<void> {
       const ceiling = await startCeiling(cleanups, mode);
       subjects.unshift(ceiling.subject);
       started.push(ceiling.process);
+      if (opts.pin) await pinServer(ceiling.process.pid);
     }
 
     const results: Record<string, Record<Op, Record<number, CellResult>>> = {};
@@ -174,8 +200,9 @@ async function main(): Promise<void> {
         for (let round = 0; round < opts.rounds; round++) {
           for (const s of subjects) {
             const res = await run(
-              loadgen,
+              opts.pin ? "taskset" : loadgen,
               [
+                ...(opts.pin ? ["-c", LOADGEN_CPU, loadgen] : []),
                 "-endpoint",
                 s.endpoint,
                 "-ca",

@@ -9,11 +9,48 @@ import type { ApiContext } from "../server/context";
 type Fields = Readonly<Record<string, unknown>>;
 
 /**
- * Parses a JSON request body into its fields.
+ * The text of the first JSON value in `text`, as Go's json.Decoder.Decode reads it: whatever follows a
+ * complete value is never looked at (KES accepts `{"a":1}garbage` and even `nullx`). The value itself is
+ * validated by the caller.
+ * @throws Error when no value is complete (empty or whitespace-only text, an unclosed object).
+ */
+export function firstJsonValue(text: string): string {
+  let i = 0;
+  while (i < text.length && " \t\r\n".includes(text[i])) i++;
+  const start = i;
+  if (start === text.length) throw new Error("request body is empty");
+  const open = text[start];
+  if (open !== "{" && open !== "[" && open !== '"') {
+    const rest = text.slice(start);
+    const literal = /^(?:null|true|false|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(rest);
+    return literal ? literal[0] : rest;
+  }
+  let depth = 0;
+  let inString = false;
+  for (; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') {
+        inString = false;
+        if (depth === 0) return text.slice(start, i + 1);
+      }
+    } else if (c === '"') inString = true;
+    else if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") {
+      depth--;
+      if (depth === 0) return text.slice(start, i + 1);
+    }
+  }
+  throw new Error("request body ends inside a JSON value");
+}
+
+/**
+ * Parses a JSON request body into its fields (the first JSON value; trailing data is ignored as KES does).
  * @throws Error when the text is not JSON, or is JSON other than an object or null.
  */
 export function parseJsonObject(body: Buffer): Fields {
-  const v: unknown = JSON.parse(body.toString("utf8"));
+  const v: unknown = JSON.parse(firstJsonValue(body.toString("utf8")));
   if (v === null) return {};
   if (typeof v !== "object" || Array.isArray(v)) throw new Error("request body must be a JSON object");
   return v as Fields;

@@ -105,16 +105,18 @@ export async function deleteKey(ctx: ApiContext): Promise<ApiReply> {
 
 /**
  * PUT /v1/key/generate/<name> `{"context"?}`: a 32-byte data key and its ciphertext,
- * `{"plaintext","ciphertext"}`. The body is optional. 400 body/name; 404; 502.
+ * `{"plaintext","ciphertext"}`. The body is optional (none, or Content-Length 0). 400 body/name; 404; 502.
  */
 export async function generateKey(ctx: ApiContext): Promise<ApiReply> {
   checkKeyName(ctx.resource);
   let context: Buffer | undefined;
+  // KES reads a body unless its length is known to be 0: an empty body of unknown length (HTTP/2 DATA
+  // without Content-Length, chunked HTTP/1.1) is not a JSON object, hence 400.
   if (ctx.contentLength === undefined || ctx.contentLength > 0) {
     const body = await ctx.readBody().catch(() => {
       throw new KesError(400, "invalid request body");
     });
-    if (body.length > 0) context = decodeJson(body, "invalid request body", (f) => bytesField(f, "context"));
+    context = decodeJson(body, "invalid request body", (f) => bytesField(f, "context"));
   }
   const kv = await readKey(ctx);
   const dataKey = randomBytes(32);

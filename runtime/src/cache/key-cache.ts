@@ -1,10 +1,15 @@
 /**
  * The key cache in front of a keystore, with KES' semantics: parsed key versions cached by name on first
  * use, evicted by free-running tickers (`any`: everything; `unused`: entries not used since the last tick),
- * and an offline mode (a keystore status check every 10 s) in which cached keys keep serving.
+ * and an offline mode in which cached keys keep serving. The keystore counts as offline from the first
+ * failed keystore call (a status check every 10 s, or a read failing for any reason but "not found") until
+ * a call succeeds again; the `offline` window is measured from that first failure, not from a ticker
+ * started with the server (a deliberate difference: KES' ticker can drop the keys any time between 0 and
+ * `offline` into an outage).
  * @see https://github.com/minio/kes/blob/master/keystore.go (newCache, keyCache)
  */
 import { encodeKeyVersion, parseKeyVersion, type KeyVersion } from "../crypto/key-version";
+import { KesError } from "../errors";
 import { KeystoreUnreachableError, type Keystore, type KeystoreState } from "../keystore/keystore";
 import { systemClock, type Clock, type IntervalHandle } from "./clock";
 
@@ -21,8 +26,8 @@ export interface CacheExpiry {
    */
   readonly unusedMs: number;
   /**
-   * While the keystore is offline, cached keys are kept and dropped only every `offlineMs`; 0 means no
-   * offline cache: the `any`/`unused` rules go on as usual.
+   * While the keystore is offline, cached keys are kept for `offlineMs` after the first failed keystore
+   * call, then dropped; 0 means no offline cache: the `any`/`unused` rules go on as usual.
    * @default 0
    */
   readonly offlineMs: number;
@@ -38,6 +43,9 @@ export const DEFAULT_CACHE_EXPIRY: CacheExpiry = Object.freeze({
 /** Interval of the keystore status check that drives offline mode (KES: 10 s). */
 export const STATUS_CHECK_INTERVAL_MS = 10_000;
 
+/** Longest interval between checks of the offline window (the window is also checked on every read). */
+const OFFLINE_CHECK_MS = 1_000;
+
 interface Entry {
   readonly kv: KeyVersion;
   used: boolean;
@@ -49,6 +57,8 @@ export class KeyCache {
   private readonly loads = new Map<string, { promise?: Promise<KeyVersion> }>();
   private readonly timers: IntervalHandle[] = [];
   private offline = false;
+  /** clock.now() of the first failed keystore call of the current outage. */
+  private offlineSince = 0;
   private checking = false;
   private closed = false;
 
@@ -61,20 +71,41 @@ export class KeyCache {
     readonly expiry: CacheExpiry,
     private readonly clock: Clock = systemClock,
   ) {
-    this.every(expiry.anyMs, () => {
-      if (!this.offline || expiry.offlineMs <= 0) this.entries.clear();
-    });
-    this.every(expiry.unusedMs / 2, () => {
-      if (this.offline && expiry.offlineMs > 0) return;
-      for (const [name, e] of this.entries) {
-        if (e.used) e.used = false;
-        else this.entries.delete(name);
-      }
-    });
-    this.every(expiry.offlineMs, () => {
-      if (this.offline && expiry.offlineMs > 0) this.entries.clear();
-    });
+    this.every(expiry.anyMs, () => this.evictIfOnline(() => this.entries.clear()));
+    this.every(expiry.unusedMs / 2, () =>
+      this.evictIfOnline(() => {
+        for (const [name, e] of this.entries) {
+          if (e.used) e.used = false;
+          else this.entries.delete(name);
+        }
+      }),
+    );
+    this.every(Math.min(expiry.offlineMs, OFFLINE_CHECK_MS), () => this.checkOfflineWindow());
     this.every(STATUS_CHECK_INTERVAL_MS, () => void this.checkStatus());
+  }
+
+  /**
+   * Runs an `any`/`unused` eviction unless the keys are held for an outage. With an offline cache, the
+   * keystore is asked first: an outage that no call has noticed yet must not lose the keys either.
+   */
+  private evictIfOnline(evict: () => void): void {
+    if (this.expiry.offlineMs <= 0) return evict();
+    if (this.offline) return;
+    void this.checkStatus().then(() => {
+      if (!this.offline && !this.closed) evict();
+    });
+  }
+
+  /** Drops every key once the offline window, counted from the outage's first failure, has passed. */
+  private checkOfflineWindow(): void {
+    if (!this.offline || this.expiry.offlineMs <= 0) return;
+    if (this.clock.now() - this.offlineSince >= this.expiry.offlineMs) this.entries.clear();
+  }
+
+  private wentOffline(): void {
+    if (this.offline) return;
+    this.offline = true;
+    this.offlineSince = this.clock.now();
   }
 
   private every(ms: number, fn: () => void): void {
@@ -88,7 +119,7 @@ export class KeyCache {
       await this.store.status();
       this.offline = false;
     } catch {
-      this.offline = true;
+      this.wentOffline();
     } finally {
       this.checking = false;
     }
@@ -111,6 +142,7 @@ export class KeyCache {
    *   on keystore failure); Error `invalid key version: ...` when the stored value does not parse.
    */
   async get(name: string): Promise<KeyVersion> {
+    this.checkOfflineWindow();
     const hit = this.entries.get(name);
     if (hit) {
       hit.used = true;
@@ -122,7 +154,15 @@ export class KeyCache {
     this.loads.set(name, slot);
     slot.promise = (async () => {
       try {
-        const kv = parseKeyVersion(await this.store.get(name));
+        let stored: Uint8Array;
+        try {
+          stored = await this.store.get(name);
+          this.offline = false;
+        } catch (e) {
+          if (!(e instanceof KesError)) this.wentOffline();
+          throw e;
+        }
+        const kv = parseKeyVersion(stored);
         // A delete while loading invalidates this load: do not resurrect the key.
         if (this.loads.get(name) === slot) this.entries.set(name, { kv, used: true });
         return kv;

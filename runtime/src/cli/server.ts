@@ -6,6 +6,7 @@
 import cluster from "node:cluster";
 import { isIP } from "node:net";
 import { networkInterfaces } from "node:os";
+import { isDeepStrictEqual } from "node:util";
 import { createSelfSignedCertificate, generateCertificateKey } from "../auth/certificate";
 import { identityOfApiKey, newApiKey } from "../auth/identity";
 import { openKeystore } from "../config/keystore";
@@ -16,7 +17,7 @@ import { LEVEL, Logger } from "../log/logger";
 import { Metrics } from "../metrics/metrics";
 import type { ServerServices, ServerState } from "../server/context";
 import { KeyServer, splitAddress } from "../server/server";
-import { buildState, createPredefinedKeys } from "../server/state";
+import { buildState, createPredefinedKeys, stateWithKeys } from "../server/state";
 import { SERVER_VERSION } from "../server/version";
 import { parse, UsageError } from "./args";
 import { parseWorkers } from "./cluster";
@@ -141,6 +142,30 @@ async function startState(loaded: LoadedConfig, log: Logger, startTime?: Date): 
   return state;
 }
 
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
+
+/**
+ * Runs `attempt` until it succeeds or `wanted()` turns false, waiting 1 s, 2 s, 4 s ... (at most 30 s)
+ * between attempts and reporting each failure to `onFailure`. Never throws.
+ */
+async function retryUntilDone(
+  wanted: () => boolean,
+  attempt: () => Promise<void>,
+  onFailure: (e: Error, delayMs: number) => void,
+): Promise<void> {
+  for (let delay = RETRY_FIRST_MS; wanted(); delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+    try {
+      await attempt();
+      return;
+    } catch (e) {
+      if (!wanted()) return;
+      onFailure(e instanceof Error ? e : new Error(String(e)), delay);
+      await new Promise((r) => setTimeout(r, delay).unref());
+    }
+  }
+}
+
 /**
  * Starts a server from the command line (`server ...` arguments without the word `server`).
  * @throws UsageError for bad flags; Error when the config is invalid, the keystore cannot be opened or
@@ -207,24 +232,51 @@ export async function runServer(args: readonly string[], out: Out = process.stdo
   });
 
   let reloading: Promise<void> | undefined;
+  // The config whose keystore and cache settings the running key cache was built from: a reload whose
+  // keystore part is still being retried has not changed it yet.
+  let running = loaded;
+  // Bumped by every reload and by stop: a keystore retry loop of an older reload gives up.
+  let generation = 0;
   const reload = async () => {
     if (!values.config) {
       services.log.info("reload ignored: --dev has no config file");
       return;
     }
     const next = loadConfigFile(values.config);
-    const nextState = await startState(next, services.log, server.currentState().startTime);
-    let old: ServerState;
+    const gen = ++generation;
+    const live = server.currentState();
+    // 1. Admin, policies, identities, routes and TLS at once, over the running key cache: no keystore
+    //    call, so an identity removed from the file is denied even while the keystore is down.
+    const interim = stateWithKeys(next, live.keys, live.startTime);
     try {
-      old = server.update(nextState, next.tls);
+      server.update(interim, next.tls);
     } catch (e) {
-      await nextState.keys.close();
       throw new Error(`tls: the new key or certificate is unusable: ${(e as Error).message}`);
     }
     services.log.level = next.config.log.errorLevel;
     services.audit.toOutput = next.config.log.auditLevel <= LEVEL.INFO;
-    setTimeout(() => void old.keys.close(), OLD_STATE_GRACE_MS).unref();
     services.log.info("config reloaded", { file: values.config });
+    // 2. The keystore part (a new keystore or cache settings, predefined keys), retried until it works.
+    const sameKeys =
+      isDeepStrictEqual(next.config.keystore, running.config.keystore) &&
+      isDeepStrictEqual(next.config.cache, running.config.cache);
+    void retryUntilDone(
+      () => gen === generation,
+      async () => {
+        if (sameKeys) return createPredefinedKeys(interim);
+        const fresh = await startState(next, services.log, live.startTime);
+        if (gen !== generation) return void fresh.keys.close();
+        const old = server.update(fresh);
+        running = next;
+        setTimeout(() => void old.keys.close(), OLD_STATE_GRACE_MS).unref();
+        services.log.info("keystore reloaded", { keystore: next.config.keystore.kind });
+      },
+      (e, delayMs) =>
+        services.log.error("keystore reload failed; policies and identities are applied, retrying", {
+          error: e.message,
+          retryInMs: delayMs,
+        }),
+    );
   };
   return {
     server,
@@ -233,6 +285,7 @@ export async function runServer(args: readonly string[], out: Out = process.stdo
       return reloading;
     },
     async stop() {
+      generation++;
       await server.close();
       await server.currentState().keys.close();
       services.log.info("server stopped");

@@ -10,7 +10,11 @@ export type ResponseHeaders = Readonly<Record<string, string | number>>;
 
 /** A response body written piece by piece (log streams). */
 export interface ResponseStream {
-  /** Writes one piece; false when the client is gone (nothing written then). Never throws. */
+  /**
+   * Writes one piece; false when the client is gone (nothing written then). A client that reads so slowly
+   * that more than the stream's backlog limit is waiting to be sent is disconnected (false then): the
+   * server's memory never grows with a stalled reader. Never throws.
+   */
   write(chunk: string): boolean;
   /** Ends the response. Idempotent; never throws. */
   end(): void;
@@ -23,7 +27,11 @@ export interface Exchange {
   readonly method: string;
   /** The raw request target (path and query). */
   readonly url: string;
-  /** The declared Content-Length, when sent and valid. */
+  /**
+   * The body length as Go's http.Request.ContentLength sees it: the Content-Length when sent; 0 when the
+   * request has no body (HTTP/2: END_STREAM on the HEADERS frame; HTTP/1.1: neither Content-Length nor
+   * Transfer-Encoding); undefined when unknown (chunked, or HTTP/2 DATA frames without Content-Length).
+   */
   readonly contentLength: number | undefined;
   /**
    * The object identities are cached on: the HTTP/2 session or the HTTP/1.1 socket (one TLS connection,
@@ -33,7 +41,9 @@ export interface Exchange {
   /** The TLS socket the request came over. */
   readonly socket: TLSSocket;
   /**
-   * The request body when it is at most `limit` bytes.
+   * The request body when it is at most `limit` bytes. When it is longer, the connection is marked to
+   * close after the response (HTTP/1.1: `Connection: close`, as Go's MaxBytesReader does; HTTP/2: the
+   * stream is reset after the response), so no unread body is left on a kept-alive connection.
    * @throws BodyTooLargeError when it is longer; Error when the client aborts.
    */
   readBody(limit: number): Promise<Buffer>;
@@ -56,3 +66,9 @@ export function parseContentLength(v: string | string[] | undefined): number | u
   const n = Number(v);
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
+
+/**
+ * Bytes a log stream may have waiting to be sent to its client; a client further behind is disconnected
+ * (it may reconnect). 1 MiB holds a few thousand events: a reader that is merely slow is never cut off.
+ */
+export const STREAM_BACKLOG_LIMIT = 1024 * 1024;

@@ -4,7 +4,14 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
-import { parseContentLength, type Exchange, type ResponseHeaders, type ResponseStream } from "./exchange";
+import { BodyTooLargeError } from "./context";
+import {
+  parseContentLength,
+  STREAM_BACKLOG_LIMIT,
+  type Exchange,
+  type ResponseHeaders,
+  type ResponseStream,
+} from "./exchange";
 import { readBody } from "./read-body";
 
 /** An Exchange over one HTTP/1.1 request. */
@@ -14,6 +21,8 @@ export class H1Exchange implements Exchange {
   readonly contentLength: number | undefined;
   readonly connection: object;
   readonly socket: TLSSocket;
+  /** The rest of the body was left unread: the connection cannot carry another request. */
+  private closeAfter = false;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -21,19 +30,26 @@ export class H1Exchange implements Exchange {
   ) {
     this.method = req.method ?? "";
     this.url = req.url ?? "";
-    this.contentLength = parseContentLength(req.headers["content-length"]);
+    const declared = parseContentLength(req.headers["content-length"]);
+    this.contentLength = declared ?? (req.headers["transfer-encoding"] === undefined ? 0 : undefined);
     this.socket = req.socket as TLSSocket;
     this.connection = this.socket;
   }
 
-  readBody(limit: number): Promise<Buffer> {
-    return readBody(this.req, limit);
+  async readBody(limit: number): Promise<Buffer> {
+    try {
+      return await readBody(this.req, limit);
+    } catch (e) {
+      if (e instanceof BodyTooLargeError) this.closeAfter = true;
+      throw e;
+    }
   }
 
   respond(status: number, headers: ResponseHeaders, body?: Buffer): void {
     const res = this.res;
     if (res.headersSent || res.writableEnded || res.destroyed) return;
-    res.writeHead(status, headers);
+    // Node ends the socket after a response that says `Connection: close` (the unread body is dropped).
+    res.writeHead(status, this.closeAfter ? { ...headers, connection: "close" } : headers);
     res.end(body);
   }
 
@@ -47,6 +63,11 @@ export class H1Exchange implements Exchange {
     return {
       write: (chunk) => {
         if (res.destroyed || res.writableEnded) return false;
+        // writableLength counts the response's own buffer and its socket's
+        if (res.writableLength > STREAM_BACKLOG_LIMIT) {
+          this.req.socket.destroy();
+          return false;
+        }
         res.write(chunk);
         return true;
       },

@@ -4,7 +4,14 @@
  */
 import { constants, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import type { TLSSocket } from "node:tls";
-import { parseContentLength, type Exchange, type ResponseHeaders, type ResponseStream } from "./exchange";
+import { BodyTooLargeError } from "./context";
+import {
+  parseContentLength,
+  STREAM_BACKLOG_LIMIT,
+  type Exchange,
+  type ResponseHeaders,
+  type ResponseStream,
+} from "./exchange";
 import { readBody } from "./read-body";
 
 const noop = (): void => undefined;
@@ -16,6 +23,8 @@ export class H2Exchange implements Exchange {
   readonly contentLength: number | undefined;
   readonly connection: object;
   readonly socket: TLSSocket;
+  /** The rest of the body was left unread: reset the stream once the response is sent. */
+  private resetAfter = false;
 
   constructor(
     private readonly stream: ServerHttp2Stream,
@@ -23,7 +32,8 @@ export class H2Exchange implements Exchange {
   ) {
     this.method = headers[":method"] ?? "";
     this.url = headers[":path"] ?? "";
-    this.contentLength = parseContentLength(headers["content-length"]);
+    this.contentLength =
+      parseContentLength(headers["content-length"]) ?? (stream.endAfterHeaders ? 0 : undefined);
     const session = stream.session!;
     this.connection = session;
     this.socket = session.socket as TLSSocket;
@@ -31,8 +41,13 @@ export class H2Exchange implements Exchange {
     stream.on("error", noop);
   }
 
-  readBody(limit: number): Promise<Buffer> {
-    return readBody(this.stream, limit);
+  async readBody(limit: number): Promise<Buffer> {
+    try {
+      return await readBody(this.stream, limit);
+    } catch (e) {
+      if (e instanceof BodyTooLargeError) this.resetAfter = true;
+      throw e;
+    }
   }
 
   respond(status: number, headers: ResponseHeaders, body?: Buffer): void {
@@ -43,6 +58,12 @@ export class H2Exchange implements Exchange {
       body === undefined || body.length === 0 ? { endStream: true } : undefined,
     );
     if (body !== undefined && body.length > 0) s.end(body);
+    // The client may still be sending the unread body: a reset after the response stops it (as Go does).
+    if (this.resetAfter) {
+      const reset = () => s.close(constants.NGHTTP2_NO_ERROR);
+      if (s.writableFinished) reset();
+      else s.once("finish", reset);
+    }
   }
 
   openStream(status: number, headers: ResponseHeaders): ResponseStream {
@@ -51,6 +72,10 @@ export class H2Exchange implements Exchange {
     return {
       write: (chunk) => {
         if (s.destroyed || s.closed || s.writableEnded) return false;
+        if (s.writableLength > STREAM_BACKLOG_LIMIT) {
+          s.close(constants.NGHTTP2_CANCEL);
+          return false;
+        }
         s.write(chunk);
         return true;
       },

@@ -8,6 +8,8 @@ import { posix } from "node:path";
 export interface RequestTarget {
   /** Decoded path (`/v1/key/list/*` for `/v1/key/list/%2A`). */
   readonly path: string;
+  /** The path as sent, still percent-encoded (what Go's ServeMux routes on since Go 1.22). */
+  readonly rawPath: string;
   /** Raw query including the `?`, or "". */
   readonly query: string;
 }
@@ -20,9 +22,35 @@ export function parseTarget(raw: string): RequestTarget | undefined {
   const q = raw.indexOf("?");
   const rawPath = q < 0 ? raw : raw.slice(0, q);
   const query = q < 0 ? "" : raw.slice(q);
-  if (!rawPath.includes("%")) return { path: rawPath, query };
+  if (!rawPath.includes("%")) return { path: rawPath, rawPath, query };
   const path = percentDecode(rawPath);
-  return path === undefined ? undefined : { path, query };
+  return path === undefined ? undefined : { path, rawPath, query };
+}
+
+// Bytes Go's url.PathEscape-style path encoding (shouldEscape with encodePath) leaves alone.
+const PATH_SAFE = /^[A-Za-z0-9\-_.~$&+,/:;=@]$/;
+// Bytes url.URL.EscapedPath accepts in a raw path as already encoded (validEncoded).
+const ENCODED_OK = /^[A-Za-z0-9\-_.~$&+,/:;=@!'()*[\]%]*$/;
+
+/**
+ * Escapes a decoded path as Go's url.URL.String does (the Location of ServeMux's redirects): every byte
+ * but letters, digits, `-_.~$&+,/:;=@` as %XX, so a `%` becomes `%25`. Never throws.
+ */
+export function escapePath(decoded: string): string {
+  let out = "";
+  for (const b of Buffer.from(decoded, "utf8")) {
+    const c = String.fromCharCode(b);
+    out += PATH_SAFE.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
+}
+
+/**
+ * The path Go's ServeMux routes on (url.URL.EscapedPath): the raw path when it is a valid encoding,
+ * else the decoded path escaped again (a raw space becomes %20). Never throws.
+ */
+export function escapedPath(rawPath: string, decoded: string): string {
+  return ENCODED_OK.test(rawPath) ? rawPath : escapePath(decoded);
 }
 
 /**

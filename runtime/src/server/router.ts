@@ -1,9 +1,12 @@
 /**
- * Route lookup with Go http.ServeMux semantics: patterns ending in `/` are subtree routes (longest wins),
- * others are exact; unclean paths and subtree roots without their trailing slash are redirected (301).
+ * Route lookup with the semantics of Go's http.ServeMux since Go 1.22 (the KES test bed binary is built
+ * with the current toolchain): routing on the still-encoded path, segment by segment (an encoded `%2F`
+ * never separates segments, so `/v1/key/generate/a%2F..%2Fb` reaches generate with the name `a/../b`);
+ * patterns ending in `/` are subtree routes (longest wins), others exact; subtree roots without their
+ * trailing slash and unclean paths are redirected with 307 (Temporary Redirect).
  * @see https://pkg.go.dev/net/http#ServeMux
  */
-import { cleanPath } from "./path";
+import { cleanPath, escapedPath, escapePath, percentDecode } from "./path";
 
 /** The outcome of a lookup. */
 export type RouteMatch<R> =
@@ -11,10 +14,16 @@ export type RouteMatch<R> =
   | { readonly kind: "redirect"; readonly location: string }
   | { readonly kind: "notFound" };
 
+interface Compiled<R> {
+  readonly route: R;
+  /** The literal segments (`/v1/key/create/` -> v1, key, create). */
+  readonly segments: readonly string[];
+  readonly subtree: boolean;
+}
+
 /** Finds routes by request path. */
 export class Router<R extends { readonly path: string }> {
-  private readonly exact = new Map<string, R>();
-  private readonly subtrees: R[];
+  private readonly routes: Compiled<R>[];
 
   /**
    * @throws Error when two routes have the same path.
@@ -24,26 +33,52 @@ export class Router<R extends { readonly path: string }> {
     for (const r of routes) {
       if (seen.has(r.path)) throw new Error(`route ${r.path} is defined twice`);
       seen.add(r.path);
-      if (!r.path.endsWith("/")) this.exact.set(r.path, r);
     }
-    this.subtrees = routes.filter((r) => r.path.endsWith("/")).sort((a, b) => b.path.length - a.path.length);
+    this.routes = routes
+      .map((route) => {
+        const subtree = route.path.endsWith("/");
+        const trimmed = subtree ? route.path.slice(1, -1) : route.path.slice(1);
+        return { route, subtree, segments: trimmed.split("/") };
+      })
+      // exact routes first, then subtrees from the longest (most specific) down
+      .sort((a, b) => Number(a.subtree) - Number(b.subtree) || b.segments.length - a.segments.length);
   }
 
   /**
-   * Looks up a decoded request path; `query` is appended to redirect locations. The resource is the path
-   * after the route prefix (empty for exact routes). Never throws.
+   * Looks up a raw (percent-encoded) request path; `query` is appended to redirect locations. The
+   * resource is the decoded path after the route prefix (empty for exact routes), as KES cuts it from
+   * r.URL.Path. Never throws.
    */
-  match(path: string, query = ""): RouteMatch<R> {
-    const clean = cleanPath(path);
-    if (clean !== path) return { kind: "redirect", location: clean + query };
-    const exact = this.exact.get(path);
-    if (exact) return { kind: "route", route: exact, resource: "" };
-    if (!path.endsWith("/") && this.subtrees.some((r) => r.path === `${path}/`)) {
-      return { kind: "redirect", location: `${path}/${query}` };
+  match(rawPath: string, query = ""): RouteMatch<R> {
+    const decoded = percentDecode(rawPath) ?? rawPath;
+    const escaped = escapedPath(rawPath, decoded);
+    const clean = cleanPath(escaped);
+    const found = this.lookup(clean);
+    if (!found?.exact && !clean.endsWith("/") && this.lookup(`${clean}/`)?.exact) {
+      return { kind: "redirect", location: `${escapePath(cleanPath(decoded))}/${query}` };
     }
-    for (const r of this.subtrees) {
-      if (path.startsWith(r.path)) return { kind: "route", route: r, resource: path.slice(r.path.length) };
+    if (clean !== escaped) return { kind: "redirect", location: escapePath(clean) + query };
+    if (!found) return { kind: "notFound" };
+    const prefix = found.route.path;
+    const resource = found.exact || !decoded.startsWith(prefix) ? "" : decoded.slice(prefix.length);
+    return { kind: "route", route: found.route, resource };
+  }
+
+  /** The route a clean encoded path matches, and whether it matches without a subtree remainder. */
+  private lookup(path: string): { route: R; exact: boolean } | undefined {
+    const parts = path
+      .slice(1)
+      .split("/")
+      .map((p) => percentDecode(p) ?? p);
+    for (const c of this.routes) {
+      const n = c.segments.length;
+      if (c.subtree ? parts.length <= n : parts.length !== n) continue;
+      let ok = true;
+      for (let i = 0; i < n && ok; i++) ok = parts[i] === c.segments[i];
+      if (!ok) continue;
+      const exact = !c.subtree || (parts.length === n + 1 && parts[n] === "");
+      return { route: c.route, exact };
     }
-    return { kind: "notFound" };
+    return undefined;
   }
 }

@@ -14,6 +14,11 @@ import { ErrNotAllowed, KesError } from "../errors";
 import { AuditLog } from "../log/audit";
 import { Logger } from "../log/logger";
 import { Metrics } from "../metrics/metrics";
+import {
+  ConnectionActivity,
+  DEFAULT_CONNECTION_TIMEOUTS,
+  type ConnectionTimeouts,
+} from "./connection-timeouts";
 import type { ApiContext, ApiReply, Route, ServerServices, ServerState } from "./context";
 import type { Exchange, ResponseHeaders } from "./exchange";
 import { H1Exchange } from "./h1-exchange";
@@ -57,6 +62,11 @@ export interface KeyServerOptions {
    * @default - new ones writing to stderr/stdout
    */
   readonly services?: ServerServices;
+  /**
+   * Connection timeouts (handshake, headers, HTTP/2 preface, idle).
+   * @default DEFAULT_CONNECTION_TIMEOUTS (KES' values)
+   */
+  readonly timeouts?: Partial<ConnectionTimeouts>;
 }
 
 type Identified = { readonly identity: string } | { readonly error: KesError };
@@ -96,7 +106,8 @@ export class KeyServer {
       audit: new AuditLog(true),
       metrics: new Metrics(),
     };
-    const srv = new KeyServer(opts.tls, opts.state, services);
+    const timeouts = { ...DEFAULT_CONNECTION_TIMEOUTS, ...opts.timeouts };
+    const srv = new KeyServer(opts.tls, opts.state, services, timeouts);
     const { host, port } = splitAddress(opts.address);
     await new Promise<void>((resolve, reject) => {
       srv.server.once("error", reject);
@@ -115,31 +126,78 @@ export class KeyServer {
   private readonly identities = new WeakMap<object, Identified>();
   private readonly sessions = new Set<Http2Session>();
   private readonly sockets = new Set<TLSSocket>();
+  /** Requests in flight per connection (HTTP/1.1 socket or HTTP/2 session), for the idle timeouts. */
+  private readonly activity = new WeakMap<object, ConnectionActivity>();
   private closing?: Promise<void>;
 
-  private constructor(tls: ServerTls, state: ServerState, services: ServerServices) {
+  private constructor(
+    tls: ServerTls,
+    state: ServerState,
+    services: ServerServices,
+    timeouts: ConnectionTimeouts,
+  ) {
     this.services = services;
     this.state = state;
     this.router = new Router(state.routes);
-    this.server = http2.createSecureServer({ ...tlsOptions(tls), allowHTTP1: true });
+    this.server = http2.createSecureServer({
+      ...tlsOptions(tls),
+      allowHTTP1: true,
+      handshakeTimeout: timeouts.handshakeMs > 0 ? timeouts.handshakeMs : undefined,
+    });
+    // HTTP/1.1: Node's own check of requests whose headers are incomplete (a trickling client on a
+    // kept-alive connection); the first request and idle connections are covered by ConnectionActivity.
+    const h1 = this.server as unknown as {
+      headersTimeout: number;
+      requestTimeout: number;
+      connectionsCheckingInterval: number;
+    };
+    h1.headersTimeout = timeouts.headerMs;
+    h1.requestTimeout = 0;
+    h1.connectionsCheckingInterval = Math.max(250, Math.min(timeouts.headerMs || 1000, 1000));
     // HTTP/2 streams are served on the core stream API. Node's compat layer (Http2ServerRequest and
     // Http2ServerResponse for every stream, a large tail latency under load) switches itself on when the
     // first 'request' listener is added; that switch is removed first, so 'request' only ever carries the
     // HTTP/1.1 fallback's requests.
     this.server.removeAllListeners("newListener");
     this.server.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
-      void this.handle(new H2Exchange(stream, headers));
+      // Node emits 'stream' on a later tick: the stream (and its session) may be gone by then.
+      if (stream.destroyed || stream.closed || !stream.session) return;
+      this.serve(stream, () => {
+        this.track(stream.session, stream);
+        return new H2Exchange(stream, headers);
+      });
     });
     this.server.on("request", (req: IncomingMessage, res: ServerResponse) => {
       if (req.httpVersionMajor >= 2) return; // never reached: HTTP/2 is served through 'stream'
-      void this.handle(new H1Exchange(req, res));
+      this.serve(res, () => {
+        this.track(req.socket, res);
+        return new H1Exchange(req, res);
+      });
     });
     this.server.on("session", (s: Http2Session) => {
       this.sessions.add(s);
-      s.once("close", () => this.sessions.delete(s));
+      const activity = new ConnectionActivity(
+        () => {
+          s.close();
+          setTimeout(() => s.destroy(), 1000).unref();
+        },
+        timeouts.prefaceMs,
+        timeouts.idleMs,
+      );
+      this.activity.set(s, activity);
+      s.once("remoteSettings", () => activity.ready());
+      s.once("close", () => {
+        activity.dispose();
+        this.sessions.delete(s);
+      });
     });
     this.server.on("secureConnection", (sock: TLSSocket) => {
       this.sockets.add(sock);
+      if (sock.alpnProtocol !== "h2") {
+        const activity = new ConnectionActivity(() => sock.destroy(), timeouts.headerMs, timeouts.idleMs);
+        this.activity.set(sock, activity);
+        sock.once("close", () => activity.dispose());
+      }
       sock.once("close", () => this.sockets.delete(sock));
     });
     this.server.on("tlsClientError", (err: Error) =>
@@ -193,6 +251,33 @@ export class KeyServer {
     return this.closing;
   }
 
+  /**
+   * Starts serving one request. A failure to set the exchange up (a stream torn down under it) ends that
+   * request only, never the process: it is logged and the stream or response destroyed.
+   */
+  private serve(target: { destroy(): unknown }, setup: () => Exchange): void {
+    let ex: Exchange;
+    try {
+      ex = setup();
+    } catch (e) {
+      this.services.log.debug("request dropped", { error: e instanceof Error ? e.message : String(e) });
+      target.destroy();
+      return;
+    }
+    this.handle(ex).catch((e: unknown) => {
+      this.services.log.error("request failed", { error: e instanceof Error ? e.message : String(e) });
+      ex.abort();
+    });
+  }
+
+  /** Counts one request on its connection until `exchange` (the stream or response) closes. */
+  private track(connection: object | undefined, exchange: NodeJS.EventEmitter): void {
+    const activity = connection ? this.activity.get(connection) : undefined;
+    if (!activity) return;
+    activity.begin();
+    exchange.once("close", () => activity.end());
+  }
+
   private identityOf(ex: Exchange): Identified {
     let id = this.identities.get(ex.connection);
     if (!id) {
@@ -225,11 +310,13 @@ export class KeyServer {
     const started = performance.now();
     const { metrics } = this.services;
     const state = this.state;
+    // Go's ServeMux answers the asterisk-form target (`OPTIONS *` aside) with an empty 400.
+    if (ex.url === "*") return ex.respond(400, { "content-length": 0 });
     const target = parseTarget(ex.url);
     if (!target) return sendText(ex, 400, "400 Bad Request", "text/plain; charset=utf-8");
-    const m = this.router.match(target.path, target.query);
+    const m = this.router.match(target.rawPath, target.query);
     if (m.kind === "notFound") return sendText(ex, 404, "404 page not found\n", "text/plain; charset=utf-8");
-    if (m.kind === "redirect") return ex.respond(301, { location: m.location, "content-length": 0 });
+    if (m.kind === "redirect") return ex.respond(307, { location: m.location, "content-length": 0 });
     const route = m.route;
     metrics.active++;
     let timer: NodeJS.Timeout | undefined;

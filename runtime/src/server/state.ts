@@ -20,10 +20,24 @@ export function buildState(
   startTime: Date = new Date(),
 ): ServerState {
   const policies = buildPolicySet(loaded.policies, loaded.admin);
+  return stateWithKeys(loaded, new KeyCache(keystore, loaded.config.cache), startTime, policies);
+}
+
+/**
+ * A new state over an existing key cache: what a reload applies at once, without calling the keystore
+ * (admin, policies, identities and routes change; the keys stay where they are).
+ * @throws Error from buildPolicySet for conflicting or invalid policies.
+ */
+export function stateWithKeys(
+  loaded: LoadedConfig,
+  keys: KeyCache,
+  startTime: Date,
+  policies = buildPolicySet(loaded.policies, loaded.admin),
+): ServerState {
   return {
     admin: loaded.admin,
     policies,
-    keys: new KeyCache(keystore, loaded.config.cache),
+    keys,
     startTime,
     routes: configureRoutes(defaultRoutes(), loaded.config.api),
     predefinedKeys: loaded.config.keys,

@@ -81,7 +81,7 @@ describe("HTTP/2 and HTTP/1.1 alike", () => {
     ["a KES error", "GET", "/v1/key/describe/none", undefined],
     ["a 405 with Accept", "GET", "/v1/key/create/k3", undefined],
     ["a text 404", "GET", "/nowhere", undefined],
-    ["a 301 redirect", "GET", "/v1/key/describe/../describe/k1", undefined],
+    ["a 307 redirect", "GET", "/v1/key/describe/../describe/k1", undefined],
     [
       "a body over the route's limit",
       "POST",

@@ -13,6 +13,7 @@ import { MemoryKeystore } from "../../../runtime/src/keystore/memory";
 import { AuditLog } from "../../../runtime/src/log/audit";
 import { Logger } from "../../../runtime/src/log/logger";
 import { Metrics } from "../../../runtime/src/metrics/metrics";
+import type { ConnectionTimeouts } from "../../../runtime/src/server/connection-timeouts";
 import { KeyServer } from "../../../runtime/src/server/server";
 import { buildState } from "../../../runtime/src/server/state";
 import { apiKeyCertificate, newApiKey, type KesApiKey } from "../../../scripts/testbed/kes";
@@ -41,6 +42,8 @@ export async function startTestServer(
     api?: Record<string, RouteConfig>;
     /** tls.auth on: verify client certificates against this CA (PEM). */
     verifyCa?: string;
+    /** Connection timeouts. @default KES' values */
+    timeouts?: Partial<ConnectionTimeouts>;
   } = {},
 ): Promise<TestServer> {
   const admin = newApiKey();
@@ -80,7 +83,13 @@ export async function startTestServer(
     metrics: new Metrics(),
   };
   const state = buildState(loaded(), opts.keystore ?? new MemoryKeystore());
-  const server = await KeyServer.start({ address: "127.0.0.1:0", tls: tlsMaterial, state, services });
+  const server = await KeyServer.start({
+    address: "127.0.0.1:0",
+    tls: tlsMaterial,
+    state,
+    services,
+    timeouts: opts.timeouts,
+  });
   return {
     server,
     port: server.address().port,

@@ -196,17 +196,53 @@ describe("KeyCache", () => {
     await expect(cache.get("k1")).rejects.toThrow("connect ECONNREFUSED");
   });
 
-  test("GIVEN offline expiry 10 m WHEN the keystore is down THEN cached keys survive any/unused ticks until the offline tick", async () => {
+  test("GIVEN offline expiry 10 m WHEN the keystore is down THEN cached keys survive any/unused ticks until 10 m after the first failed call", async () => {
     const { store, clock, cache } = await setup({ anyMs: 60_000, unusedMs: 30_000, offlineMs: 600_000 });
     await cache.get("k1");
     store.down = true;
-    await advance(clock, 10_000); // offline detected
-    await advance(clock, 589_000); // many any/unused ticks, k1 never used again
+    await advance(clock, 10_000); // offline detected by the status check at 10 s
+    await advance(clock, 599_000); // many any/unused ticks, k1 never used again
     expect(cache.size).toBe(1);
     expect((await cache.get("k1")).createdBy).toBe("creator");
-    await advance(clock, 1_000); // the offline tick at 600 s
+    await advance(clock, 1_000); // 600 s after the first failure
     expect(cache.size).toBe(0);
     await expect(cache.get("k1")).rejects.toThrow("connect ECONNREFUSED");
+  });
+
+  test("GIVEN offline expiry 60 s and an outage at 100 s WHEN time passes THEN the keys live until 60 s after the first failed call, not until a ticker started with the cache", async () => {
+    const { store, clock, cache } = await setup({ anyMs: 3_600_000, unusedMs: 0, offlineMs: 60_000 });
+    await cache.get("k1");
+    await advance(clock, 100_000);
+    store.down = true;
+    await expect(cache.get("k2")).rejects.toThrow("connect ECONNREFUSED"); // first failure at 100 s
+    await advance(clock, 59_000); // 159 s: past the 120 s tick a start-based ticker would drop them at
+    expect((await cache.get("k1")).createdBy).toBe("creator");
+    await advance(clock, 1_000); // 160 s
+    await expect(cache.get("k1")).rejects.toThrow("connect ECONNREFUSED");
+  });
+
+  test("GIVEN an outage no call has noticed yet WHEN the any tick comes THEN the keystore is asked first and the keys are kept", async () => {
+    const { store, clock, cache } = await setup({ anyMs: 15_000, unusedMs: 0, offlineMs: 60_000 });
+    await advance(clock, 10_000); // a successful status check
+    await cache.get("k1");
+    store.down = true;
+    await advance(clock, 5_000); // the any tick at 15 s, before the next status check at 20 s
+    expect(cache.isOffline).toBe(true);
+    expect(cache.size).toBe(1);
+  });
+
+  test("GIVEN an outage WHEN a read succeeds again THEN the next outage gets a full window", async () => {
+    const { store, clock, cache } = await setup({ anyMs: 3_600_000, unusedMs: 0, offlineMs: 30_000 });
+    await cache.get("k1");
+    store.down = true;
+    await expect(cache.get("k2")).rejects.toThrow("connect ECONNREFUSED");
+    await advance(clock, 20_000);
+    store.down = false;
+    await cache.get("k2");
+    expect(cache.isOffline).toBe(false);
+    store.down = true;
+    await advance(clock, 25_000); // 45 s after the first outage began, 25 s into the second
+    expect((await cache.get("k1")).createdBy).toBe("creator");
   });
 
   test("GIVEN offline expiry WHEN the keystore is reachable THEN the usual any expiry applies", async () => {

@@ -1,5 +1,5 @@
 import { defaultRoutes } from "../../../../runtime/src/api/routes";
-import { cleanPath, parseTarget } from "../../../../runtime/src/server/path";
+import { cleanPath, escapedPath, escapePath, parseTarget } from "../../../../runtime/src/server/path";
 import { Router } from "../../../../runtime/src/server/router";
 
 const router = new Router(defaultRoutes());
@@ -33,6 +33,37 @@ describe("Router (Go ServeMux semantics)", () => {
     expect(router.match("/v1//status")).toEqual({ kind: "redirect", location: "/v1/status" });
   });
 
+  test("GIVEN an encoded traversal WHEN looked up THEN it is routed, not redirected: the encoded slashes stay in the name", () => {
+    expect(router.match("/v1/key/generate/my-x%2F..%2F..%2Fdelete%2Fother-c")).toMatchObject({
+      kind: "route",
+      route: { path: "/v1/key/generate/" },
+      resource: "my-x/../../delete/other-c",
+    });
+  });
+
+  test("GIVEN an encoded slash in a route segment WHEN looked up THEN it does not separate segments (not found)", () => {
+    expect(router.match("/v1/key%2Fcreate/k")).toEqual({ kind: "notFound" });
+  });
+
+  test("GIVEN an encoded letter in a route segment WHEN looked up THEN the segment matches decoded", () => {
+    expect(router.match("/v1/key/cre%61te/k")).toMatchObject({ kind: "route", resource: "k" });
+  });
+
+  test("GIVEN an encoded star WHEN listed THEN the resource is the decoded star", () => {
+    expect(router.match("/v1/key/list/%2A")).toMatchObject({ kind: "route", resource: "*" });
+  });
+
+  test("GIVEN dot segments around escapes WHEN redirected THEN the location escapes the percent sign as Go's url.URL.String does", () => {
+    expect(router.match("/v1/key/describe/x/../a%20b")).toEqual({
+      kind: "redirect",
+      location: "/v1/key/describe/a%2520b",
+    });
+  });
+
+  test("GIVEN a raw space (HTTP/2) WHEN looked up THEN it is routed with the space in the resource", () => {
+    expect(router.match("/v1/key/describe/a b")).toMatchObject({ kind: "route", resource: "a b" });
+  });
+
   test("GIVEN an unknown path WHEN looked up THEN it is not found", () => {
     expect(router.match("/v1/key")).toEqual({ kind: "notFound" });
     expect(router.match("/v2/status")).toEqual({ kind: "notFound" });
@@ -57,7 +88,11 @@ describe("Router (Go ServeMux semantics)", () => {
 
 describe("parseTarget", () => {
   test("GIVEN a percent-encoded star WHEN parsed THEN the path is decoded and the query kept raw", () => {
-    expect(parseTarget("/v1/key/list/%2A?a=%20")).toEqual({ path: "/v1/key/list/*", query: "?a=%20" });
+    expect(parseTarget("/v1/key/list/%2A?a=%20")).toEqual({
+      path: "/v1/key/list/*",
+      rawPath: "/v1/key/list/%2A",
+      query: "?a=%20",
+    });
   });
 
   test("GIVEN an encoded slash WHEN parsed THEN it decodes into the path (and later fails name checks)", () => {
@@ -88,5 +123,27 @@ describe("cleanPath", () => {
     ["/a//b", "/a/b"],
   ])("GIVEN %j WHEN cleaned THEN it is %j", (input, out) => {
     expect(cleanPath(input)).toBe(out);
+  });
+});
+
+describe("escapePath and escapedPath (Go's url.URL)", () => {
+  test.each([
+    ["/v1/key/list/", "/v1/key/list/"],
+    ["/a b", "/a%20b"],
+    ["/a%20b", "/a%2520b"],
+    ["/*", "/%2A"],
+    ["/é", "/%C3%A9"],
+    ["/$&+,:;=@-_.~", "/$&+,:;=@-_.~"],
+  ])("GIVEN %j THEN escapePath gives %j", (input, out) => {
+    expect(escapePath(input)).toBe(out);
+  });
+
+  test("GIVEN a validly encoded raw path THEN it is the routing path unchanged", () => {
+    expect(escapedPath("/v1/key/list/*", "/v1/key/list/*")).toBe("/v1/key/list/*");
+    expect(escapedPath("/a%2Fb", "/a/b")).toBe("/a%2Fb");
+  });
+
+  test("GIVEN a raw space THEN the decoded path is escaped again", () => {
+    expect(escapedPath("/a b", "/a b")).toBe("/a%20b");
   });
 });
