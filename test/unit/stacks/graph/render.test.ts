@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { DOMParser, type Element } from "@xmldom/xmldom";
 import { Resvg } from "@resvg/resvg-js";
 import { findGraphFontFiles, renderPng, renderSvg } from "../../../../stacks/graph/render";
@@ -9,6 +11,7 @@ import {
 } from "../../../../stacks/graph/rollout-graph";
 import { example, twoNamespaces } from "./fixtures";
 
+const DOCS = path.resolve(__dirname, "..", "..", "..", "..", "docs");
 const SVG_NS = "http://www.w3.org/2000/svg";
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -87,5 +90,13 @@ describe("rendering", () => {
     await expect(renderPng("<svg/>", { fontFiles: [] })).rejects.toThrow(
       'no "DejaVu Sans" font file found for the PNG (its text would be blank): install it (Debian: apt-get install fonts-dejavu-core)',
     );
+  });
+});
+
+describe("the README's picture", () => {
+  test("GIVEN examples/tenants.yaml WHEN drawn THEN docs/rollout.svg is what it gives (npm run graph -- --tenants examples/tenants.yaml --out docs)", async () => {
+    const svg = await renderSvg(rolloutDot(buildRolloutGraph(example())));
+    expect(fs.readFileSync(path.join(DOCS, "rollout.svg"), "utf8")).toBe(svg);
+    pngSize(fs.readFileSync(path.join(DOCS, "rollout.png")));
   });
 });
