@@ -79,6 +79,10 @@ export function rolloutDot(graph: RolloutGraph): string {
       nodesep: 0.25,
       ranksep: 0.45,
       newrank: "true",
+      // Tenants top to bottom in the order of the file: Graphviz keeps the initial (definition) order when its
+      // crossing minimization runs briefly and not again after the clusters are placed.
+      mclimit: 0.01,
+      remincross: "false",
     })}`,
     `  node ${attrs({ fontname: GRAPH_FONT, fontsize: 11, margin: "0.12,0.06" })}`,
     `  edge ${attrs({ fontname: GRAPH_FONT, fontsize: 9, color: "#555555", fontcolor: "#555555" })}`,

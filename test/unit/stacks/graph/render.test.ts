@@ -9,6 +9,7 @@ import {
   GRAPH_NODE_KINDS,
   type RolloutGraph,
 } from "../../../../stacks/graph/rollout-graph";
+import { parseTenantsFile } from "../../../../stacks/tenants-file";
 import { example, twoNamespaces } from "./fixtures";
 
 const DOCS = path.resolve(__dirname, "..", "..", "..", "..", "docs");
@@ -62,6 +63,23 @@ describe("rendering", () => {
     expect(width).toBeGreaterThan(0);
     expect(height).toBeGreaterThan(0);
     expect(Math.abs(width - (parseFloat(svgWidth) * 4) / 3)).toBeLessThanOrEqual(2);
+  });
+
+  test("GIVEN 8 tenants WHEN rendered THEN their clusters stand top to bottom in the order of the file", async () => {
+    const names = ["t00", "t01", "t02", "t03", "t04", "t05", "t06", "t07"];
+    const yaml = `vault: { endpoint: https://vault.vault.svc:8200 }\ntenants:\n${names
+      .map((n) => `  - name: ${n}${n === "t07" ? "\n    offboard: { keys: keep }" : ""}`)
+      .join("\n")}\n`;
+    const svg = await renderSvg(rolloutDot(buildRolloutGraph(parseTenantsFile(yaml))));
+    const { clusters, title } = parseSvg(svg);
+    const top = (g: Element) =>
+      parseFloat(g.getElementsByTagNameNS(SVG_NS, "text")[0]?.getAttribute("y") ?? "NaN");
+    const tenants = clusters.filter((g) => title(g).startsWith("cluster_tenant_"));
+    expect(tenants.every((g) => Number.isFinite(top(g)))).toBe(true);
+    const order = [...tenants]
+      .sort((a, b) => top(a) - top(b))
+      .map((g) => title(g).replace("cluster_tenant_", ""));
+    expect(order).toEqual(names);
   });
 
   test("GIVEN the picture's font WHEN text is drawn THEN pixels are inked (the PNG is not text-less)", () => {
