@@ -207,6 +207,8 @@ function addTenant(
   });
   edge(shared.sharedAuth ? vault : kvParent, authMount, undefined, off && !shared.sharedAuth);
 
+  // Policies and roles live beside the auth mount: say where when that is not the keystore's namespace.
+  const authNsLine = spec.authNamespace !== undefined ? [nsLabel(authNs)] : [];
   const keys = spec.keyDataPath("<key>");
   const prefix = g.node({
     id: vaultId(spec.namespace, `${spec.listPath()}/`),
@@ -225,14 +227,14 @@ function addTenant(
   const policy = g.node({
     id: vaultId(authNs, `sys/policy/${spec.policyName}`),
     kind: "policy",
-    lines: ["policy", spec.policyName],
+    lines: ["policy", spec.policyName, ...authNsLine],
     ...mine,
   });
   edge(prefix, policy, "granted by");
   const role = g.node({
     id: vaultId(authNs, `auth/${spec.authEngine}/role/${spec.roleName}`),
     kind: "role",
-    lines: [`${method} role`, spec.roleName],
+    lines: [`${method} role`, spec.roleName, ...authNsLine],
     ...mine,
   });
   edge(policy, role);

@@ -98,6 +98,7 @@ describe("rollout graph", () => {
     expect(nodesOf(g, "kv-mount").map((n) => n.tenant)).toEqual(["payments", "analytics"]);
     expect(nodesOf(g, "policy").map((n) => n.id.startsWith("vault:/sys/policy/kes-"))).toEqual([true, true]);
     expect(new Set(nodesOf(g, "policy").map((n) => n.id)).size).toBe(2);
+    expect(nodesOf(g, "role").every((n) => n.lines[2] === "root namespace")).toBe(true);
   });
 
   test("GIVEN an offboarded tenant WHEN built THEN its cluster, nodes and edges are marked, the shared mounts are not", () => {
