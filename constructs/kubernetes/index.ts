@@ -7,6 +7,7 @@ export * from "./minio";
 export * from "./minio-key-policy";
 export * from "./paths";
 export * from "./pod-security";
+export * from "./pod-security-level";
 export * from "./runtime-source";
 export * from "./terraform-escape";
 export * from "./kubernetes-manifests";

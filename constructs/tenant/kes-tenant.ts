@@ -6,6 +6,7 @@ import { TenantIdentities } from "../identity/tenant-identities";
 import { KeyServer, type KeyServerProps } from "../kubernetes/key-server";
 import { KEYSERVER_PORT } from "../kubernetes/paths";
 import { KeyServerTls } from "../kubernetes/key-server-tls";
+import { PodSecurityLevel } from "../kubernetes/pod-security-level";
 import { checkDnsLabel, selectorLabels, serviceDnsNames } from "../kubernetes/kubernetes-names";
 import { MINIO_COMPONENT, Minio, MinioKesClient, type MinioProps } from "../kubernetes/minio";
 import { checkKeyName, checkKeyNamePrefix, minioKeyPolicy } from "../kubernetes/minio-key-policy";
@@ -64,6 +65,13 @@ export interface KesTenantProps {
    * @default true
    */
   readonly createKubernetesNamespace?: boolean;
+  /**
+   * Pod Security Standard the created namespace enforces (labels `pod-security.kubernetes.io/enforce`, `warn`,
+   * `audit`). The key server and MinIO meet `restricted`; `keyServer.allowMemoryLock` (IPC_LOCK) needs at least
+   * `baseline`. Not applied when `createKubernetesNamespace` is false (label your namespace yourself).
+   * @default PodSecurityLevel.RESTRICTED
+   */
+  readonly podSecurity?: PodSecurityLevel;
   /**
    * Cluster DNS domain.
    * @default "cluster.local"
@@ -163,6 +171,12 @@ export class KesTenant extends Construct {
         `defaultKeyName ${JSON.stringify(defaultKeyName)} does not start with keyNamePrefix ${JSON.stringify(keyNamePrefix)}, so MinIO's policy would forbid it: use e.g. "${keyNamePrefix}default"`,
       );
     }
+    const podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
+    if (podSecurity === PodSecurityLevel.RESTRICTED && props.keyServer?.allowMemoryLock) {
+      throw new Error(
+        'keyServer.allowMemoryLock adds the IPC_LOCK capability, which pod security "restricted" refuses: set podSecurity: PodSecurityLevel.BASELINE, or drop allowMemoryLock',
+      );
+    }
     this.tenantName = tenant;
     this.keyNamePrefix = keyNamePrefix;
     this.defaultKeyName = defaultKeyName;
@@ -193,7 +207,10 @@ export class KesTenant extends Construct {
       const ns =
         (props.createKubernetesNamespace ?? true)
           ? new NamespaceV1(this, "Namespace", {
-              metadata: { name: namespace, labels: { "app.kubernetes.io/part-of": "kes-vault-kit" } },
+              metadata: {
+                name: namespace,
+                labels: { "app.kubernetes.io/part-of": "kes-vault-kit", ...podSecurity.namespaceLabels() },
+              },
             })
           : undefined;
       const tls =

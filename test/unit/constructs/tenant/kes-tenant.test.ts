@@ -5,6 +5,7 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
+import { PodSecurityLevel } from "../../../../constructs/kubernetes/pod-security-level";
 import { tenantOutputNames } from "../../../../constructs/tenant/kes-tenant";
 import { TenantKeystore } from "../../../../constructs/tenant/tenant-keystore";
 import { KvVersion } from "../../../../constructs/vault/kv-version";
@@ -180,6 +181,52 @@ describe("KesTenant", () => {
   test("fails when the Kubernetes namespace is not a DNS label", () => {
     expect(() => synth((s) => tenant(s, { kubernetesNamespace: "Payments" }))).toThrow(
       'kubernetesNamespace "Payments" must be a DNS label',
+    );
+  });
+
+  test("GIVEN a tenant WHEN synthesized THEN its namespace enforces pod security restricted (and warns and audits at it)", () => {
+    const ns = only(
+      synth((s) => tenant(s)),
+      "kubernetes_namespace_v1",
+    );
+    expect(ns.metadata.labels).toEqual({
+      "app.kubernetes.io/part-of": "kes-vault-kit",
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/enforce-version": "latest",
+      "pod-security.kubernetes.io/warn": "restricted",
+      "pod-security.kubernetes.io/audit": "restricted",
+    });
+  });
+
+  test("GIVEN podSecurity baseline and memory locking WHEN synthesized THEN the namespace enforces baseline", () => {
+    const ns = only(
+      synth((s) =>
+        tenant(s, {
+          podSecurity: PodSecurityLevel.BASELINE,
+          keyServer: { allowMemoryLock: true },
+        }),
+      ),
+      "kubernetes_namespace_v1",
+    );
+    expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("baseline");
+  });
+
+  test("fails when memory locking is asked for under pod security restricted", () => {
+    expect(() => synth((s) => tenant(s, { keyServer: { allowMemoryLock: true } }))).toThrow(
+      'keyServer.allowMemoryLock adds the IPC_LOCK capability, which pod security "restricted" refuses: set podSecurity: PodSecurityLevel.BASELINE',
+    );
+  });
+
+  test.each(["restricted", "baseline", "privileged"])(
+    "GIVEN the level name %s WHEN parsed THEN it round-trips",
+    (name) => {
+      expect(PodSecurityLevel.of(name).level).toBe(name);
+    },
+  );
+
+  test("fails when a pod security level name is unknown", () => {
+    expect(() => PodSecurityLevel.of("strict")).toThrow(
+      'pod security level "strict" is not one of restricted, baseline, privileged',
     );
   });
 });
