@@ -5,6 +5,7 @@ export * from "./keystore";
 export * from "./keystore-policy";
 export * from "./keystore-spec";
 export * from "./keystore-spec-validation";
+export * from "./kubernetes-auth-backend";
 export * from "./kubernetes-auth-role";
 export * from "./kv-mount";
 export * from "./kv-version";
