@@ -31,7 +31,8 @@ describe("a one-tenant stack deployed against a real control plane and OpenBao",
   };
 
   beforeAll(async () => {
-    [bao, kube] = await Promise.all([startOpenBao(), startKubeControlPlane({ nodes: 2 })]);
+    bao = await startOpenBao();
+    kube = await startKubeControlPlane({ nodes: 2 });
     console.info(`control plane ready in ${kube.startMs} ms`);
     work = fs.mkdtempSync(path.join(os.tmpdir(), "kvk-cp-tenant-"));
     const tenantsFile = path.join(work, "tenants.yaml");
