@@ -86,7 +86,17 @@ async function main(): Promise<void> {
     const s3 = s3Client(tenant.minioEndpoint, tenant.minioCredentials);
     const marker = `kes-vault-kit local run ${randomBytes(12).toString("hex")}`;
     const body = Buffer.from(`${marker}\n`.repeat(64));
-    if ((await s3.createBucket(BUCKET)).status !== 200) throw new Error(`creating bucket ${BUCKET} failed`);
+    // MinIO may answer 503 for a moment after reporting ready (its KMS link still settling): retry 5xx briefly.
+    let bucket = await s3.createBucket(BUCKET);
+    for (let i = 0; i < 30 && bucket.status >= 500; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      bucket = await s3.createBucket(BUCKET);
+    }
+    if (bucket.status !== 200) {
+      throw new Error(
+        `creating bucket ${BUCKET} failed: HTTP ${bucket.status} ${bucket.body.toString("utf8")}`,
+      );
+    }
     const put = await s3.putObject(BUCKET, "hello.txt", body, {
       "x-amz-server-side-encryption": "aws:kms",
       "x-amz-server-side-encryption-aws-kms-key-id": tenant.defaultKeyName,
