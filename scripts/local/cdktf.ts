@@ -85,8 +85,10 @@ async function runCdktf(
     child.once("exit", (c) => resolve(c ?? 1));
   });
   if (code !== 0) {
+    // Terraform prints its errors before cdktf's closing lines: give them first.
+    const errors = all.filter((l) => /Error|error:/.test(l)).slice(0, 20);
     throw new Error(
-      `cdktf ${command} ${stacks.join(" ")} failed (exit ${code}); last lines:\n${tail.join("\n")}`,
+      `cdktf ${command} ${stacks.join(" ")} failed (exit ${code}); errors:\n${errors.join("\n")}\nlast lines:\n${tail.join("\n")}`,
     );
   }
   return [...all, partial].join("\n");

@@ -1,9 +1,11 @@
-// A whole one-tenant stack (Vault half + Kubernetes half) applied for real: one `cdktf deploy` against a real
+// A whole two-tenant stack (Vault half + Kubernetes half) applied for real: one `cdktf deploy` against a real
 // OpenBao and a real Kubernetes control plane (etcd, kube-apiserver with Pod Security admission,
 // controller-manager, scheduler; nodes simulated by kwok). Objects are read back from the API server, the
 // rollouts complete, a second plan has no changes, Pod Security "restricted" admits the tenant's pods and
-// refuses a weakened copy, and a destroy leaves nothing behind in Kubernetes or Vault.
+// refuses a weakened copy, a config change of one tenant rolls only that tenant's Deployment, and a destroy
+// leaves nothing behind in Kubernetes or Vault.
 import { execFile } from "node:child_process";
+import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -17,11 +19,44 @@ import { waitUntil } from "../../../scripts/testbed/process";
 const run = promisify(execFile);
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-describe("a one-tenant stack deployed against a real control plane and OpenBao", () => {
+describe("a tenants stack deployed against a real control plane and OpenBao", () => {
   let bao: OpenBaoServer;
   let kube: KubeControlPlane;
   let work: string;
   let env: Record<string, string>;
+  let tenantsFile: string;
+  /**
+   * The tenants file; `paymentsDnsName` changes payments' key server certificate (a SAN), hence its Secret and
+   * pod template, and nothing of MinIO. (A change that also updates MinIO's StatefulSet in place makes this
+   * provider build fail the apply with "Missing Resource Identity After Update": see docs/kubernetes.md.)
+   */
+  const writeTenants = (paymentsDnsName: string) =>
+    fs.writeFileSync(
+      tenantsFile,
+      [
+        `vault: { endpoint: "${bao.addr}", kvEngine: kv, kvVersion: 1, versionOverride: "1.14.0" }`,
+        "isolation: prefix",
+        "stackPerTenant: false",
+        "tenants:",
+        "  - name: payments",
+        `    keyServer: { replicas: 2, networkPolicy: true, extraDnsNames: [${paymentsDnsName}] }`,
+        "    minio: { replicas: 2, storage: 1Gi }",
+        "  - name: analytics",
+        "    keyServer: { replicas: 1 }",
+        "    minio: { replicas: 1, storage: 1Gi }",
+        "",
+      ].join("\n"),
+    );
+  const keyServerReplicaSets = async (ns: string) =>
+    (
+      (
+        await get(
+          `/apis/apps/v1/namespaces/${ns}/replicasets?labelSelector=app.kubernetes.io%2Fname%3Dkeyserver`,
+        )
+      ).items as Json[]
+    )
+      .map((r) => r.metadata.name as string)
+      .sort();
   const outdir = () => path.join(work, "cdktf.out");
 
   const get = async (apiPath: string): Promise<Json> => {
@@ -35,20 +70,8 @@ describe("a one-tenant stack deployed against a real control plane and OpenBao",
     kube = await startKubeControlPlane({ nodes: 2 });
     console.info(`control plane ready in ${kube.startMs} ms`);
     work = fs.mkdtempSync(path.join(os.tmpdir(), "kvk-cp-tenant-"));
-    const tenantsFile = path.join(work, "tenants.yaml");
-    fs.writeFileSync(
-      tenantsFile,
-      [
-        `vault: { endpoint: "${bao.addr}", kvEngine: kv, kvVersion: 1, versionOverride: "1.14.0" }`,
-        "isolation: prefix",
-        "stackPerTenant: false",
-        "tenants:",
-        "  - name: payments",
-        "    keyServer: { replicas: 2, networkPolicy: true }",
-        "    minio: { replicas: 2, storage: 1Gi }",
-        "",
-      ].join("\n"),
-    );
+    tenantsFile = path.join(work, "tenants.yaml");
+    writeTenants("keys.payments.example");
     env = {
       ...bao.env,
       ...kube.env,
@@ -73,7 +96,7 @@ describe("a one-tenant stack deployed against a real control plane and OpenBao",
       outputsFile: path.join(work, "out.json"),
       env,
     });
-    console.info(`deploy of one tenant (Vault + Kubernetes): ${Date.now() - t0} ms`);
+    console.info(`deploy of two tenants (Vault + Kubernetes): ${Date.now() - t0} ms`);
     expect(log).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
   });
 
@@ -179,11 +202,42 @@ describe("a one-tenant stack deployed against a real control plane and OpenBao",
     expect(r.status).toBe(201);
   });
 
-  test("GIVEN the deployed tenant WHEN destroyed with cdktf THEN nothing of it is left in Kubernetes or Vault", async () => {
+  test("GIVEN payments' key server certificate changed WHEN deployed again THEN only payments' Deployment rolls to a new ReplicaSet", async () => {
+    const before = {
+      payments: await keyServerReplicaSets("payments"),
+      analytics: await keyServerReplicaSets("analytics"),
+    };
+    expect(before.payments).toHaveLength(1);
+    writeTenants("keys-v2.payments.example");
+    const t0 = Date.now();
+    await cdktfDeploy({
+      stacks: ["tenants"],
+      outdir: outdir(),
+      outputsFile: path.join(work, "out.json"),
+      env,
+    });
+    console.info(`redeploy with one tenant's certificate changed: ${Date.now() - t0} ms`);
+    const after = {
+      payments: await keyServerReplicaSets("payments"),
+      analytics: await keyServerReplicaSets("analytics"),
+    };
+    expect(after.payments).toHaveLength(2);
+    expect(after.payments).toEqual(expect.arrayContaining(before.payments));
+    expect(after.analytics).toEqual(before.analytics);
+    const dep = await get("/apis/apps/v1/namespaces/payments/deployments/keyserver");
+    expect(dep.status).toMatchObject({ updatedReplicas: 2, readyReplicas: 2, replicas: 2 });
+    const secret = await get("/api/v1/namespaces/payments/secrets/keyserver");
+    const cert = new X509Certificate(Buffer.from(secret.data["tls.crt"], "base64"));
+    expect(cert.subjectAltName).toContain("DNS:keys-v2.payments.example");
+  });
+
+  test("GIVEN the deployed tenants WHEN destroyed with cdktf THEN nothing of them is left in Kubernetes or Vault", async () => {
     const t0 = Date.now();
     await cdktfDestroy({ stacks: ["tenants"], outdir: outdir(), env });
-    console.info(`destroy of one tenant (Vault + Kubernetes): ${Date.now() - t0} ms`);
-    expect((await kube.request("GET", "/api/v1/namespaces/payments")).status).toBe(404);
+    console.info(`destroy of two tenants (Vault + Kubernetes): ${Date.now() - t0} ms`);
+    for (const ns of ["payments", "analytics"]) {
+      expect((await kube.request("GET", `/api/v1/namespaces/${ns}`)).status).toBe(404);
+    }
     // Released volumes are deleted by the controller-manager (reclaim policy Delete).
     await waitUntil(
       "persistent volumes deleted",
@@ -191,8 +245,8 @@ describe("a one-tenant stack deployed against a real control plane and OpenBao",
       { timeoutMs: 60_000, intervalMs: 500 },
     );
     const roles = await bao.request("LIST", "auth/approle/role");
-    expect(roles.status === 404 || !JSON.stringify(roles.body).includes("payments")).toBe(true);
+    expect(roles.status === 404 || !/payments|analytics/.test(JSON.stringify(roles.body))).toBe(true);
     const policies = await bao.request("LIST", "sys/policies/acl");
-    expect((policies.body.data.keys as string[]).filter((k) => k.includes("payments"))).toEqual([]);
+    expect((policies.body.data.keys as string[]).filter((k) => /payments|analytics/.test(k))).toEqual([]);
   });
 });
