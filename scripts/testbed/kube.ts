@@ -158,9 +158,13 @@ export async function startKubeControlPlane(opts: KubeControlPlaneOptions = {}):
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kvk-kube-"));
   fs.chmodSync(dir, 0o700);
   const processes: ManagedProcess[] = [];
+  /** Folders the controller-manager's host-path provisioner made for this control plane's volumes. */
+  let provisionedDirs: () => Promise<string[]> = async () => [];
   const stopAll = async () => {
+    const volumes = await provisionedDirs().catch(() => []);
     for (const p of [...processes].reverse()) await p.stop();
     fs.rmSync(dir, { recursive: true, force: true });
+    for (const v of volumes) fs.rmSync(v, { recursive: true, force: true });
   };
 
   try {
@@ -244,6 +248,13 @@ export async function startKubeControlPlane(opts: KubeControlPlaneOptions = {}):
       },
     );
 
+    provisionedDirs = async () => {
+      const r = await request("GET", "/api/v1/persistentvolumes");
+      const items = (r.body?.items ?? []) as { spec?: { hostPath?: { path?: string } } }[];
+      return items
+        .map((pv) => pv.spec?.hostPath?.path ?? "")
+        .filter((p) => /^\/tmp\/hostpath_pv\/[0-9a-f-]+$/.test(p));
+    };
     const kubeconfigPath = path.join(dir, "admin.kubeconfig");
     fs.writeFileSync(kubeconfigPath, kubeconfigYaml(server, caPem, adminToken), { mode: 0o600 });
     const caFile = path.join(dir, "ca.crt");
