@@ -202,7 +202,8 @@ export class KesTenant extends Construct {
       );
     }
     const podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
-    if (podSecurity === PodSecurityLevel.RESTRICTED && props.keyServer?.allowMemoryLock) {
+    const labelsNamespace = (props.kubernetes ?? true) && (props.createKubernetesNamespace ?? true);
+    if (labelsNamespace && podSecurity === PodSecurityLevel.RESTRICTED && props.keyServer?.allowMemoryLock) {
       throw new Error(
         'keyServer.allowMemoryLock adds the IPC_LOCK capability, which pod security "restricted" refuses: set podSecurity: PodSecurityLevel.BASELINE, or drop allowMemoryLock',
       );
