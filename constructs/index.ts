@@ -10,6 +10,11 @@ export { KeystorePolicy, type KeystorePolicyProps } from "./vault/keystore-polic
 export { KeystoreSpec, type VaultKeystoreConfig } from "./vault/keystore-spec";
 export type { KeystoreSpecProps, TransitSpecProps } from "./vault/keystore-spec-validation";
 export {
+  KubernetesAuthBackend,
+  type KubernetesAuthBackendOptions,
+  type KubernetesAuthBackendProps,
+} from "./vault/kubernetes-auth-backend";
+export {
   KubernetesAuthRole,
   type KubernetesAuthOptions,
   type KubernetesAuthRoleProps,
@@ -33,6 +38,7 @@ export type { KeyPolicyPatterns } from "./kubernetes/minio-key-policy";
 export { KeyServerTls, type KeyServerTlsPem, type KeyServerTlsSecretKeys } from "./kubernetes/key-server-tls";
 export { DEFAULT_MINIO_IMAGE, Minio, MinioKesClient, type MinioProps } from "./kubernetes/minio";
 export type { ResourceSettings } from "./kubernetes/pod-security";
+export { PodSecurityLevel } from "./kubernetes/pod-security-level";
 export {
   DEFAULT_NODE_IMAGE,
   IMAGE_BUNDLE_FILE,
@@ -53,5 +59,6 @@ export {
   type KesTenantProps,
   type TenantKeyServerOptions,
   type TenantMinioOptions,
+  type TenantVaultKubernetesAuth,
 } from "./tenant/kes-tenant";
 export { TenantKeystore } from "./tenant/tenant-keystore";

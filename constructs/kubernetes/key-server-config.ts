@@ -9,7 +9,7 @@ import {
   ENV_KEYSERVER_ADDRESS,
   ENV_VAULT_ROLE_ID,
   ENV_VAULT_SECRET_ID,
-  KEYSERVER_SERVICE_ACCOUNT_TOKEN_FILE,
+  KEYSERVER_VAULT_TOKEN_FILE,
   KEYSERVER_TLS_CERT_FILE,
   KEYSERVER_TLS_KEY_FILE,
 } from "./paths";
@@ -38,6 +38,11 @@ export interface KeyServerConfigInput {
    * @default "disabled"
    */
   readonly adminIdentity?: string;
+  /**
+   * Service-account token file the key server logs in with (Kubernetes login).
+   * @default KEYSERVER_VAULT_TOKEN_FILE - the projected token
+   */
+  readonly serviceAccountTokenFile?: string;
   /**
    * Keep cached keys this long while Vault is unreachable (Go duration).
    * @default - not kept beyond the normal expiry
@@ -78,7 +83,9 @@ export function keyServerConfig(input: KeyServerConfigInput): KesConfigFile {
       approle: { ...ks.approle, id: `\${${ENV_VAULT_ROLE_ID}}`, secret: `\${${ENV_VAULT_SECRET_ID}}` },
     };
   } else if (ks.kubernetes) {
-    login = { kubernetes: { ...ks.kubernetes, jwt: KEYSERVER_SERVICE_ACCOUNT_TOKEN_FILE } };
+    login = {
+      kubernetes: { ...ks.kubernetes, jwt: input.serviceAccountTokenFile ?? KEYSERVER_VAULT_TOKEN_FILE },
+    };
   } else {
     throw new Error(
       "keystore has neither approle nor kubernetes login: derive it from KeystoreSpec.keystoreConfig()",

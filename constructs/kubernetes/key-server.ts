@@ -38,6 +38,7 @@ import {
   KEYSERVER_SECRET_KEYS,
   KEYSERVER_TLS_DIR,
   KEYSERVER_TMP_DIR,
+  KEYSERVER_VAULT_TOKEN_DIR,
 } from "./paths";
 import {
   containerSecurityContext,
@@ -148,6 +149,12 @@ export interface KeyServerProps {
    * @default - not kept beyond the normal cache expiry
    */
   readonly cacheOfflineExpiry?: string;
+  /**
+   * Lifetime of the projected service-account token the key server logs in to Vault with (Kubernetes login;
+   * the kubelet renews it at 80 %). Its audience is the keystore's `kubernetesAudience`.
+   * @default 600 (the minimum Kubernetes allows)
+   */
+  readonly serviceAccountTokenSeconds?: number;
 }
 
 const DEFAULT_RESOURCES = { cpuRequest: "100m", memoryRequest: "128Mi", cpuLimit: "1", memoryLimit: "256Mi" };
@@ -222,6 +229,12 @@ export class KeyServer extends Construct implements IKeyServer {
         `cacheOfflineExpiry ${JSON.stringify(props.cacheOfflineExpiry)} is not a Go duration: use e.g. "5m" or "1h"`,
       );
     }
+    const tokenSeconds = props.serviceAccountTokenSeconds ?? 600;
+    if (!Number.isInteger(tokenSeconds) || tokenSeconds < 600) {
+      throw new Error(
+        `serviceAccountTokenSeconds ${JSON.stringify(tokenSeconds)} must be a whole number of seconds, at least 600 (the Kubernetes minimum): e.g. 3600`,
+      );
+    }
     const ks = props.keystore;
     if (ks.secretIdWrappingToken !== undefined) {
       throw new Error(
@@ -265,9 +278,11 @@ export class KeyServer extends Construct implements IKeyServer {
     });
     this.configChecksum = sha256(this.configYaml, bundle?.content ?? runtime.image);
 
+    // Never the automounted token (an API credential for anything in the pod): with Kubernetes login the key
+    // server gets a projected token for Vault's audience only, in a volume of its own.
     this.serviceAccount = new ServiceAccountV1(this, "ServiceAccount", {
       metadata,
-      automountServiceAccountToken: !appRole,
+      automountServiceAccountToken: false,
     });
 
     const secretData: Record<string, string> = {};
@@ -349,6 +364,26 @@ export class KeyServer extends Construct implements IKeyServer {
       { name: "clients", mountPath: KEYSERVER_CLIENTS_DIR, readOnly: true },
       { name: "tmp", mountPath: KEYSERVER_TMP_DIR },
     ];
+    if (!appRole) {
+      volumes.push({
+        name: "vault-token",
+        projected: [
+          {
+            defaultMode: "0440",
+            sources: [
+              {
+                serviceAccountToken: {
+                  path: "token",
+                  expirationSeconds: tokenSeconds,
+                  ...(ks.kubernetesAudience === undefined ? {} : { audience: ks.kubernetesAudience }),
+                },
+              },
+            ],
+          },
+        ],
+      });
+      mounts.push({ name: "vault-token", mountPath: KEYSERVER_VAULT_TOKEN_DIR, readOnly: true });
+    }
     if (bundle !== undefined) {
       volumes.push({
         name: "bundle",
@@ -388,7 +423,7 @@ export class KeyServer extends Construct implements IKeyServer {
           },
           spec: {
             serviceAccountName: this.serviceAccount.metadata.name,
-            automountServiceAccountToken: !appRole,
+            automountServiceAccountToken: false,
             enableServiceLinks: false,
             terminationGracePeriodSeconds: 30,
             securityContext: podSecurityContext(),

@@ -23,6 +23,10 @@ export const RESOURCE_KINDS: Readonly<
   kubernetes_stateful_set_v1: { apiVersion: "apps/v1", kind: "StatefulSet" },
   kubernetes_pod_disruption_budget_v1: { apiVersion: "policy/v1", kind: "PodDisruptionBudget" },
   kubernetes_network_policy_v1: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" },
+  kubernetes_cluster_role_binding_v1: {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRoleBinding",
+  },
 };
 
 /** One rendered object with the Terraform address it came from. */
@@ -62,6 +66,7 @@ const RENAMES: Readonly<Record<string, string>> = {
   external_ips: "externalIPs",
   load_balancer_ip: "loadBalancerIP",
   ip_block: "ipBlock",
+  subject: "subjects",
   host_ipc: "hostIPC",
   host_pid: "hostPID",
 };
@@ -74,6 +79,8 @@ const SINGLE = new Set([
   "namespaceSelector",
   "ipBlock",
   "persistentVolumeClaimRetentionPolicy",
+  "projected",
+  "roleRef",
 ]);
 /** API fields holding maps whose keys are data, not field names. */
 const MAPS = new Set([

@@ -27,8 +27,12 @@ export const KEYSERVER_CLIENTS_DIR = "/etc/keyserver/clients";
 export const KEYSERVER_MINIO_CLIENT_CERT_FILE = `${KEYSERVER_CLIENTS_DIR}/minio.crt`;
 /** Writable scratch directory (an emptyDir): the root filesystem is read-only. */
 export const KEYSERVER_TMP_DIR = "/tmp";
-/** Service account token the key server logs in with (Kubernetes auth only). */
+/** The automounted service-account token (not used by the kit: the key server gets a projected one). */
 export const KEYSERVER_SERVICE_ACCOUNT_TOKEN_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+/** Directory of the projected service-account token for Vault's Kubernetes auth (Kubernetes login only). */
+export const KEYSERVER_VAULT_TOKEN_DIR = "/var/run/secrets/vault";
+/** The projected token the key server logs in to Vault with, read again at every login. */
+export const KEYSERVER_VAULT_TOKEN_FILE = `${KEYSERVER_VAULT_TOKEN_DIR}/token`;
 
 /** Environment variable holding the listen address; the config refers to it as `${KEYSERVER_ADDRESS}`. */
 export const ENV_KEYSERVER_ADDRESS = "KEYSERVER_ADDRESS";

@@ -1,11 +1,15 @@
+import { ClusterRoleBindingV1 } from "@cdktf/provider-kubernetes/lib/cluster-role-binding-v1";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { Password } from "@cdktf/provider-random/lib/password";
-import { dependable, TerraformOutput, TerraformResource } from "cdktf";
+import { dependable, Fn, TerraformOutput, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { TenantIdentities } from "../identity/tenant-identities";
 import { KeyServer, type KeyServerProps } from "../kubernetes/key-server";
 import { KEYSERVER_PORT } from "../kubernetes/paths";
 import { KeyServerTls } from "../kubernetes/key-server-tls";
+import { PodSecurityLevel } from "../kubernetes/pod-security-level";
 import { checkDnsLabel, selectorLabels, serviceDnsNames } from "../kubernetes/kubernetes-names";
 import { MINIO_COMPONENT, Minio, MinioKesClient, type MinioProps } from "../kubernetes/minio";
 import { checkKeyName, checkKeyNamePrefix, minioKeyPolicy } from "../kubernetes/minio-key-policy";
@@ -44,6 +48,23 @@ export type TenantMinioOptions = Pick<
   "name" | "replicas" | "storage" | "storageClassName" | "image" | "autoEncryption" | "rootUser" | "resources"
 >;
 
+/** Vault's Kubernetes auth for a tenant: how Vault reaches this cluster. */
+export interface TenantVaultKubernetesAuth {
+  /** The API server's address as Vault reaches it, e.g. "https://10.0.0.1:6443". */
+  readonly kubernetesHost: string;
+  /**
+   * PEM of the CA the API server's certificate chains to.
+   * @default - Vault's system CAs
+   */
+  readonly kubernetesCaCert?: string;
+  /**
+   * Audience of the key server's projected token, required by the role (a token for Vault is useless
+   * against the API server, and the other way round).
+   * @default "vault"
+   */
+  readonly audience?: string;
+}
+
 /** Child id of MinIO's root password (a random_password kept at tenant level, so it exists without a cluster). */
 export const MINIO_ROOT_PASSWORD_ID = "MinioRootPassword";
 
@@ -65,6 +86,13 @@ export interface KesTenantProps {
    */
   readonly createKubernetesNamespace?: boolean;
   /**
+   * Pod Security Standard the created namespace enforces (labels `pod-security.kubernetes.io/enforce`, `warn`,
+   * `audit`). The key server and MinIO meet `restricted`; `keyServer.allowMemoryLock` (IPC_LOCK) needs at least
+   * `baseline`. Not applied when `createKubernetesNamespace` is false (label your namespace yourself).
+   * @default PodSecurityLevel.RESTRICTED
+   */
+  readonly podSecurity?: PodSecurityLevel;
+  /**
    * Cluster DNS domain.
    * @default "cluster.local"
    */
@@ -81,6 +109,15 @@ export interface KesTenantProps {
   readonly defaultKeyName?: string;
   /** @default - KeyServer defaults (2 replicas, bundle in the ConfigMap) */
   readonly keyServer?: TenantKeyServerOptions;
+  /**
+   * Log the key server in with Vault's Kubernetes auth (the keystore's `authMethod` must be
+   * `VaultAuthMethod.KUBERNETES`; no secret-id exists then). The tenant creates the auth mount at the
+   * keystore's auth path, configured for this cluster with a token reviewer of its own (service account
+   * `<key server>-token-reviewer` bound to `system:auth-delegator`, with a service-account-token Secret), and
+   * binds the role to exactly the key server's service account and namespace and to `audience`.
+   * @default - the keystore's own login settings (AppRole by default)
+   */
+  readonly vaultKubernetesAuth?: TenantVaultKubernetesAuth;
   /** @default - Minio defaults (4 replicas, 10Gi each) */
   readonly minio?: TenantMinioOptions;
   /**
@@ -119,7 +156,8 @@ export function tenantOutputNames(tenantName: string) {
  * (Kubernetes) -> MinIO using it for SSE. Prefix or namespace isolation follows the keystore spec (a prefix in a
  * shared mount, or a Vault namespace of its own). Outputs hold endpoints, the role-id, the public certificates
  * and the secret-id accessor, never a secret. Child ids are stable: Keystore, Namespace, Identities,
- * MinioRootPassword, KeyServer, Minio.
+ * MinioRootPassword, KeyServer, Minio, and with `vaultKubernetesAuth` TokenReviewer, TokenReviewerBinding,
+ * TokenReviewerToken.
  */
 export class KesTenant extends Construct {
   public readonly tenantName: string;
@@ -163,18 +201,72 @@ export class KesTenant extends Construct {
         `defaultKeyName ${JSON.stringify(defaultKeyName)} does not start with keyNamePrefix ${JSON.stringify(keyNamePrefix)}, so MinIO's policy would forbid it: use e.g. "${keyNamePrefix}default"`,
       );
     }
+    const podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
+    const labelsNamespace = (props.kubernetes ?? true) && (props.createKubernetesNamespace ?? true);
+    if (labelsNamespace && podSecurity === PodSecurityLevel.RESTRICTED && props.keyServer?.allowMemoryLock) {
+      throw new Error(
+        'keyServer.allowMemoryLock adds the IPC_LOCK capability, which pod security "restricted" refuses: set podSecurity: PodSecurityLevel.BASELINE, or drop allowMemoryLock',
+      );
+    }
     this.tenantName = tenant;
     this.keyNamePrefix = keyNamePrefix;
     this.defaultKeyName = defaultKeyName;
     this.kubernetesNamespace = namespace;
 
-    this.keystore = props.keystore.bind(this);
+    const ksOpts = props.keyServer ?? {};
+    const keyServerName = ksOpts.name ?? "keyserver";
+    const withKubernetes = props.kubernetes ?? true;
+    const reviewer: TerraformResource[] = [];
+    let wiring = {};
+    if (props.vaultKubernetesAuth) {
+      const k = props.vaultKubernetesAuth;
+      let tokenReviewerJwt: string | undefined;
+      if (withKubernetes) {
+        const reviewerName = `${keyServerName}-token-reviewer`;
+        const sa = new ServiceAccountV1(this, "TokenReviewer", {
+          metadata: { name: reviewerName, namespace },
+          automountServiceAccountToken: false,
+        });
+        const binding = new ClusterRoleBindingV1(this, "TokenReviewerBinding", {
+          metadata: { name: `kes-vault-kit:${namespace}:${reviewerName}` },
+          roleRef: {
+            apiGroup: "rbac.authorization.k8s.io",
+            kind: "ClusterRole",
+            name: "system:auth-delegator",
+          },
+          subject: [{ kind: "ServiceAccount", name: reviewerName, namespace }],
+        });
+        const token = new SecretV1(this, "TokenReviewerToken", {
+          metadata: {
+            name: reviewerName,
+            namespace,
+            annotations: { "kubernetes.io/service-account.name": reviewerName },
+          },
+          type: "kubernetes.io/service-account-token",
+          waitForServiceAccountToken: true,
+          dependsOn: [sa],
+        });
+        reviewer.push(sa, binding, token);
+        tokenReviewerJwt = Fn.lookup(token.data, "token", "");
+      }
+      wiring = {
+        kubernetesAuth: {
+          serviceAccountNames: [keyServerName],
+          serviceAccountNamespaces: [namespace],
+          audience: k.audience ?? "vault",
+        },
+        kubernetesAuthBackend: {
+          kubernetesHost: k.kubernetesHost,
+          ...(k.kubernetesCaCert === undefined ? {} : { kubernetesCaCert: k.kubernetesCaCert }),
+          ...(tokenReviewerJwt === undefined ? {} : { tokenReviewerJwt }),
+        },
+      };
+    }
+    this.keystore = props.keystore.bind(this, wiring);
     const spec = this.keystore.spec;
     this.vaultKeyPath = `${spec.kvVersion === KvVersion.V1 ? spec.kvEngine : `${spec.kvEngine}/data`}/${spec.prefix}/`;
 
-    const ksOpts = props.keyServer ?? {};
     const minioOpts = props.minio ?? {};
-    const keyServerName = ksOpts.name ?? "keyserver";
     const minioName = minioOpts.name ?? "minio";
     const serviceNames = serviceDnsNames(keyServerName, namespace, props.clusterDomain);
     const dnsNames = [...serviceNames, ...(ksOpts.extraDnsNames ?? [])];
@@ -189,11 +281,14 @@ export class KesTenant extends Construct {
     });
     const rootPassword = new Password(this, MINIO_ROOT_PASSWORD_ID, { length: 40, special: false });
 
-    if (props.kubernetes ?? true) {
+    if (withKubernetes) {
       const ns =
         (props.createKubernetesNamespace ?? true)
           ? new NamespaceV1(this, "Namespace", {
-              metadata: { name: namespace, labels: { "app.kubernetes.io/part-of": "kes-vault-kit" } },
+              metadata: {
+                name: namespace,
+                labels: { "app.kubernetes.io/part-of": "kes-vault-kit", ...podSecurity.namespaceLabels() },
+              },
             })
           : undefined;
       const tls =
@@ -248,8 +343,12 @@ export class KesTenant extends Construct {
 
       if (ns) {
         // Every namespaced object waits for the namespace (names stay literal, so they are testable and stable).
-        for (const c of [...keyServer.node.findAll(), ...minio.node.findAll()]) {
-          if (c instanceof TerraformResource && c.terraformResourceType.startsWith("kubernetes_")) {
+        for (const c of [...reviewer, ...keyServer.node.findAll(), ...minio.node.findAll()]) {
+          if (
+            c instanceof TerraformResource &&
+            c.terraformResourceType.startsWith("kubernetes_") &&
+            c.terraformResourceType !== "kubernetes_cluster_role_binding_v1"
+          ) {
             c.dependsOn = [...(c.dependsOn ?? []), dependable(ns)];
           }
         }

@@ -6,6 +6,7 @@ import { KeystorePolicy } from "./keystore-policy";
 import { registerKeystore } from "./keystore-registry";
 import { KeystoreSpec } from "./keystore-spec";
 import type { KeystoreSpecProps } from "./keystore-spec-validation";
+import { KubernetesAuthBackend, type KubernetesAuthBackendOptions } from "./kubernetes-auth-backend";
 import { KubernetesAuthRole, type KubernetesAuthOptions } from "./kubernetes-auth-role";
 import { KvMount, type IKvMount } from "./kv-mount";
 import { TransitKey } from "./transit-key";
@@ -28,6 +29,8 @@ export interface IKeystore extends IConstruct {
   readonly secretIdAccessor?: string;
   /** Kubernetes auth role name (Kubernetes login only). */
   readonly kubernetesRoleName?: string;
+  /** Audience the role requires of service-account tokens (Kubernetes login with an audience only). */
+  readonly kubernetesAudience?: string;
 }
 
 export interface KeystoreProps extends KeystoreSpecProps {
@@ -66,12 +69,19 @@ export interface KeystoreProps extends KeystoreSpecProps {
    * @default - none
    */
   readonly kubernetesAuth?: KubernetesAuthOptions;
+  /**
+   * Create the Kubernetes auth mount at the spec's auth path and point it at the cluster (API address, CA,
+   * token reviewer); the role is then created after it. For `VaultAuthMethod.KUBERNETES` only.
+   * @default - the mount exists already (configured elsewhere)
+   */
+  readonly kubernetesAuthBackend?: KubernetesAuthBackendOptions;
 }
 
 /**
  * One tenant's keystore in Vault: namespace (optional), K/V mount, the policy rendered from the spec, the
  * login (AppRole role + role-id + secret-id, or a Kubernetes auth role) and the transit key (optional).
- * Child ids are stable: Namespace, KvMount, TransitKey, Policy, AppRoleAuth, AppRole, KubernetesAuthRole.
+ * Child ids are stable: Namespace, KvMount, TransitKey, Policy, AppRoleAuth, AppRole, KubernetesAuthBackend,
+ * KubernetesAuthRole.
  * At synth, the app's keystores are checked together: a prefix equal to or inside another's on the same mount,
  * or a policy or role name another keystore uses in the same namespace, fails the synth naming both.
  */
@@ -83,6 +93,9 @@ export class Keystore extends Construct implements IKeystore {
   public readonly secretIdWrappingToken?: string;
   public readonly secretIdAccessor?: string;
   public readonly kubernetesRoleName?: string;
+  public readonly kubernetesAudience?: string;
+  /** The Kubernetes auth mount and its config, when created here. */
+  public readonly kubernetesAuthBackend?: KubernetesAuthBackend;
   /** The policy construct (its `document` is the rendered HCL). */
   public readonly policy: KeystorePolicy;
   /** The AppRole identity, for AppRole login. */
@@ -140,7 +153,7 @@ export class Keystore extends Construct implements IKeystore {
     this.keystorePolicyName = this.policy.policyName;
 
     if (spec.authMethod === VaultAuthMethod.APPROLE) {
-      if (props.kubernetesAuth) {
+      if (props.kubernetesAuth || props.kubernetesAuthBackend) {
         throw new Error(
           "kubernetesAuth is set but authMethod is AppRole: set authMethod: VaultAuthMethod.KUBERNETES, or drop kubernetesAuth",
         );
@@ -178,14 +191,22 @@ export class Keystore extends Construct implements IKeystore {
           "appRole options are set but authMethod is Kubernetes: drop them, or use VaultAuthMethod.APPROLE",
         );
       }
+      if (props.kubernetesAuthBackend) {
+        this.kubernetesAuthBackend = new KubernetesAuthBackend(this, "KubernetesAuthBackend", {
+          ...props.kubernetesAuthBackend,
+          path: spec.authEngine,
+          namespace: authNamespace,
+        });
+      }
       const role = new KubernetesAuthRole(this, "KubernetesAuthRole", {
         ...props.kubernetesAuth,
-        authPath: spec.authEngine,
+        authPath: this.kubernetesAuthBackend?.authPath ?? spec.authEngine,
         namespace: authNamespace,
         roleName: spec.roleName,
         policyNames: [this.keystorePolicyName],
       });
       this.kubernetesRoleName = role.roleName;
+      this.kubernetesAudience = props.kubernetesAuth.audience;
     }
   }
 }

@@ -24,7 +24,8 @@ export interface KubernetesAuthOptions {
 
 export interface KubernetesAuthRoleProps extends KubernetesAuthOptions {
   /**
-   * Path of the Kubernetes auth mount (configured elsewhere with the cluster's API address and CA).
+   * Path of the Kubernetes auth mount (configured elsewhere with the cluster's API address and CA); a token
+   * of the mount's creation orders the role after it.
    * @default "kubernetes"
    */
   readonly authPath?: string;
@@ -61,7 +62,8 @@ export class KubernetesAuthRole extends Construct {
   constructor(scope: Construct, id: string, props: KubernetesAuthRoleProps) {
     super(scope, id);
     const authPath = props.authPath ?? "kubernetes";
-    checkMount("authPath", authPath, '"kubernetes"', RESERVED_AUTH_MOUNTS, "auth");
+    if (!isUnresolved(authPath))
+      checkMount("authPath", authPath, '"kubernetes"', RESERVED_AUTH_MOUNTS, "auth");
     if (!isUnresolved(props.roleName)) checkName("roleName", props.roleName);
     for (const [field, list] of [
       ["serviceAccountNames", props.serviceAccountNames],

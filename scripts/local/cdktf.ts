@@ -14,23 +14,50 @@ export interface CdktfDeployOptions {
   readonly env: Record<string, string>;
   /** Called with each output line, for progress. */
   readonly onLine?: (line: string) => void;
+  /**
+   * The app command (`cdktf --app`).
+   * @default - cdktf.json's app (stacks/main.ts)
+   */
+  readonly app?: string;
 }
 
 /**
  * Runs `cdktf deploy` offline (the test bed's CLI config, --skip-provider-lock) from the repository root.
+ * @returns everything cdktf printed.
  * @throws Error with the last lines of output when cdktf exits non-zero.
  */
-export async function cdktfDeploy(opts: CdktfDeployOptions): Promise<void> {
+export async function cdktfDeploy(opts: CdktfDeployOptions): Promise<string> {
+  return runCdktf("deploy", opts.stacks, opts, [
+    "--outputs-file",
+    opts.outputsFile,
+    "--outputs-file-include-sensitive-outputs",
+  ]);
+}
+
+/**
+ * Runs `cdktf destroy` offline, like {@link cdktfDeploy}.
+ * @returns everything cdktf printed.
+ * @throws Error with the last lines of output when cdktf exits non-zero.
+ */
+export async function cdktfDestroy(opts: Omit<CdktfDeployOptions, "outputsFile">): Promise<string> {
+  return runCdktf("destroy", opts.stacks, opts, []);
+}
+
+async function runCdktf(
+  command: "deploy" | "destroy",
+  stacks: readonly string[],
+  opts: Omit<CdktfDeployOptions, "outputsFile" | "stacks">,
+  extra: readonly string[],
+): Promise<string> {
   const args = [
-    "deploy",
-    ...opts.stacks,
+    command,
+    ...stacks,
     "--auto-approve",
     "--skip-provider-lock",
     "--output",
     opts.outdir,
-    "--outputs-file",
-    opts.outputsFile,
-    "--outputs-file-include-sensitive-outputs",
+    ...(opts.app === undefined ? [] : ["--app", opts.app]),
+    ...extra,
   ];
   const cdktf = path.join(REPO_ROOT, "node_modules", ".bin", "cdktf");
   const child = spawn(cdktf, args, {
@@ -39,11 +66,13 @@ export async function cdktfDeploy(opts: CdktfDeployOptions): Promise<void> {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const tail: string[] = [];
+  const all: string[] = [];
   let partial = "";
   const onData = (chunk: Buffer) => {
     const lines = (partial + chunk.toString("utf8")).split("\n");
     partial = lines.pop() ?? "";
     for (const line of lines) {
+      all.push(line);
       tail.push(line);
       if (tail.length > 60) tail.shift();
       opts.onLine?.(line);
@@ -56,6 +85,11 @@ export async function cdktfDeploy(opts: CdktfDeployOptions): Promise<void> {
     child.once("exit", (c) => resolve(c ?? 1));
   });
   if (code !== 0) {
-    throw new Error(`cdktf deploy ${opts.stacks.join(" ")} failed (exit ${code}); last lines:\n${tail.join("\n")}`);
+    // Terraform prints its errors before cdktf's closing lines: give them first.
+    const errors = all.filter((l) => /Error|error:/.test(l)).slice(0, 20);
+    throw new Error(
+      `cdktf ${command} ${stacks.join(" ")} failed (exit ${code}); errors:\n${errors.join("\n")}\nlast lines:\n${tail.join("\n")}`,
+    );
   }
+  return [...all, partial].join("\n");
 }

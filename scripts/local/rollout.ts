@@ -1,5 +1,12 @@
 /**
- * A tenants rollout run on one machine, as close to the cluster as a machine without Kubernetes allows:
+ * A tenants rollout run on one machine. With a control plane (`kube`, the test bed's real API server with
+ * simulated nodes):
+ *   1. `cdktf deploy` of every whole stack (Vault half and Kubernetes half) against a real OpenBao and the API
+ *      server; the Deployments and StatefulSets roll out (pods Running and Ready on kwok's simulated nodes);
+ *   2. each key server pod and the first MinIO pod, read back from the API server (after defaulting and
+ *      admission) with the Secrets, ConfigMaps and projected service-account tokens they use (api-pods.ts),
+ *      started as a local process, paths moved under a local folder (relocateContainer).
+ * Without one, as close to the cluster as a machine without Kubernetes allows:
  *   1. `cdktf deploy` of every stack built `withoutKubernetes` (the Vault half, identities and MinIO's root
  *      password, under the same resource ids as the full stacks) against a real OpenBao;
  *   2. the full stacks synthesized (key server Deployments, MinIO StatefulSets, Secrets, ConfigMaps);
@@ -29,7 +36,9 @@ import {
 import { parseTenantsFile, type TenantsFile } from "../../stacks/tenants-file";
 import { buildTenantsStacks } from "../../stacks/tenants-stacks";
 import { loadTestbedEnv, testbedBinary, testbedProcessEnv } from "../testbed/env";
+import type { KubeControlPlane } from "../testbed/kube";
 import type { OpenBaoServer } from "../testbed/openbao";
+import { containerFromPod, projectedTokenRequests } from "./api-pods";
 import { freePort, startProcess, waitUntil, type ManagedProcess } from "../testbed/process";
 import { cdktfDeploy } from "./cdktf";
 
@@ -54,8 +63,15 @@ export interface LocalTenant {
   readonly defaultKeyName: string;
   /** The data directory MinIO writes to. */
   readonly minioDataDir: string;
+  /** The tenant's pods as the API server reports them (with a control plane only). */
+  readonly pods?: readonly ApiPod[];
   /** The key server's keystore.vault config as rendered (engine, version, prefix, namespace...). */
-  readonly keystore: { readonly engine: string; readonly version: string; readonly prefix: string; readonly namespace?: string };
+  readonly keystore: {
+    readonly engine: string;
+    readonly version: string;
+    readonly prefix: string;
+    readonly namespace?: string;
+  };
 }
 
 export interface LocalRollout {
@@ -73,6 +89,20 @@ export interface LocalRolloutOptions {
   readonly work: string;
   /** Progress lines. */
   readonly say?: (line: string) => void;
+  /**
+   * A Kubernetes control plane to deploy the whole stacks to; the local processes then run the pods read back
+   * from it.
+   * @default - none: only the Vault half is deployed, the pods run as synthesized
+   */
+  readonly kube?: KubeControlPlane;
+}
+
+/** A pod of a tenant as read back from the API server. */
+export interface ApiPod {
+  readonly name: string;
+  readonly node: string;
+  readonly phase: string;
+  readonly ready: boolean;
 }
 
 async function terraform(dir: string, args: string[], env: Record<string, string>): Promise<string> {
@@ -150,11 +180,16 @@ export async function startLocalRollout(opts: LocalRolloutOptions): Promise<Loca
   const stateDir = path.join(work, "state");
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
 
-  say(`cdktf deploy of the Vault half and identities (${file.tenants.length} tenants, ${file.isolation} isolation)`);
+  const kube = opts.kube;
+  say(
+    kube
+      ? `cdktf deploy of the whole stacks to OpenBao and the Kubernetes API server ${kube.server} (${file.tenants.length} tenants, ${file.isolation} isolation)`
+      : `cdktf deploy of the Vault half and identities (${file.tenants.length} tenants, ${file.isolation} isolation)`,
+  );
   const deployEnv = {
     ...bao.env,
+    ...(kube ? kube.env : { KVK_WITHOUT_KUBERNETES: "1" }),
     KVK_TENANTS_FILE: tenantsFile,
-    KVK_WITHOUT_KUBERNETES: "1",
     KVK_STATE_DIR: stateDir,
     KVK_PROVIDER_VERSIONS: JSON.stringify(providerVersions),
   };
@@ -170,14 +205,15 @@ export async function startLocalRollout(opts: LocalRolloutOptions): Promise<Loca
   });
   fs.chmodSync(path.join(work, "outputs.json"), 0o600);
 
-  say("synthesizing the full stacks (Deployments, StatefulSets, Secrets, ConfigMaps)");
-  const fullOut = path.join(work, "full");
-  const app = new App({ outdir: fullOut });
-  buildTenantsStacks(app, file, { providerVersions });
-  app.synth();
-
   const declared: { container: DeclaredContainer; state: TerraformStateJson }[] = [];
-  for (const id of stackIds(fullOut)) {
+  const fullOut = path.join(work, "full");
+  if (!kube) {
+    say("synthesizing the full stacks (Deployments, StatefulSets, Secrets, ConfigMaps)");
+    const app = new App({ outdir: fullOut });
+    buildTenantsStacks(app, file, { providerVersions });
+    app.synth();
+  }
+  for (const id of kube ? [] : stackIds(fullOut)) {
     const stackDir = path.join(fullOut, "stacks", id);
     const synthesized = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
     const containers = declaredContainers(synthesized, {
@@ -196,6 +232,66 @@ export async function startLocalRollout(opts: LocalRolloutOptions): Promise<Loca
     materialize(c);
     return { ...c, replicas: d.container.replicas };
   };
+  /** Every pod of a workload, read back from the API server and laid out under `dir/<pod>`. */
+  const fromApi = async (
+    kind: DeclaredContainer["kind"],
+    namespace: string,
+    component: string,
+    dir: string,
+  ) => {
+    if (!kube) throw new Error("no control plane");
+    const get = async (p: string) => {
+      const r = await kube.request("GET", p);
+      if (r.status !== 200) throw new Error(`GET ${p}: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body;
+    };
+    const ns = `/api/v1/namespaces/${namespace}`;
+    const pods = (
+      (await get(`${ns}/pods?labelSelector=app.kubernetes.io%2Fname%3D${component}`)).items as {
+        metadata: { name: string };
+        spec: { nodeName?: string; serviceAccountName?: string };
+        status: { phase?: string; conditions?: { type: string; status: string }[] };
+      }[]
+    ).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    if (pods.length === 0)
+      throw new Error(`the API server has no ${component} pod in namespace ${namespace}`);
+    const byName = (list: { metadata: { name: string }; data?: Record<string, string> }[]) =>
+      Object.fromEntries(list.map((o) => [o.metadata.name, { data: o.data }]));
+    const secrets = byName((await get(`${ns}/secrets`)).items);
+    const configMaps = byName((await get(`${ns}/configmaps`)).items);
+    const out = [];
+    for (const pod of pods) {
+      // What the kubelet does for a projected volume: a TokenRequest for the pod's service account.
+      const tokens: Record<string, string> = {};
+      for (const t of projectedTokenRequests(pod)) {
+        const sa = pod.spec.serviceAccountName ?? "default";
+        const r = await kube.request("POST", `${ns}/serviceaccounts/${sa}/token`, {
+          apiVersion: "authentication.k8s.io/v1",
+          kind: "TokenRequest",
+          spec: {
+            ...(t.audience ? { audiences: [t.audience] } : {}),
+            expirationSeconds: t.expirationSeconds,
+          },
+        });
+        if (r.status !== 201)
+          throw new Error(`token of ${namespace}/${sa}: ${r.status} ${JSON.stringify(r.body)}`);
+        tokens[t.audience] = r.body.status.token as string;
+      }
+      const declaredPod = containerFromPod(pod, kind, { secrets, configMaps, tokens });
+      const c = resolveContainer(relocateContainer(declaredPod, path.join(dir, pod.metadata.name)), {});
+      materialize(c);
+      out.push({
+        ...c,
+        pod: {
+          name: pod.metadata.name,
+          node: pod.spec.nodeName ?? "",
+          phase: pod.status.phase ?? "",
+          ready: pod.status.conditions?.some((x) => x.type === "Ready" && x.status === "True") ?? false,
+        },
+      });
+    }
+    return out;
+  };
 
   const processes: ManagedProcess[] = [];
   const minios: ManagedProcess[] = [];
@@ -206,26 +302,49 @@ export async function startLocalRollout(opts: LocalRolloutOptions): Promise<Loca
   try {
     for (const t of file.tenants) {
       const namespace = t.kubernetesNamespace;
-      const ks = resolved("deployment", namespace, path.join(work, "pods", t.name, "keyserver"));
-      if (ks.command[0] !== "node") throw new Error(`tenant ${t.name}: the key server runs ${ks.command.join(" ")}, not node`);
+      const ksDir = path.join(work, "pods", t.name, "keyserver");
+      // One process per pod the API server reports, or per declared replica.
+      const replicas: (ResolvedContainer & { pod?: ApiPod })[] = kube
+        ? await fromApi("deployment", namespace, "keyserver", ksDir)
+        : (() => {
+            const one = resolved("deployment", namespace, ksDir);
+            return Array.from({ length: one.replicas }, () => one);
+          })();
+      const ks = replicas[0];
+      if (ks.command[0] !== "node")
+        throw new Error(`tenant ${t.name}: the key server runs ${ks.command.join(" ")}, not node`);
       const ca = fileContent(ks, "/tls/ca.crt");
       const ports: number[] = [];
-      for (let i = 0; i < ks.replicas; i++) {
+      for (const [i, replica] of replicas.entries()) {
         const port = await freePort();
-        const proc = startProcess(`keyserver-${t.name}-${i}`, process.execPath, [...ks.command.slice(1), ...ks.args], {
-          env: { PATH: process.env.PATH ?? "", ...ks.env, KEYSERVER_ADDRESS: `127.0.0.1:${port}` },
-        });
+        const proc = startProcess(
+          `keyserver-${t.name}-${i}`,
+          process.execPath,
+          [...replica.command.slice(1), ...replica.args],
+          {
+            env: { PATH: process.env.PATH ?? "", ...replica.env, KEYSERVER_ADDRESS: `127.0.0.1:${port}` },
+          },
+        );
         processes.push(proc);
-        await waitUntil(`key server ${t.name}-${i}`, async () => (await httpsStatus(port, "/v1/ready", ca)) === 200, {
-          proc,
-          timeoutMs: 30_000,
-        });
+        await waitUntil(
+          `key server ${t.name}-${i}`,
+          async () => (await httpsStatus(port, "/v1/ready", ca)) === 200,
+          {
+            proc,
+            timeoutMs: 30_000,
+          },
+        );
         ports.push(port);
       }
       const endpoints = ports.map((p) => `https://localhost:${p}`);
       say(`  ${t.name}: ${ports.length} key server replica(s) ready at ${endpoints.join(", ")}`);
 
-      const m = resolved("statefulset", namespace, path.join(work, "pods", t.name, "minio"));
+      const minioDir = path.join(work, "pods", t.name, "minio");
+      // MinIO's first pod only: more replicas form one distributed MinIO whose peers are found by DNS names.
+      const minioPods: (ResolvedContainer & { pod?: ApiPod })[] = kube
+        ? await fromApi("statefulset", namespace, "minio", minioDir)
+        : [];
+      const m = minioPods[0] ?? resolved("statefulset", namespace, minioDir);
       const [s3Port, consolePort] = [await freePort(), await freePort()];
       const args = m.args.map((a) =>
         a === ":9000" ? `127.0.0.1:${s3Port}` : a === ":9001" ? `127.0.0.1:${consolePort}` : a,
@@ -235,17 +354,23 @@ export async function startLocalRollout(opts: LocalRolloutOptions): Promise<Loca
         env: { PATH: process.env.PATH ?? "", HOME: path.join(work, "pods", t.name, "minio"), ...env },
       });
       minios.push(minio);
-      await waitUntil(`minio ${t.name}`, async () => (await httpStatus(s3Port, "/minio/health/ready")) === 200, {
-        proc: minio,
-        timeoutMs: 90_000,
-      });
+      await waitUntil(
+        `minio ${t.name}`,
+        async () => (await httpStatus(s3Port, "/minio/health/ready")) === 200,
+        {
+          proc: minio,
+          timeoutMs: 90_000,
+        },
+      );
       say(`  ${t.name}: MinIO ready at http://127.0.0.1:${s3Port}, SSE through its key server(s)`);
 
-      const vault = (parseYaml(fileContent(ks, "config.yaml")) as { keystore: { vault: Record<string, string> } })
-        .keystore.vault;
+      const vault = (
+        parseYaml(fileContent(ks, "config.yaml")) as { keystore: { vault: Record<string, string> } }
+      ).keystore.vault;
       tenants.push({
         name: t.name,
         namespace,
+        ...(kube ? { pods: [...replicas, ...minioPods].flatMap((r) => (r.pod ? [r.pod] : [])) } : {}),
         keyServerEndpoints: endpoints,
         keyServerCa: ca,
         minioClient: { cert: fileContent(m, "/kes/client.crt"), key: fileContent(m, "/kes/client.key") },

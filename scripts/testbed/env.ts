@@ -38,13 +38,27 @@ export function loadTestbedEnv(): TestbedEnv {
 }
 
 /** The real binaries the test bed provides. */
-export type TestbedBinary = "bao" | "kes" | "minio" | "terraform";
+export type TestbedBinary =
+  | "bao"
+  | "kes"
+  | "minio"
+  | "terraform"
+  | "etcd"
+  | "kube-apiserver"
+  | "kube-controller-manager"
+  | "kube-scheduler"
+  | "kwok";
 
 const BINARY_VARS: Record<TestbedBinary, string> = {
   bao: "KVK_BAO_BIN",
   kes: "KVK_KES_BIN",
   minio: "KVK_MINIO_BIN",
   terraform: "TERRAFORM_BINARY_NAME",
+  etcd: "KVK_ETCD_BIN",
+  "kube-apiserver": "KVK_KUBE_APISERVER_BIN",
+  "kube-controller-manager": "KVK_KUBE_CONTROLLER_MANAGER_BIN",
+  "kube-scheduler": "KVK_KUBE_SCHEDULER_BIN",
+  kwok: "KVK_KWOK_BIN",
 };
 
 /**
@@ -55,7 +69,9 @@ export function testbedBinary(name: TestbedBinary): string {
   const env = loadTestbedEnv();
   const bin = env.vars[BINARY_VARS[name]];
   if (!bin || !fs.existsSync(bin)) {
-    throw new Error(`test bed component "${name}" is missing (${BINARY_VARS[name]}="${bin ?? ""}"); ${INSTALL_HINT}`);
+    throw new Error(
+      `test bed component "${name}" is missing (${BINARY_VARS[name]}="${bin ?? ""}"); ${INSTALL_HINT} ${name}`,
+    );
   }
   return bin;
 }

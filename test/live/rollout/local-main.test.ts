@@ -39,6 +39,13 @@ describe("the local flow (README's first command)", () => {
     expect(out).toContain("does not contain the plaintext");
   });
 
+  test("GIVEN a run WHEN it deploys THEN the pods it runs are the ones read back from the Kubernetes API server", () => {
+    expect(out).toMatch(/Kubernetes v1\.34\.1 API server at https:\/\/127\.0\.0\.1:\d+/);
+    const pods = [...out.matchAll(/pod demo\/(\S+) on (kwok-node-\d): Running, ready=true \(API server\)/g)].map((m) => m[1]);
+    expect(pods.filter((p) => p.startsWith("keyserver-"))).toHaveLength(2);
+    expect(pods).toContain("minio-0");
+  });
+
   test("GIVEN a run WHEN it ends THEN it printed where the key lives in OpenBao", () => {
     expect(out).toMatch(/\/v1\/kv\/demo\/demo-default: \{"demo-default": <base64 protobuf KeyVersion/);
   });

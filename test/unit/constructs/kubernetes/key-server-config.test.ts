@@ -56,7 +56,7 @@ describe("keyServerConfig", () => {
   test("GIVEN a Kubernetes-auth spec WHEN rendered THEN the JWT is the service account token file", () => {
     const spec = new KeystoreSpec({ prefix: "payments", authMethod: VaultAuthMethod.KUBERNETES });
     const v = keyServerConfig(input(spec)).keystore.vault;
-    expect(v?.kubernetes).toMatchObject({ jwt: "/var/run/secrets/kubernetes.io/serviceaccount/token" });
+    expect(v?.kubernetes).toMatchObject({ jwt: "/var/run/secrets/vault/token" });
     expect(v?.approle).toBeUndefined();
   });
 

@@ -125,17 +125,40 @@ describe("KeyServer", () => {
     );
   });
 
-  test("GIVEN Kubernetes login WHEN synthesized THEN the token is mounted and no role-id or secret-id is delivered", () => {
+  test("GIVEN Kubernetes login WHEN synthesized THEN a projected token for Vault's audience is mounted and no role-id or secret-id is delivered", () => {
     const j = synth((s) =>
       keyServer(s, {
         keystore: approleKeystore(s, {
           authMethod: VaultAuthMethod.KUBERNETES,
-          kubernetesAuth: { serviceAccountNames: ["keyserver"], serviceAccountNamespaces: ["payments"] },
+          kubernetesAuth: {
+            serviceAccountNames: ["keyserver"],
+            serviceAccountNamespaces: ["payments"],
+            audience: "vault",
+          },
         }),
       }),
     );
-    expect(deployment(j).spec.template.spec.automount_service_account_token).toBe(true);
+    const pod = deployment(j).spec.template.spec;
+    expect(pod.automount_service_account_token).toBe(false);
+    expect(pod.volume.find((v: Json) => v.name === "vault-token").projected).toEqual([
+      {
+        default_mode: "0440",
+        sources: [{ service_account_token: { path: "token", expiration_seconds: 600, audience: "vault" } }],
+      },
+    ]);
+    expect(pod.container[0].volume_mount).toContainEqual({
+      name: "vault-token",
+      mount_path: "/var/run/secrets/vault",
+      read_only: true,
+    });
     expect(Object.keys(only(j, "kubernetes_secret_v1").data)).not.toContain("vault-secret-id");
+    expect(JSON.stringify(j)).not.toContain("vault-secret-id");
+  });
+
+  test("fails when the projected token would live shorter than Kubernetes allows", () => {
+    expect(() => synth((s) => keyServer(s, { serviceAccountTokenSeconds: 60 }))).toThrow(
+      "serviceAccountTokenSeconds 60 must be a whole number of seconds, at least 600",
+    );
   });
 
   test("GIVEN the fixture bundle WHEN synthesized THEN the config checksum is the sha256 of config and bundle", () => {

@@ -2,6 +2,8 @@ import {
   APPLY_TIME_PLACEHOLDER,
   kubernetesManifests,
 } from "../../../../constructs/kubernetes/kubernetes-manifests";
+import { TenantKeystore } from "../../../../constructs/tenant/tenant-keystore";
+import { VaultAuthMethod } from "../../../../constructs/vault/vault-auth-method";
 import { synth, type Json } from "./support";
 import { tenant } from "../tenant/support";
 
@@ -86,5 +88,31 @@ describe("kubernetesManifests", () => {
     expect(() => kubernetesManifests({ resource: { kubernetes_ingress_v1: { x: {} } } })).toThrow(
       "resource type kubernetes_ingress_v1 is not one this renderer knows",
     );
+  });
+
+  test("GIVEN a tenant with Vault Kubernetes auth WHEN rendered THEN the projected token volume is one object and the reviewer binding is a ClusterRoleBinding", () => {
+    const all = kubernetesManifests(
+      synth((s) =>
+        tenant(s, {
+          keystore: TenantKeystore.fromProps({ prefix: "payments", authMethod: VaultAuthMethod.KUBERNETES }),
+          vaultKubernetesAuth: { kubernetesHost: "https://10.0.0.1:6443" },
+        }),
+      ),
+    ).map((m) => m.object as Json);
+    const d = all.find((o) => o.kind === "Deployment") as Json;
+    const vol = d.spec.template.spec.volumes.find((v: Json) => v.name === "vault-token");
+    expect(vol.projected).toEqual({
+      defaultMode: 0o440,
+      sources: [{ serviceAccountToken: { path: "token", expirationSeconds: 600, audience: "vault" } }],
+    });
+    const crb = all.find((o) => o.kind === "ClusterRoleBinding") as Json;
+    expect(crb.roleRef).toEqual({
+      apiGroup: "rbac.authorization.k8s.io",
+      kind: "ClusterRole",
+      name: "system:auth-delegator",
+    });
+    expect(crb.subjects).toEqual([
+      { kind: "ServiceAccount", name: "keyserver-token-reviewer", namespace: "payments" },
+    ]);
   });
 });

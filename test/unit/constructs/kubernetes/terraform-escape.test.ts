@@ -1,4 +1,7 @@
-import { escapeTerraformLiteral, unescapeTerraformLiteral } from "../../../../constructs/kubernetes/terraform-escape";
+import {
+  escapeTerraformLiteral,
+  unescapeTerraformLiteral,
+} from "../../../../constructs/kubernetes/terraform-escape";
 
 describe("escapeTerraformLiteral", () => {
   test("GIVEN an ${ENV} reference WHEN escaped THEN Terraform reads it as literal text", () => {

@@ -5,9 +5,11 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
+import { PodSecurityLevel } from "../../../../constructs/kubernetes/pod-security-level";
 import { tenantOutputNames } from "../../../../constructs/tenant/kes-tenant";
 import { TenantKeystore } from "../../../../constructs/tenant/tenant-keystore";
 import { KvVersion } from "../../../../constructs/vault/kv-version";
+import { VaultAuthMethod } from "../../../../constructs/vault/vault-auth-method";
 import { only, resources, synth, type Json } from "../kubernetes/support";
 import { tenant } from "./support";
 
@@ -181,5 +183,97 @@ describe("KesTenant", () => {
     expect(() => synth((s) => tenant(s, { kubernetesNamespace: "Payments" }))).toThrow(
       'kubernetesNamespace "Payments" must be a DNS label',
     );
+  });
+
+  test("GIVEN a tenant WHEN synthesized THEN its namespace enforces pod security restricted (and warns and audits at it)", () => {
+    const ns = only(
+      synth((s) => tenant(s)),
+      "kubernetes_namespace_v1",
+    );
+    expect(ns.metadata.labels).toEqual({
+      "app.kubernetes.io/part-of": "kes-vault-kit",
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/enforce-version": "latest",
+      "pod-security.kubernetes.io/warn": "restricted",
+      "pod-security.kubernetes.io/audit": "restricted",
+    });
+  });
+
+  test("GIVEN podSecurity baseline and memory locking WHEN synthesized THEN the namespace enforces baseline", () => {
+    const ns = only(
+      synth((s) =>
+        tenant(s, {
+          podSecurity: PodSecurityLevel.BASELINE,
+          keyServer: { allowMemoryLock: true },
+        }),
+      ),
+      "kubernetes_namespace_v1",
+    );
+    expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("baseline");
+  });
+
+  test("fails when memory locking is asked for under pod security restricted", () => {
+    expect(() => synth((s) => tenant(s, { keyServer: { allowMemoryLock: true } }))).toThrow(
+      'keyServer.allowMemoryLock adds the IPC_LOCK capability, which pod security "restricted" refuses: set podSecurity: PodSecurityLevel.BASELINE',
+    );
+  });
+
+  test.each(["restricted", "baseline", "privileged"])(
+    "GIVEN the level name %s WHEN parsed THEN it round-trips",
+    (name) => {
+      expect(PodSecurityLevel.of(name).level).toBe(name);
+    },
+  );
+
+  test("fails when a pod security level name is unknown", () => {
+    expect(() => PodSecurityLevel.of("strict")).toThrow(
+      'pod security level "strict" is not one of restricted, baseline, privileged',
+    );
+  });
+
+  const kubernetesLogin = () =>
+    TenantKeystore.fromProps({ prefix: "payments", authMethod: VaultAuthMethod.KUBERNETES });
+
+  test("GIVEN vaultKubernetesAuth WHEN synthesized THEN Vault's kubernetes mount is configured with the tenant's token reviewer and the role is bound to exactly the key server's account", () => {
+    const j = synth((s) =>
+      tenant(s, {
+        keystore: kubernetesLogin(),
+        vaultKubernetesAuth: { kubernetesHost: "https://10.0.0.1:6443", kubernetesCaCert: "CA-PEM" },
+      }),
+    );
+    expect(only(j, "vault_auth_backend")).toMatchObject({ type: "kubernetes", path: "kubernetes" });
+    const config = only(j, "vault_kubernetes_auth_backend_config");
+    expect(config).toMatchObject({ kubernetes_host: "https://10.0.0.1:6443", kubernetes_ca_cert: "CA-PEM" });
+    expect(config.token_reviewer_jwt).toMatch(
+      /^\$\{kubernetes_secret_v1\.payments_TokenReviewerToken_[0-9A-F]+\.data\.token\}$/,
+    );
+    expect(only(j, "vault_kubernetes_auth_backend_role")).toMatchObject({
+      bound_service_account_names: ["keyserver"],
+      bound_service_account_namespaces: ["payments"],
+      audience: "vault",
+    });
+    expect(only(j, "kubernetes_cluster_role_binding_v1").role_ref).toMatchObject({
+      name: "system:auth-delegator",
+    });
+    expect(resources(j, "vault_approle_auth_backend_role_secret_id")).toEqual({});
+  });
+
+  test("GIVEN vaultKubernetesAuth WHEN synthesized THEN the key server logs in with a projected token of audience vault", () => {
+    const j = synth((s) =>
+      tenant(s, {
+        keystore: kubernetesLogin(),
+        vaultKubernetesAuth: { kubernetesHost: "https://10.0.0.1:6443" },
+      }),
+    );
+    const dep = Object.values(resources(j, "kubernetes_deployment_v1"))[0] as Json;
+    const vol = dep.spec.template.spec.volume.find((v: Json) => v.name === "vault-token");
+    expect(vol.projected[0].sources[0].service_account_token.audience).toBe("vault");
+    expect(configOf(j)).toContain("jwt: /var/run/secrets/vault/token");
+  });
+
+  test("fails when vaultKubernetesAuth is given for an AppRole keystore", () => {
+    expect(() =>
+      synth((s) => tenant(s, { vaultKubernetesAuth: { kubernetesHost: "https://10.0.0.1:6443" } })),
+    ).toThrow("kubernetesAuth is set but authMethod is AppRole");
   });
 });
