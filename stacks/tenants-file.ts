@@ -15,6 +15,7 @@
  */
 import { parse, YAMLParseError } from "yaml";
 import {
+  certificateDnsNameProblem,
   dnsSubdomainProblem,
   imageProblem,
   ipAddressProblem,
@@ -236,7 +237,7 @@ function tenantEntry(raw: unknown, index: number, isolation: Isolation): TenantE
     keyServer: {
       replicas: ks.int("replicas", 1, MAX_KEY_SERVER_REPLICAS),
       networkPolicy: ks.bool("networkPolicy"),
-      extraDnsNames: ks.strings("extraDnsNames", dnsSubdomainProblem, '"localhost"'),
+      extraDnsNames: ks.strings("extraDnsNames", certificateDnsNameProblem, '"localhost"'),
       extraIpAddresses: ks.strings("extraIpAddresses", ipAddressProblem, '"127.0.0.1"'),
     },
     minio: {

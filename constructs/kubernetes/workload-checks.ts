@@ -35,6 +35,18 @@ export function dnsSubdomainProblem(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The problem with a DNS name for a certificate's subject alternative names (a DNS subdomain, optionally with a
+ * leading wildcard label `*.`), or undefined.
+ */
+export function certificateDnsNameProblem(value: string): string | undefined {
+  if (Token.isUnresolved(value)) return undefined;
+  const p = dnsSubdomainProblem(value.startsWith("*.") ? value.slice(2) : value);
+  return p === undefined
+    ? undefined
+    : `is not a DNS name (lowercase [a-z0-9-.], optionally starting with "*.")`;
+}
+
 /** The problem with an IPv4 or IPv6 address, or undefined. */
 export function ipAddressProblem(value: string): string | undefined {
   if (Token.isUnresolved(value)) return undefined;

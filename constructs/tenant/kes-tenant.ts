@@ -8,6 +8,7 @@ import { Construct } from "constructs";
 import { TenantIdentities } from "../identity/tenant-identities";
 import { KeyServer, type KeyServerProps } from "../kubernetes/key-server";
 import { KEYSERVER_PORT } from "../kubernetes/paths";
+import { certificateDnsNameProblem, check, ipAddressProblem } from "../kubernetes/workload-checks";
 import { KeyServerTls } from "../kubernetes/key-server-tls";
 import { PodSecurityLevel } from "../kubernetes/pod-security-level";
 import { checkDnsLabel, selectorLabels, serviceDnsNames } from "../kubernetes/kubernetes-names";
@@ -270,6 +271,13 @@ export class KesTenant extends Construct {
     const minioName = minioOpts.name ?? "minio";
     const serviceNames = serviceDnsNames(keyServerName, namespace, props.clusterDomain);
     const dnsNames = [...serviceNames, ...(ksOpts.extraDnsNames ?? [])];
+    // Checked here too so that the message names the tenant's own field, not the identities' prop.
+    (ksOpts.extraIpAddresses ?? []).forEach((ip, i) =>
+      check(`keyServer.extraIpAddresses[${i}]`, ip, ipAddressProblem, '"127.0.0.1"'),
+    );
+    (ksOpts.extraDnsNames ?? []).forEach((dns, i) =>
+      check(`keyServer.extraDnsNames[${i}]`, dns, certificateDnsNameProblem, '"localhost"'),
+    );
     this.keyServerEndpoints = [`https://${serviceNames[serviceNames.length - 1]}:${KEYSERVER_PORT}`];
     this.minioEndpoint = `http://${minioName}.${namespace}.svc.${props.clusterDomain ?? "cluster.local"}:9000`;
 

@@ -28,7 +28,7 @@ describe("tenants file: fields that name the tenant and the field", () => {
   test("fails when an extraDnsNames entry is not a DNS name", () => {
     expect(() =>
       parseTenantsFile(base('  - name: pay\n    keyServer: { extraDnsNames: ["Key Server"] }\n')),
-    ).toThrow('tenant "pay": keyServer.extraDnsNames[0] "Key Server" must be a DNS subdomain');
+    ).toThrow('tenant "pay": keyServer.extraDnsNames[0] "Key Server" is not a DNS name');
   });
 
   test("fails when minio.image is empty", () => {

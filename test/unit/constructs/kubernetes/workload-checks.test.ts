@@ -48,3 +48,19 @@ describe("workload checks", () => {
     );
   });
 });
+
+describe("a tenant's extra certificate names", () => {
+  test("fails when an extra IP address is malformed, naming the tenant's field and the entry", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    expect(() => tenant(stack, { keyServer: { extraIpAddresses: ["127.0.0.1", "10.0.0.300"] } })).toThrow(
+      'keyServer.extraIpAddresses[1] "10.0.0.300" is not an IP address: use e.g. "127.0.0.1"',
+    );
+  });
+
+  test("fails when an extra DNS name is malformed", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    expect(() => tenant(stack, { keyServer: { extraDnsNames: ["Key Server"] } })).toThrow(
+      'keyServer.extraDnsNames[0] "Key Server" is not a DNS name',
+    );
+  });
+});
