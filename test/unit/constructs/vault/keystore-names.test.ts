@@ -39,7 +39,7 @@ describe("defaultKeystoreName", () => {
     expect(n).toMatch(/^kes-[a-z0-9-]+\.[0-9a-f]{12}$/);
   });
 
-  test("GIVEN 20,000 generated near-identical keystores WHEN named THEN no two names are equal", () => {
+  test("GIVEN 2,112 generated near-identical keystores WHEN named THEN no two names are equal", () => {
     const seen = new Map<string, string>();
     const segments = ["t", "t-1", "t1", "tt", "T", "t_1", "t.1", "eu", "eu-shop", "eu/shop", "EU/shop"];
     let count = 0;
@@ -57,6 +57,7 @@ describe("defaultKeystoreName", () => {
         }
       }
     }
-    expect(count).toBe(seen.size);
+    expect(count).toBe(2112);
+    expect(seen.size).toBe(count);
   });
 });
