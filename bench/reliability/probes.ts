@@ -62,7 +62,7 @@ export interface RawConnection {
  * @throws Error when TLS fails.
  */
 export async function connectRaw(
-  t: Target,
+  t: Pick<Target, "port" | "caPem" | "admin">,
   opts: { alpn?: string; credential?: boolean; read?: boolean } = {},
 ): Promise<RawConnection> {
   const pems = opts.credential === false ? undefined : apiKeyCertificate(t.admin);

@@ -6,6 +6,7 @@
  */
 import * as http2 from "node:http2";
 import * as tls from "node:tls";
+import { connectRaw } from "../../../bench/reliability/probes";
 import { apiKeyCertificate } from "../../../scripts/testbed/kes";
 import { waitUntil } from "../../../scripts/testbed/process";
 import { Client, kesError, startTestServer, type TestServer } from "./server-helpers";
@@ -27,75 +28,12 @@ afterAll(async () => {
 });
 
 /** An HTTP/1.1 TLS connection presenting the admin's certificate, and what it received. */
-interface RawConnection {
-  readonly socket: tls.TLSSocket;
-  /** Everything received so far. */
-  received(): string;
-  /** Resolves true when the server closes the connection within `ms`, false otherwise. */
-  closedWithin(ms: number): Promise<boolean>;
-}
-
-async function connectH1(): Promise<RawConnection> {
-  const { certPem, keyPem } = apiKeyCertificate(srv.admin);
-  const socket = tls.connect({
-    host: "127.0.0.1",
-    port: srv.port,
-    ca: srv.caPem,
-    servername: "localhost",
-    cert: certPem,
-    key: keyPem,
-    ALPNProtocols: ["http/1.1"],
-  });
-  let data = "";
-  let closed = false;
-  const waiters: (() => void)[] = [];
-  socket.on("data", (c: Buffer) => (data += c.toString("latin1")));
-  socket.on("error", () => undefined);
-  socket.once("close", () => {
-    closed = true;
-    for (const w of waiters) w();
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once("secureConnect", () => resolve());
-    socket.once("error", reject);
-  });
-  return {
-    socket,
-    received: () => data,
-    closedWithin: (ms) =>
-      new Promise((resolve) => {
-        if (closed) return resolve(true);
-        const t = setTimeout(() => resolve(false), ms);
-        waiters.push(() => {
-          clearTimeout(t);
-          resolve(true);
-        });
-      }),
-  };
-}
+const connectH1 = () => connectRaw(srv);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A TLS connection that negotiated h2, for hand-made frames. */
-async function connectH2Raw(): Promise<tls.TLSSocket> {
-  const { certPem, keyPem } = apiKeyCertificate(srv.admin);
-  const socket = tls.connect({
-    host: "127.0.0.1",
-    port: srv.port,
-    ca: srv.caPem,
-    servername: "localhost",
-    cert: certPem,
-    key: keyPem,
-    ALPNProtocols: ["h2"],
-  });
-  socket.on("error", () => undefined);
-  socket.resume();
-  await new Promise<void>((resolve, reject) => {
-    socket.once("secureConnect", () => resolve());
-    socket.once("error", reject);
-  });
-  return socket;
-}
+const connectH2Raw = async () => (await connectRaw(srv, { alpn: "h2" })).socket;
 
 describe("GIVEN an HTTP/1.1 request body over the route's limit", () => {
   test.each([
