@@ -10,6 +10,7 @@ import { AppRoleAuth, type IAppRoleAuth } from "../constructs/vault/approle-auth
 import type { KeystoreProps } from "../constructs/vault/keystore";
 import { KvMount, type IKvMount } from "../constructs/vault/kv-mount";
 import { KvVersion } from "../constructs/vault/kv-version";
+import { VaultAuthMethod } from "../constructs/vault/vault-auth-method";
 import { VaultNamespace } from "../constructs/vault/vault-namespace";
 import { KesTenant, type KesTenantProps } from "../constructs/tenant/kes-tenant";
 import { TenantKeystore } from "../constructs/tenant/tenant-keystore";
@@ -230,7 +231,8 @@ export class TenantsStack extends TerraformStack {
       const keystore: KeystoreProps = {
         ...t.keystore,
         ...(kvMount ? { kvMount } : {}),
-        ...(appRoleAuth ? { appRoleAuth } : {}),
+        // Tenants with Kubernetes login have an auth mount of their own, not the shared AppRole one.
+        ...(appRoleAuth && t.keystore.authMethod !== VaultAuthMethod.KUBERNETES ? { appRoleAuth } : {}),
       };
       this.tenants.push(
         new KesTenant(this, t.tenantName, {

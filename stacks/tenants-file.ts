@@ -11,6 +11,7 @@
  *     keyServer: { replicas: 3 }
  *     minio: { replicas: 4, storage: 100Gi }
  *   - name: analytics
+ *     vault: { login: kubernetes }   # or file-wide: vault.login (default approle)
  * ```
  */
 import { parse, YAMLParseError } from "yaml";
@@ -25,6 +26,12 @@ import {
 
 /** How tenants are kept apart in Vault. */
 export type Isolation = "prefix" | "namespace";
+
+/**
+ * How a tenant's key server logs in to Vault: `approle` (a role-id and a secret-id delivered in a Secret) or
+ * `kubernetes` (its own projected service-account token, checked by Vault with a TokenReview: no secret-id).
+ */
+export type VaultLogin = "approle" | "kubernetes";
 
 /** Vault settings shared by all tenants. */
 export interface TenantsVaultSettings {
@@ -42,6 +49,10 @@ export interface TenantsVaultSettings {
    * not each tenant's own namespace. Policies and roles then live there, named per tenant.
    */
   readonly authNamespace?: string;
+  /** Login of the tenants that do not set their own `vault.login`. */
+  readonly login: VaultLogin;
+  /** Audience the key server's projected token carries and its Kubernetes auth role requires. */
+  readonly kubernetesAudience: string;
 }
 
 /** Kubernetes settings shared by all tenants. */
@@ -49,6 +60,10 @@ export interface TenantsKubernetesSettings {
   readonly clusterDomain: string;
   /** Create each tenant's Kubernetes namespace. */
   readonly createNamespaces: boolean;
+  /** The API server's address as Vault reaches it (required when a tenant logs in with kubernetes). */
+  readonly apiServer?: string;
+  /** PEM of the CA the API server's certificate chains to (default: Vault's system CAs). */
+  readonly apiServerCaCert?: string;
 }
 
 /** One tenant after validation, defaults filled in. */
@@ -59,6 +74,8 @@ export interface TenantEntry {
   /** Vault namespace (namespace mode only). */
   readonly vaultNamespace?: string;
   readonly kubernetesNamespace: string;
+  /** The tenant's `vault.login`, or the file's. */
+  readonly login: VaultLogin;
   readonly keyNamePrefix?: string;
   readonly keyServer: {
     readonly replicas?: number;
@@ -102,7 +119,7 @@ export const RESERVED_TENANT_NAMES = ["shared"];
 
 class Fields {
   constructor(
-    private readonly where: string,
+    readonly where: string,
     private readonly obj: Obj,
   ) {}
 
@@ -166,7 +183,25 @@ class Fields {
   }
 }
 
-function tenantEntry(raw: unknown, index: number, isolation: Isolation): TenantEntry {
+const LOGINS: readonly VaultLogin[] = ["approle", "kubernetes"];
+
+/** The `login` field of a `vault` mapping (file-wide or a tenant's), checked. */
+function login(f: Fields): VaultLogin | undefined {
+  const v = f.str("login");
+  if (v !== undefined && !(LOGINS as string[]).includes(v)) {
+    throw new Error(
+      `${f.where}login ${show(v)} is not a login the kit provisions: use approle (a role-id and a secret-id per tenant) or kubernetes (the key server's service-account token, no secret-id)`,
+    );
+  }
+  return v as VaultLogin | undefined;
+}
+
+function tenantEntry(
+  raw: unknown,
+  index: number,
+  isolation: Isolation,
+  defaultLogin: VaultLogin,
+): TenantEntry {
   if (!isObj(raw))
     throw new Error(`tenants[${index}] must be a mapping with at least a name, got ${show(raw)}`);
   const name = raw.name;
@@ -189,6 +224,7 @@ function tenantEntry(raw: unknown, index: number, isolation: Isolation): TenantE
     "keyServer",
     "minio",
     "offboard",
+    "vault",
   );
   const prefix =
     f.str("prefix", PATH, 'must be a path of [a-z0-9_.-] segments: e.g. "payments" or "eu/payments"') ?? name;
@@ -217,6 +253,7 @@ function tenantEntry(raw: unknown, index: number, isolation: Isolation): TenantE
     }
     offboard = { keys };
   }
+  const tenantLogin = login(f.obj_("vault").known("login")) ?? defaultLogin;
   const ks = f.obj_("keyServer").known("replicas", "networkPolicy", "extraDnsNames", "extraIpAddresses");
   const mn = f.obj_("minio").known("replicas", "storage", "storageClassName", "autoEncryption", "image");
   return {
@@ -229,6 +266,7 @@ function tenantEntry(raw: unknown, index: number, isolation: Isolation): TenantE
         DNS_LABEL,
         'must be a DNS label ([a-z0-9-], at most 63): e.g. "payments"',
       ) ?? name,
+    login: tenantLogin,
     keyNamePrefix: f.str(
       "keyNamePrefix",
       /^[0-9A-Za-z_][0-9A-Za-z_-]{0,59}$/,
@@ -260,7 +298,8 @@ function overlaps(a: string, b: string): boolean {
  * Validates a parsed tenants document.
  * @throws Error naming the tenant (or top-level section) and the field, showing the bad value and the fix:
  *   unknown fields, wrong types, malformed names, an empty tenant list, duplicate tenant names, duplicate or
- *   nested prefixes (prefix mode), duplicate Vault or Kubernetes namespaces.
+ *   nested prefixes (prefix mode), duplicate Vault or Kubernetes namespaces, an unknown `vault.login`, a
+ *   kubernetes login without `kubernetes.apiServer`.
  */
 export function validateTenantsFile(doc: unknown): TenantsFile {
   if (!isObj(doc))
@@ -282,7 +321,10 @@ export function validateTenantsFile(doc: unknown): TenantsFile {
       "versionOverride",
       "parentNamespace",
       "authNamespace",
+      "login",
+      "kubernetesAudience",
     );
+  const defaultLogin = login(v) ?? "approle";
   const endpoint = v.str(
     "endpoint",
     /^https?:\/\/[^\s/]+\/?$/,
@@ -318,7 +360,17 @@ export function validateTenantsFile(doc: unknown): TenantsFile {
       `vault.authNamespace ${show(authNamespace)} is not the parent namespace ${show(parentNamespace || "/")} nor one of its ancestors, so tenants' tokens could not reach their keystores: use "/" or ${show(parentNamespace || "/")}`,
     );
   }
-  const k = top.obj_("kubernetes").known("clusterDomain", "createNamespaces");
+  const k = top.obj_("kubernetes").known("clusterDomain", "createNamespaces", "apiServer", "apiServerCaCert");
+  const apiServer = k.str(
+    "apiServer",
+    /^https?:\/\/[^\s/]+\/?$/,
+    'must be the API server\'s http(s) address as Vault reaches it, without a path: e.g. "https://10.0.0.1:6443"',
+  );
+  const apiServerCaCert = k.str(
+    "apiServerCaCert",
+    /^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/,
+    "must be the PEM of the CA the API server's certificate chains to (-----BEGIN CERTIFICATE----- ...): paste it as a block scalar, apiServerCaCert: |",
+  );
 
   const rawTenants = doc.tenants;
   if (!Array.isArray(rawTenants) || rawTenants.length === 0) {
@@ -326,7 +378,13 @@ export function validateTenantsFile(doc: unknown): TenantsFile {
       'tenants must be a non-empty list: add at least one tenant, e.g. tenants: [{ name: "payments" }]',
     );
   }
-  const tenants = rawTenants.map((t, i) => tenantEntry(t, i, isolation));
+  const tenants = rawTenants.map((t, i) => tenantEntry(t, i, isolation, defaultLogin));
+  const kubernetesLogin = tenants.find((t) => t.login === "kubernetes" && t.offboard === undefined);
+  if (kubernetesLogin !== undefined && apiServer === undefined) {
+    throw new Error(
+      `tenant "${kubernetesLogin.name}": vault.login "kubernetes" needs kubernetes.apiServer, the API server's address as Vault reaches it (Vault reviews the key server's token there): add e.g. kubernetes: { apiServer: "https://10.0.0.1:6443" }, or use login approle`,
+    );
+  }
   const seen = (
     what: string,
     key: (t: TenantEntry) => string | undefined,
@@ -363,6 +421,10 @@ export function validateTenantsFile(doc: unknown): TenantsFile {
       ),
       parentNamespace,
       ...(authNamespace === undefined ? {} : { authNamespace }),
+      login: defaultLogin,
+      kubernetesAudience:
+        v.str("kubernetesAudience", /^[!-~]{1,253}$/, 'must be one audience without spaces: e.g. "vault"') ??
+        "vault",
     },
     isolation,
     stackPerTenant: top.bool("stackPerTenant") ?? false,
@@ -374,6 +436,8 @@ export function validateTenantsFile(doc: unknown): TenantsFile {
           'must be a DNS domain: e.g. "cluster.local"',
         ) ?? "cluster.local",
       createNamespaces: k.bool("createNamespaces") ?? true,
+      ...(apiServer === undefined ? {} : { apiServer }),
+      ...(apiServerCaCert === undefined ? {} : { apiServerCaCert }),
     },
     tenants,
   };

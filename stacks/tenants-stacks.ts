@@ -2,6 +2,7 @@ import type { Construct } from "constructs";
 import * as fs from "node:fs";
 import type { KeystoreProps } from "../constructs/vault/keystore";
 import { KvVersion } from "../constructs/vault/kv-version";
+import { VaultAuthMethod } from "../constructs/vault/vault-auth-method";
 import { RuntimeSource } from "../constructs/kubernetes/runtime-source";
 import {
   OffboardedTenantStack,
@@ -35,6 +36,18 @@ export interface TenantsStacksOptions extends KitStackOptions {
   readonly stackPerTenant?: boolean;
 }
 
+/**
+ * Path of a tenant's Kubernetes auth mount (`vault.login: kubernetes`). Every tenant has a mount of its own,
+ * configured with a token reviewer of its own namespace: "kubernetes" inside its own Vault namespace (namespace
+ * isolation), "kubernetes-<tenant>" where tenants share one namespace for logins (prefix isolation, or
+ * `vault.authNamespace`). See docs/kubernetes.md, "Kubernetes login".
+ */
+export function kubernetesAuthPath(file: TenantsFile, t: TenantEntry): string {
+  return file.isolation === "namespace" && file.vault.authNamespace === undefined
+    ? "kubernetes"
+    : `kubernetes-${t.name}`;
+}
+
 /** The tenant definition (composite props + keystore props) of one validated entry. Pure. */
 export function tenantDefinition(
   file: TenantsFile,
@@ -55,7 +68,11 @@ export function tenantDefinition(
     prefix: t.prefix,
     ...(namespace === undefined ? {} : { namespace }),
     ...(v.authNamespace === undefined ? {} : { authNamespace: v.authNamespace }),
+    ...(t.login === "kubernetes"
+      ? { authMethod: VaultAuthMethod.KUBERNETES, authEngine: kubernetesAuthPath(file, t) }
+      : {}),
   };
+  const k8s = file.kubernetes;
   return {
     tenantName: t.name,
     keystore,
@@ -63,6 +80,15 @@ export function tenantDefinition(
     kubernetesNamespace: t.kubernetesNamespace,
     createKubernetesNamespace: file.kubernetes.createNamespaces,
     clusterDomain: file.kubernetes.clusterDomain,
+    ...(t.login === "kubernetes" && k8s.apiServer !== undefined
+      ? {
+          vaultKubernetesAuth: {
+            kubernetesHost: k8s.apiServer,
+            ...(k8s.apiServerCaCert === undefined ? {} : { kubernetesCaCert: k8s.apiServerCaCert }),
+            audience: v.kubernetesAudience,
+          },
+        }
+      : {}),
     ...(t.keyNamePrefix === undefined ? {} : { keyNamePrefix: t.keyNamePrefix }),
     keyServer: {
       replicas: t.keyServer.replicas,
@@ -129,7 +155,8 @@ export function buildTenantsStacks(
       ...kit,
       tenant: def,
       existingKvMount: !!shared && mounts?.kvEngine !== undefined,
-      existingAppRoleAuth: !!shared,
+      // A tenant with Kubernetes login has its own auth mount, never the shared AppRole one.
+      existingAppRoleAuth: !!shared && def.keystore.authMethod !== VaultAuthMethod.KUBERNETES,
     });
     if (shared) stack.addDependency(shared);
     out.push(stack);

@@ -135,3 +135,95 @@ describe("parseTenantsFile", () => {
     ).toThrow("vault.kvVersion 3 must be a whole number from 1 to 2");
   });
 });
+
+describe("parseTenantsFile: vault.login", () => {
+  const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  const cluster = 'kubernetes: { apiServer: "https://10.0.0.1:6443" }\n';
+
+  test("GIVEN no login anywhere WHEN parsed THEN every tenant logs in with AppRole", () => {
+    const f = parseTenantsFile(base("  - name: a\n  - name: b\n"));
+    expect(f.vault.login).toBe("approle");
+    expect(f.tenants.map((t) => t.login)).toEqual(["approle", "approle"]);
+  });
+
+  test("GIVEN a file-wide kubernetes login and one tenant on AppRole WHEN parsed THEN each tenant has its own login", () => {
+    const f = parseTenantsFile(
+      `vault: { endpoint: "https://vault:8200", login: kubernetes, kubernetesAudience: openbao }\n${cluster}tenants:\n  - name: a\n  - name: b\n    vault: { login: approle }\n`,
+    );
+    expect(f.tenants.map((t) => t.login)).toEqual(["kubernetes", "approle"]);
+    expect(f.vault.kubernetesAudience).toBe("openbao");
+    expect(f.kubernetes.apiServer).toBe("https://10.0.0.1:6443");
+  });
+
+  test("GIVEN one tenant with kubernetes login and the API server's CA WHEN parsed THEN the audience defaults to vault and the CA is kept", () => {
+    const f = parseTenantsFile(
+      base(
+        "  - name: a\n    vault: { login: kubernetes }\n  - name: b\n",
+        `kubernetes:\n  apiServer: "https://10.0.0.1:6443"\n  apiServerCaCert: |\n${CA.replace(/^/gm, "    ").trimEnd()}\n`,
+      ),
+    );
+    expect(f.tenants.map((t) => t.login)).toEqual(["kubernetes", "approle"]);
+    expect(f.vault.kubernetesAudience).toBe("vault");
+    expect(f.kubernetes.apiServerCaCert).toBe(CA);
+  });
+
+  test("fails when a tenant's login is unknown, naming the tenant, the value and the logins there are", () => {
+    expect(() => parseTenantsFile(base("  - name: a\n    vault: { login: ldap }\n", cluster))).toThrow(
+      'tenant "a": vault.login "ldap" is not a login the kit provisions: use approle (a role-id and a secret-id per tenant) or kubernetes',
+    );
+  });
+
+  test("fails when the file-wide login is unknown", () => {
+    expect(() =>
+      parseTenantsFile('vault: { endpoint: "https://vault:8200", login: token }\ntenants:\n  - name: a\n'),
+    ).toThrow('vault.login "token" is not a login the kit provisions');
+  });
+
+  test("fails when a tenant's vault mapping has another field than login", () => {
+    expect(() => parseTenantsFile(base("  - name: a\n    vault: { endpoint: x }\n"))).toThrow(
+      'tenant "a": vault.endpoint is not a known field: use one of login',
+    );
+  });
+
+  test("fails when a tenant logs in with kubernetes and the file does not say where the API server is", () => {
+    expect(() =>
+      parseTenantsFile(base("  - name: a\n  - name: b\n    vault: { login: kubernetes }\n")),
+    ).toThrow(
+      'tenant "b": vault.login "kubernetes" needs kubernetes.apiServer, the API server\'s address as Vault reaches it',
+    );
+  });
+
+  test("GIVEN only an offboarded tenant logs in with kubernetes WHEN parsed THEN no API server is needed", () => {
+    const f = parseTenantsFile(
+      base("  - name: a\n  - name: b\n    vault: { login: kubernetes }\n    offboard: { keys: delete }\n"),
+    );
+    expect(f.tenants[1].login).toBe("kubernetes");
+  });
+
+  test("fails when the API server address has a path", () => {
+    expect(() =>
+      parseTenantsFile(base("  - name: a\n", 'kubernetes: { apiServer: "https://10.0.0.1:6443/api" }\n')),
+    ).toThrow(
+      'kubernetes.apiServer "https://10.0.0.1:6443/api" must be the API server\'s http(s) address as Vault reaches it, without a path: e.g. "https://10.0.0.1:6443"',
+    );
+  });
+
+  test("fails when the API server's CA is not a PEM certificate", () => {
+    expect(() =>
+      parseTenantsFile(
+        base(
+          "  - name: a\n",
+          'kubernetes: { apiServer: "https://10.0.0.1:6443", apiServerCaCert: ca.crt }\n',
+        ),
+      ),
+    ).toThrow('kubernetes.apiServerCaCert "ca.crt" must be the PEM of the CA');
+  });
+
+  test("fails when the audience has a space", () => {
+    expect(() =>
+      parseTenantsFile(
+        'vault: { endpoint: "https://vault:8200", kubernetesAudience: "my vault" }\ntenants:\n  - name: a\n',
+      ),
+    ).toThrow('vault.kubernetesAudience "my vault" must be one audience without spaces: e.g. "vault"');
+  });
+});
