@@ -291,6 +291,9 @@ export async function startKubeControlPlane(opts: KubeControlPlaneOptions = {}):
         `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
         `--server-address=127.0.0.1:${kwokPort}`,
         "--node-ip=127.0.0.1",
+        // Renew each node's Lease, as a kubelet does. Without one the node controller finds the node silent
+        // after its grace period (about 50 s), marks its pods not ready, and kwok never sets them ready again.
+        "--node-lease-duration-seconds=40",
       ]),
     );
 

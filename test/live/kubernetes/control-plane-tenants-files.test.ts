@@ -134,16 +134,6 @@ async function expectTenantObjects(file: TenantsFile, t: TenantEntry): Promise<v
   });
   const ksReplicas = t.keyServer.replicas ?? 2;
   const minioReplicas = t.minio.replicas ?? 4;
-  // The apply waited for both rollouts (wait_for_rollout). On a loaded machine kwok's node heartbeat can come
-  // late, and the node controller then marks the pods not ready until it does: allow for that here.
-  await waitUntil(
-    `${ns}: key server and MinIO ready`,
-    async () =>
-      (await get(`/apis/apps/v1/namespaces/${ns}/deployments/keyserver`)).status.readyReplicas ===
-        ksReplicas &&
-      (await get(`/apis/apps/v1/namespaces/${ns}/statefulsets/minio`)).status.readyReplicas === minioReplicas,
-    { timeoutMs: 120_000, intervalMs: 1000 },
-  );
   const dep = await get(`/apis/apps/v1/namespaces/${ns}/deployments/keyserver`);
   expect(dep.spec.replicas).toBe(ksReplicas);
   expect(dep.status).toMatchObject({ readyReplicas: ksReplicas, updatedReplicas: ksReplicas });

@@ -1,7 +1,11 @@
 // The local rollout (scripts/local/rollout.ts, the README's first command for one tenant) for two tenants in
-// prefix isolation and two in namespace isolation: cdktf deploy of the Vault half and identities against a real
-// OpenBao, then each tenant's key server replicas and MinIO run exactly as their Deployment and StatefulSet
-// declare; S3 traffic with SSE-KMS; each tenant's MinIO unable to use the other tenant's key server or keys.
+// prefix isolation and two in namespace isolation. With the test bed's control plane (one for the file, each
+// isolation in Kubernetes namespaces of its own): cdktf deploy of the whole stacks against a real OpenBao and the
+// API server, then each tenant's key server pods and first MinIO pod run as local processes from the pod specs
+// read back from the API server (after defaulting and admission). Without a cluster (prefix isolation once, the
+// fallback path): the Vault half and identities deployed, the containers run exactly as the synthesized
+// Deployment and StatefulSet declare. S3 traffic with SSE-KMS; each tenant's MinIO unable to use the other
+// tenant's key server or keys.
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as https from "node:https";
@@ -9,6 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { findInFiles } from "../../../scripts/local/at-rest";
 import { startLocalRollout, type LocalRollout, type LocalTenant } from "../../../scripts/local/rollout";
+import { startKubeControlPlane, type KubeControlPlane } from "../../../scripts/testbed/kube";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
 import { s3Client } from "../../../scripts/testbed/s3";
 
@@ -44,9 +49,19 @@ function kesCall(
   });
 }
 
-describe.each(["prefix", "namespace"] as const)(
-  "a local rollout of two tenants (%s isolation)",
-  (isolation) => {
+let kube: KubeControlPlane | undefined;
+const controlPlane = async () => (kube ??= await startKubeControlPlane({ nodes: 1 }));
+afterAll(async () => {
+  await kube?.stop();
+});
+
+describe.each([
+  { isolation: "prefix" as const, cluster: true },
+  { isolation: "namespace" as const, cluster: true },
+  { isolation: "prefix" as const, cluster: false },
+])(
+  "a local rollout of two tenants ($isolation isolation, control plane: $cluster)",
+  ({ isolation, cluster }) => {
     let bao: OpenBaoServer;
     let work: string;
     let rollout: LocalRollout;
@@ -58,12 +73,14 @@ describe.each(["prefix", "namespace"] as const)(
       work = fs.mkdtempSync(path.join(os.tmpdir(), `kvk-rollout-${isolation}-`));
       const tenant = (name: string) => [
         `  - name: ${name}`,
+        `    kubernetesNamespace: ${name}-${isolation}`,
         '    keyServer: { replicas: 2, extraDnsNames: [localhost], extraIpAddresses: ["127.0.0.1"] }',
         "    minio: { replicas: 1 }",
       ];
       rollout = await startLocalRollout({
         bao,
         work,
+        ...(cluster ? { kube: await controlPlane() } : {}),
         tenantsYaml: [
           `vault: { endpoint: "${bao.addr}", kvEngine: kv, kvVersion: ${isolation === "prefix" ? 1 : 2}, versionOverride: "1.14.0" }`,
           `isolation: ${isolation}`,
@@ -92,6 +109,24 @@ describe.each(["prefix", "namespace"] as const)(
     test("GIVEN the rollout WHEN it is up THEN both tenants run two key server replicas and a MinIO", () => {
       expect(rollout.tenants.map((t) => t.name)).toEqual(["payments", "analytics"]);
       for (const t of rollout.tenants) expect(t.keyServerEndpoints).toHaveLength(2);
+    });
+
+    test("GIVEN the rollout WHEN it ran the processes THEN they are the pods the API server reports (with the control plane) or the declared containers (without)", () => {
+      for (const t of rollout.tenants) {
+        if (!cluster) {
+          expect(t.pods).toBeUndefined();
+          continue;
+        }
+        // One process per key server pod read back, and MinIO's first pod: all Running and Ready on kwok nodes.
+        const pods = t.pods ?? [];
+        expect(pods.map((p) => p.name)).toEqual([
+          expect.stringMatching(/^keyserver-/),
+          expect.stringMatching(/^keyserver-/),
+          "minio-0",
+        ]);
+        for (const p of pods) expect(p).toMatchObject({ phase: "Running", ready: true, node: "kwok-node-0" });
+        expect(t.namespace).toBe(`${t.name}-${isolation}`);
+      }
     });
 
     test.each([0, 1])(
