@@ -195,6 +195,8 @@ function addTenant(
 
   const authNs = spec.effectiveAuthNamespace;
   const method = spec.authMethod === VaultAuthMethod.APPROLE ? "AppRole" : "Kubernetes auth";
+  // A tenant with Kubernetes login has an auth mount of its own, never the shared AppRole one.
+  const sharedAuth = shared.sharedAuth && spec.authMethod === VaultAuthMethod.APPROLE;
   const authMount = g.node({
     id: vaultId(authNs, `auth/${spec.authEngine}`),
     kind: "auth-mount",
@@ -203,9 +205,9 @@ function addTenant(
       `auth/${spec.authEngine}/`,
       ...(spec.namespace !== undefined ? [nsLabel(authNs)] : []),
     ],
-    ...(shared.sharedAuth ? { offboarded: false } : mine),
+    ...(sharedAuth ? { offboarded: false } : mine),
   });
-  edge(shared.sharedAuth ? vault : kvParent, authMount, undefined, off && !shared.sharedAuth);
+  edge(sharedAuth ? vault : kvParent, authMount, undefined, off && !sharedAuth);
 
   // Policies and roles live beside the auth mount: say where when that is not the keystore's namespace.
   const authNsLine = spec.authNamespace !== undefined ? [nsLabel(authNs)] : [];

@@ -47,6 +47,20 @@ describe("rollout graph", () => {
     expect(g.sharedStack).toBe("tenant-shared");
   });
 
+  test("GIVEN one tenant with vault.login kubernetes in prefix isolation WHEN built THEN its Kubernetes auth mount is its own, not in the shared stack", () => {
+    const g = buildRolloutGraph(
+      parseTenantsFile(
+        'vault: { endpoint: "https://vault:8200" }\nkubernetes: { apiServer: "https://10.0.0.1:6443" }\nstackPerTenant: true\ntenants:\n  - name: a\n    vault: { login: kubernetes }\n  - name: b\n',
+      ),
+    );
+    expect(nodesOf(g, "auth-mount").map((n) => [n.tenant, n.lines.join(" | ")])).toEqual([
+      ["a", "Kubernetes auth mount | auth/kubernetes-a/"],
+      [undefined, "AppRole mount | auth/approle/"],
+    ]);
+    expect(line(g, "role", "a")).toBe("Kubernetes auth role | kes-kv-a");
+    expect(line(g, "role", "b")).toBe("AppRole role | kes-kv-b");
+  });
+
   test("GIVEN the example WHEN built THEN names and paths are the keystore spec's and the file's", () => {
     const g = buildRolloutGraph(example());
     expect(line(g, "kv-prefix", "media")).toBe("keys | kv/media-eu/<key>");
