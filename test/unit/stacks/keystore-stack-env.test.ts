@@ -59,7 +59,7 @@ describe("keystoreStackSettingsFromEnv", () => {
 
   const failures: ReadonlyArray<[string, Record<string, string>, string]> = [
     ["KVK_KEYSTORE is not JSON", { KVK_KEYSTORE: "{prefix" }, "KVK_KEYSTORE is not valid JSON"],
-    ["KVK_KEYSTORE is a list", { KVK_KEYSTORE: "[]" }, "KVK_KEYSTORE must be a JSON object, got []"],
+    ["KVK_KEYSTORE is a list", { KVK_KEYSTORE: "[]" }, "KVK_KEYSTORE must be a mapping (a JSON object), got []"],
     [
       "a field is unknown",
       { KVK_KEYSTORE: '{"prefx":"a"}' },
