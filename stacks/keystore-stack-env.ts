@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import {
   KvVersion,
   SecretIdRotation,
@@ -113,7 +112,7 @@ function appRole(r: FieldReader): AppRoleOptions | undefined {
  *   appRole {..., rotation: {"days"|"hours"|"minutes": n}, rotationTrigger}
  * - KVK_VAULT_VERSION_OVERRIDE: the vault provider's vault_version_override (e.g. "1.14.0" for OpenBao)
  * - KVK_PROVIDER_VERSIONS: JSON map of exact provider versions (the test bed writes it)
- * - KVK_STATE_DIR: absolute folder for terraform.<stack id>.tfstate
+ * - KVK_STATE_DIR: absolute folder of the state file `<stack id>.tfstate` (as the tenant stacks')
  * @throws Error naming the variable and field when a value is malformed (unknown field, wrong type, bad JSON).
  *   The keystore's own rules are checked later, by the constructs.
  */
@@ -178,14 +177,10 @@ export function keystoreStackSettingsFromEnv(
       }) as string;
     }
   }
-  let statePath: string | undefined;
-  if (env.KVK_STATE_DIR) {
-    if (!path.isAbsolute(env.KVK_STATE_DIR)) {
-      throw new Error(
-        `KVK_STATE_DIR ${JSON.stringify(env.KVK_STATE_DIR)} must be an absolute folder, e.g. "/var/lib/kvk"`,
-      );
-    }
-    statePath = path.join(env.KVK_STATE_DIR, `terraform.${stackId}.tfstate`);
+  if (env.KVK_STATE_DIR && !env.KVK_STATE_DIR.startsWith("/")) {
+    throw new Error(
+      `KVK_STATE_DIR ${JSON.stringify(env.KVK_STATE_DIR)} must be an absolute folder, e.g. "/var/lib/kvk"`,
+    );
   }
   return {
     stackId,
@@ -195,7 +190,7 @@ export function keystoreStackSettingsFromEnv(
       existingAppRoleAuth: k.bool("existingAppRoleAuth"),
       vaultVersionOverride: env.KVK_VAULT_VERSION_OVERRIDE || undefined,
       providerVersions,
-      statePath,
+      stateDir: env.KVK_STATE_DIR || undefined,
     },
   };
 }
