@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import {
   KvVersion,
   SecretIdRotation,
@@ -7,6 +6,7 @@ import {
   type KeystoreProps,
   type KubernetesAuthOptions,
 } from "../constructs";
+import { FieldReader, showValue } from "../runtime/src/config/field-reader";
 import type { VaultKeystoreStackProps } from "./vault-keystore-stack";
 
 /** What stacks/main.ts builds: a stack id and its props. */
@@ -14,8 +14,6 @@ export interface KeystoreStackSettings {
   readonly stackId: string;
   readonly props: VaultKeystoreStackProps;
 }
-
-type Json = Record<string, unknown>;
 
 const KEYSTORE_FIELDS = [
   "kvEngine",
@@ -49,51 +47,17 @@ const APPROLE_FIELDS = [
   "responseWrappingTtl",
 ];
 
-function object(where: string, value: unknown): Json {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new Error(`${where} must be a JSON object, got ${JSON.stringify(value)}`);
-  }
-  return value as Json;
-}
-
-function onlyKnown(where: string, obj: Json, known: readonly string[]): void {
-  const unknown = Object.keys(obj).find((k) => !known.includes(k));
-  if (unknown !== undefined)
-    throw new Error(`${where}.${unknown} is not a known field: use one of ${known.join(", ")}`);
-}
-
-function typed<T>(
-  where: string,
-  obj: Json,
-  key: string,
-  type: "string" | "number" | "boolean",
-): T | undefined {
-  const v = obj[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== type) throw new Error(`${where}.${key} must be a ${type}, got ${JSON.stringify(v)}`);
-  return v as T;
-}
-
-function strings(where: string, obj: Json, key: string): string[] | undefined {
-  const v = obj[key];
-  if (v === undefined) return undefined;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) {
-    throw new Error(`${where}.${key} must be a list of strings, got ${JSON.stringify(v)}`);
-  }
-  return v as string[];
-}
-
-function rotation(where: string, value: unknown): SecretIdRotation | undefined {
-  if (value === undefined) return undefined;
-  const r = object(where, value);
-  onlyKnown(where, r, ["days", "hours", "minutes"]);
-  const keys = Object.keys(r);
-  if (keys.length !== 1 || typeof r[keys[0]] !== "number") {
+function rotation(r: FieldReader): SecretIdRotation | undefined {
+  const rot = r.optionalChild("rotation");
+  if (rot === undefined) return undefined;
+  rot.known("days", "hours", "minutes");
+  const keys = rot.keys();
+  const n = keys.length === 1 ? rot.raw(keys[0]) : undefined;
+  if (typeof n !== "number") {
     throw new Error(
-      `${where} must have exactly one of days, hours, minutes as a number, e.g. {"days": 30}, got ${JSON.stringify(value)}`,
+      `${r.field("rotation")} must have exactly one of days, hours, minutes as a number, e.g. {"days": 30}, got ${showValue(r.raw("rotation"))}`,
     );
   }
-  const n = r[keys[0]] as number;
   return keys[0] === "days"
     ? SecretIdRotation.everyDays(n)
     : keys[0] === "hours"
@@ -101,40 +65,42 @@ function rotation(where: string, value: unknown): SecretIdRotation | undefined {
       : SecretIdRotation.everyMinutes(n);
 }
 
-function kubernetesAuth(where: string, value: unknown): KubernetesAuthOptions | undefined {
-  if (value === undefined) return undefined;
-  const k = object(where, value);
-  onlyKnown(where, k, ["serviceAccountNames", "serviceAccountNamespaces", "audience", "tokenPeriodSeconds"]);
+function kubernetesAuth(r: FieldReader): KubernetesAuthOptions | undefined {
+  const k = r.optionalChild("kubernetesAuth");
+  if (k === undefined) return undefined;
+  k.known("serviceAccountNames", "serviceAccountNamespaces", "audience", "tokenPeriodSeconds");
   return {
-    serviceAccountNames: strings(where, k, "serviceAccountNames") ?? [],
-    serviceAccountNamespaces: strings(where, k, "serviceAccountNamespaces") ?? [],
-    audience: typed<string>(where, k, "audience", "string"),
-    tokenPeriodSeconds: typed<number>(where, k, "tokenPeriodSeconds", "number"),
+    serviceAccountNames: k.strings("serviceAccountNames") ?? [],
+    serviceAccountNamespaces: k.strings("serviceAccountNamespaces") ?? [],
+    audience: k.str("audience"),
+    tokenPeriodSeconds: k.num("tokenPeriodSeconds"),
   };
 }
 
-function authMethod(where: string, value: unknown): VaultAuthMethod | undefined {
+function authMethod(r: FieldReader): VaultAuthMethod | undefined {
+  const value = r.raw("authMethod");
   if (value === undefined) return undefined;
   if (value === "approle") return VaultAuthMethod.APPROLE;
   if (value === "kubernetes") return VaultAuthMethod.KUBERNETES;
-  throw new Error(`${where} ${JSON.stringify(value)} is not supported: use "approle" or "kubernetes"`);
+  throw new Error(
+    `${r.field("authMethod")} ${showValue(value)} is not supported: use "approle" or "kubernetes"`,
+  );
 }
 
-function appRole(where: string, value: unknown): AppRoleOptions | undefined {
-  if (value === undefined) return undefined;
-  const a = object(where, value);
-  onlyKnown(where, a, APPROLE_FIELDS);
-  const n = (k: string) => typed<number>(where, a, k, "number");
+function appRole(r: FieldReader): AppRoleOptions | undefined {
+  const a = r.optionalChild("appRole");
+  if (a === undefined) return undefined;
+  a.known(...APPROLE_FIELDS);
   return {
-    tokenPeriodSeconds: n("tokenPeriodSeconds"),
-    tokenTtlSeconds: n("tokenTtlSeconds"),
-    tokenMaxTtlSeconds: n("tokenMaxTtlSeconds"),
-    secretIdTtlSeconds: n("secretIdTtlSeconds"),
-    tokenBoundCidrs: strings(where, a, "tokenBoundCidrs"),
-    secretIdBoundCidrs: strings(where, a, "secretIdBoundCidrs"),
-    secretIdRotation: rotation(`${where}.rotation`, a.rotation),
-    secretIdRotationTrigger: typed<string>(where, a, "rotationTrigger", "string"),
-    responseWrappingTtl: typed<string>(where, a, "responseWrappingTtl", "string"),
+    tokenPeriodSeconds: a.num("tokenPeriodSeconds"),
+    tokenTtlSeconds: a.num("tokenTtlSeconds"),
+    tokenMaxTtlSeconds: a.num("tokenMaxTtlSeconds"),
+    secretIdTtlSeconds: a.num("secretIdTtlSeconds"),
+    tokenBoundCidrs: a.strings("tokenBoundCidrs"),
+    secretIdBoundCidrs: a.strings("secretIdBoundCidrs"),
+    secretIdRotation: rotation(a),
+    secretIdRotationTrigger: a.str("rotationTrigger"),
+    responseWrappingTtl: a.str("responseWrappingTtl"),
   };
 }
 
@@ -146,7 +112,7 @@ function appRole(where: string, value: unknown): AppRoleOptions | undefined {
  *   appRole {..., rotation: {"days"|"hours"|"minutes": n}, rotationTrigger}
  * - KVK_VAULT_VERSION_OVERRIDE: the vault provider's vault_version_override (e.g. "1.14.0" for OpenBao)
  * - KVK_PROVIDER_VERSIONS: JSON map of exact provider versions (the test bed writes it)
- * - KVK_STATE_DIR: absolute folder for terraform.<stack id>.tfstate
+ * - KVK_STATE_DIR: absolute folder of the state file `<stack id>.tfstate` (as the tenant stacks')
  * @throws Error naming the variable and field when a value is malformed (unknown field, wrong type, bad JSON).
  *   The keystore's own rules are checked later, by the constructs.
  */
@@ -169,69 +135,62 @@ export function keystoreStackSettingsFromEnv(
     }
   };
   const where = "KVK_KEYSTORE";
-  const k = object(where, parse(where, env.KVK_KEYSTORE ?? '{"prefix":"minio"}'));
-  onlyKnown(where, k, KEYSTORE_FIELDS);
-  const s = (key: string) => typed<string>(where, k, key, "string");
-  const b = (key: string) => typed<boolean>(where, k, key, "boolean");
-  const version = typed<number>(where, k, "kvVersion", "number");
-  let transit: KeystoreProps["transit"];
-  if (k.transit !== undefined) {
-    const t = object(`${where}.transit`, k.transit);
-    onlyKnown(`${where}.transit`, t, ["engine", "key"]);
-    transit = {
-      engine: typed<string>(`${where}.transit`, t, "engine", "string"),
-      key: typed<string>(`${where}.transit`, t, "key", "string") ?? "",
-    };
-  }
+  const k = FieldReader.of(parse(where, env.KVK_KEYSTORE ?? '{"prefix":"minio"}'), where, {
+    prefix: `${where}.`,
+    expected: " (a JSON object)",
+  }).known(...KEYSTORE_FIELDS);
+  const transitFields = k.optionalChild("transit")?.known("engine", "key");
   const keystore: KeystoreProps = {
-    prefix: s("prefix") ?? "",
-    kvEngine: s("kvEngine"),
-    kvVersion: version === undefined ? undefined : KvVersion.of(version),
-    namespace: s("namespace"),
-    authNamespace: s("authNamespace"),
-    authEngine: s("authEngine"),
-    transit,
-    kvMaxVersions: typed<number>(where, k, "kvMaxVersions", "number"),
-    policyName: s("policyName"),
-    roleName: s("roleName"),
-    createNamespace: b("createNamespace"),
-    createTransitMount: b("createTransitMount"),
-    transitKeyDeletionAllowed: b("transitKeyDeletionAllowed"),
-    appRole: appRole(`${where}.appRole`, k.appRole),
-    authMethod: authMethod(`${where}.authMethod`, k.authMethod),
-    kubernetesAuth: kubernetesAuth(`${where}.kubernetesAuth`, k.kubernetesAuth),
+    prefix: k.str("prefix") ?? "",
+    kvEngine: k.str("kvEngine"),
+    kvVersion: k.has("kvVersion") ? KvVersion.of(k.num("kvVersion") as number) : undefined,
+    namespace: k.str("namespace"),
+    authNamespace: k.str("authNamespace"),
+    authEngine: k.str("authEngine"),
+    transit: transitFields && { engine: transitFields.str("engine"), key: transitFields.str("key") ?? "" },
+    kvMaxVersions: k.num("kvMaxVersions"),
+    policyName: k.str("policyName"),
+    roleName: k.str("roleName"),
+    createNamespace: k.bool("createNamespace"),
+    createTransitMount: k.bool("createTransitMount"),
+    transitKeyDeletionAllowed: k.bool("transitKeyDeletionAllowed"),
+    appRole: appRole(k),
+    authMethod: authMethod(k),
+    kubernetesAuth: kubernetesAuth(k),
   };
 
   let providerVersions: Record<string, string> | undefined;
   if (env.KVK_PROVIDER_VERSIONS) {
-    const pv = object("KVK_PROVIDER_VERSIONS", parse("KVK_PROVIDER_VERSIONS", env.KVK_PROVIDER_VERSIONS));
-    for (const [name, v] of Object.entries(pv)) {
-      if (typeof v !== "string" || !/^\d+\.\d+\.\d+$/.test(v)) {
-        throw new Error(
-          `KVK_PROVIDER_VERSIONS.${name} ${JSON.stringify(v)} must be an exact version like "5.9.0"`,
-        );
-      }
+    const pv = FieldReader.of(
+      parse("KVK_PROVIDER_VERSIONS", env.KVK_PROVIDER_VERSIONS),
+      "KVK_PROVIDER_VERSIONS",
+      {
+        prefix: "KVK_PROVIDER_VERSIONS.",
+        expected: " (a JSON object)",
+      },
+    );
+    providerVersions = {};
+    for (const name of pv.keys()) {
+      providerVersions[name] = pv.str(name, {
+        pattern: /^\d+\.\d+\.\d+$/,
+        hint: 'must be an exact version like "5.9.0"',
+      }) as string;
     }
-    providerVersions = pv as Record<string, string>;
   }
-  let statePath: string | undefined;
-  if (env.KVK_STATE_DIR) {
-    if (!path.isAbsolute(env.KVK_STATE_DIR)) {
-      throw new Error(
-        `KVK_STATE_DIR ${JSON.stringify(env.KVK_STATE_DIR)} must be an absolute folder, e.g. "/var/lib/kvk"`,
-      );
-    }
-    statePath = path.join(env.KVK_STATE_DIR, `terraform.${stackId}.tfstate`);
+  if (env.KVK_STATE_DIR && !env.KVK_STATE_DIR.startsWith("/")) {
+    throw new Error(
+      `KVK_STATE_DIR ${JSON.stringify(env.KVK_STATE_DIR)} must be an absolute folder, e.g. "/var/lib/kvk"`,
+    );
   }
   return {
     stackId,
     props: {
       keystore,
-      existingKvMount: b("existingKvMount"),
-      existingAppRoleAuth: b("existingAppRoleAuth"),
+      existingKvMount: k.bool("existingKvMount"),
+      existingAppRoleAuth: k.bool("existingAppRoleAuth"),
       vaultVersionOverride: env.KVK_VAULT_VERSION_OVERRIDE || undefined,
       providerVersions,
-      statePath,
+      stateDir: env.KVK_STATE_DIR || undefined,
     },
   };
 }

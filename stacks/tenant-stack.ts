@@ -1,11 +1,5 @@
-import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
-import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { TimeProvider } from "@cdktf/provider-time/lib/provider";
-import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
-import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
-import { LocalBackend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import * as path from "node:path";
+import { KitStack, type KitProvider, type KitStackOptions } from "./kit-stack";
 import { AppRoleAuth, type IAppRoleAuth } from "../constructs/vault/approle-auth";
 import type { KeystoreProps } from "../constructs/vault/keystore";
 import { KvMount, type IKvMount } from "../constructs/vault/kv-mount";
@@ -14,96 +8,6 @@ import { VaultAuthMethod } from "../constructs/vault/vault-auth-method";
 import { VaultNamespace } from "../constructs/vault/vault-namespace";
 import { KesTenant, type KesTenantProps } from "../constructs/tenant/kes-tenant";
 import { TenantKeystore } from "../constructs/tenant/tenant-keystore";
-
-/** Settings every stack of the kit shares: providers, versions, state. */
-export interface KitStackOptions {
-  /**
-   * The vault provider's `vault_version_override`; needed against OpenBao (e.g. "1.14.0").
-   * @default - the provider asks the server
-   */
-  readonly vaultVersionOverride?: string;
-  /**
-   * Exact provider versions by provider name (`{ vault: "5.9.0", kubernetes: "3.2.1" }`), written over the
-   * bindings' constraints for the providers the stack uses (the test bed's KVK_PROVIDER_VERSIONS).
-   * @default - the bindings' own versions
-   */
-  readonly providerVersions?: Readonly<Record<string, string>>;
-  /**
-   * Absolute directory of the local state files (`<dir>/<stack id>.tfstate`). State holds the secret-id, the
-   * private keys and MinIO's root password in clear: keep it out of the repository, or use a remote backend.
-   * @default - terraform.<stack id>.tfstate in the working directory
-   */
-  readonly stateDir?: string;
-  /**
-   * kubeconfig file for the kubernetes provider (its `config_path`).
-   * @default - the provider's own environment (KUBE_CONFIG_PATH, in-cluster config, ...)
-   */
-  readonly kubeConfigPath?: string;
-  /**
-   * Leave the Kubernetes half out (no kubernetes provider, no namespace, key server or MinIO): the Vault half,
-   * identities and MinIO's root password keep their logical ids, so this stack applies without a cluster and
-   * its state resolves the Secret values the full synthesis declares (the local flow).
-   * @default false
-   */
-  readonly withoutKubernetes?: boolean;
-  /**
-   * kubeconfig context (`config_context`).
-   * @default - the kubeconfig's current context
-   */
-  readonly kubeConfigContext?: string;
-}
-
-/**
- * Adds the providers a kit stack uses, pins them to exact versions when given, and sets the local backend.
- * @throws Error when `stateDir` is relative.
- */
-export function configureKitStack(
-  stack: TerraformStack,
-  id: string,
-  opts: KitStackOptions,
-  providers: readonly string[],
-): void {
-  if (opts.stateDir !== undefined) {
-    if (!path.isAbsolute(opts.stateDir)) {
-      throw new Error(
-        `stateDir ${JSON.stringify(opts.stateDir)} must be absolute: cdktf bakes it into cdk.tf.json, e.g. "/var/lib/kvk/state"`,
-      );
-    }
-    new LocalBackend(stack, { path: path.join(opts.stateDir, `${id}.tfstate`) });
-  }
-  for (const name of providers) {
-    switch (name) {
-      case "vault":
-        new VaultProvider(
-          stack,
-          "vault",
-          opts.vaultVersionOverride === undefined ? {} : { vaultVersionOverride: opts.vaultVersionOverride },
-        );
-        break;
-      case "kubernetes":
-        new KubernetesProvider(stack, "kubernetes", {
-          ...(opts.kubeConfigPath === undefined ? {} : { configPath: opts.kubeConfigPath }),
-          ...(opts.kubeConfigContext === undefined ? {} : { configContext: opts.kubeConfigContext }),
-        });
-        break;
-      case "tls":
-        new TlsProvider(stack, "tls", {});
-        break;
-      case "random":
-        new RandomProvider(stack, "random", {});
-        break;
-      case "time":
-        new TimeProvider(stack, "time", {});
-        break;
-      default:
-        throw new Error(
-          `provider ${JSON.stringify(name)} is not one the kit configures: use vault, kubernetes, tls, random or time`,
-        );
-    }
-    const version = opts.providerVersions?.[name];
-    if (version !== undefined) stack.addOverride(`terraform.required_providers.${name}.version`, version);
-  }
-}
 
 /** One tenant of a stack: the composite's props with the keystore given as props. */
 export type TenantDefinition = Omit<KesTenantProps, "keystore"> & {
@@ -127,13 +31,13 @@ export interface TenantStackProps extends KitStackOptions {
 }
 
 /** Providers of a tenant stack. */
-function kitProviders(opts: KitStackOptions, rotation: boolean): string[] {
+function kitProviders(opts: KitStackOptions, rotation: boolean): KitProvider[] {
   return [
     "vault",
-    ...(opts.withoutKubernetes ? [] : ["kubernetes"]),
+    ...(opts.withoutKubernetes ? [] : (["kubernetes"] as const)),
     "tls",
     "random",
-    ...(rotation ? ["time"] : []),
+    ...(rotation ? (["time"] as const) : []),
   ];
 }
 
@@ -146,14 +50,13 @@ function usesRotation(k: KeystoreProps): boolean {
  * Providers vault, kubernetes, tls, random (and time with secret-id rotation) read their credentials from
  * the environment at plan/apply time (VAULT_ADDR/VAULT_TOKEN, KUBE_CONFIG_PATH, ...), never at synth.
  */
-export class TenantStack extends TerraformStack {
+export class TenantStack extends KitStack {
   public readonly tenant: KesTenant;
 
-  /** @throws Error from configureKitStack and the tenant constructs. */
+  /** @throws Error from KitStack and the tenant constructs. */
   constructor(scope: Construct, id: string, props: TenantStackProps) {
-    super(scope, id);
+    super(scope, id, props, kitProviders(props, usesRotation(props.tenant.keystore)));
     const k = props.tenant.keystore;
-    configureKitStack(this, id, props, kitProviders(props, usesRotation(k)));
     const namespace = k.namespace === undefined ? undefined : VaultNamespace.fromPath(k.namespace);
     const authNamespace = VaultNamespace.forLogin(namespace, k.authNamespace);
     const keystore: KeystoreProps = {
@@ -212,15 +115,21 @@ export interface SharedMountsOptions {
  * Many tenants on one Vault in one stack. In prefix isolation they share one K/V mount and one AppRole mount
  * (created once, or referred to when `existing`), each tenant with its own prefix, policy and role.
  */
-export class TenantsStack extends TerraformStack {
+export class TenantsStack extends KitStack {
   public readonly tenants: KesTenant[] = [];
 
-  /** @throws Error from configureKitStack and the tenant constructs, or when `tenants` is empty. */
+  /** @throws Error from KitStack and the tenant constructs, or when `tenants` is empty. */
   constructor(scope: Construct, id: string, props: TenantsStackProps) {
-    super(scope, id);
     if (props.tenants.length === 0) throw new Error("tenants [] is empty: pass at least one tenant");
-    const rotation = props.tenants.some((t) => usesRotation(t.keystore));
-    configureKitStack(this, id, props, kitProviders(props, rotation));
+    super(
+      scope,
+      id,
+      props,
+      kitProviders(
+        props,
+        props.tenants.some((t) => usesRotation(t.keystore)),
+      ),
+    );
     let kvMount: IKvMount | undefined;
     let appRoleAuth: IAppRoleAuth | undefined;
     const shared = props.sharedMounts;
@@ -250,24 +159,22 @@ export class TenantsStack extends TerraformStack {
  * everything its state holds (policy, role, secret-id, identities, namespace, workloads). Keys in Vault are not
  * Terraform resources: `npm run rollout -- deploy` deletes them first when the tenants file asks it to.
  */
-export class OffboardedTenantStack extends TerraformStack {
-  /** @throws Error from configureKitStack. */
+export class OffboardedTenantStack extends KitStack {
+  /** @throws Error from KitStack. */
   constructor(scope: Construct, id: string, props: KitStackOptions) {
-    super(scope, id);
-    configureKitStack(this, id, props, kitProviders(props, true));
+    super(scope, id, props, kitProviders(props, true));
   }
 }
 
 /** The shared mounts of prefix-isolated tenants deployed one stack per tenant (stack id "tenant-shared"). */
-export class SharedMountsStack extends TerraformStack {
-  /** @throws Error from configureKitStack and the mount constructs. */
+export class SharedMountsStack extends KitStack {
+  /** @throws Error from KitStack and the mount constructs. */
   constructor(
     scope: Construct,
     id: string,
     props: KitStackOptions & { readonly mounts: SharedMountsOptions },
   ) {
-    super(scope, id);
-    configureKitStack(this, id, props, ["vault"]);
+    super(scope, id, props, ["vault"]);
     sharedMounts(this, { ...props.mounts, existing: false });
   }
 }

@@ -23,6 +23,7 @@ import {
   MAX_KEY_SERVER_REPLICAS,
   MAX_MINIO_REPLICAS,
 } from "../constructs/kubernetes/workload-checks";
+import { FieldReader, isMapping, showValue } from "../runtime/src/config/field-reader";
 
 /** How tenants are kept apart in Vault. */
 export type Isolation = "prefix" | "namespace";
@@ -106,9 +107,7 @@ export interface TenantsFile {
   readonly tenants: readonly TenantEntry[];
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
-const show = (v: unknown) => JSON.stringify(v);
+const show = showValue;
 
 const TENANT_NAME = /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -117,80 +116,14 @@ const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
 /** Tenant names that would collide with the stacks the kit adds (tenant-shared). */
 export const RESERVED_TENANT_NAMES = ["shared"];
 
-class Fields {
-  constructor(
-    readonly where: string,
-    private readonly obj: Obj,
-  ) {}
-
-  known(...keys: string[]): this {
-    const unknown = Object.keys(this.obj).find((k) => !keys.includes(k));
-    if (unknown !== undefined)
-      throw new Error(`${this.where}${unknown} is not a known field: use one of ${keys.join(", ")}`);
-    return this;
-  }
-
-  str(key: string, pattern?: RegExp, hint?: string): string | undefined {
-    const v = this.obj[key];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== "string" || (pattern && !pattern.test(v))) {
-      throw new Error(`${this.where}${key} ${show(v)} ${hint ?? "must be a string"}`);
-    }
-    return v;
-  }
-
-  int(key: string, min: number, max: number): number | undefined {
-    const v = this.obj[key];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-      throw new Error(`${this.where}${key} ${show(v)} must be a whole number from ${min} to ${max}`);
-    }
-    return v;
-  }
-
-  bool(key: string): boolean | undefined {
-    const v = this.obj[key];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== "boolean") throw new Error(`${this.where}${key} ${show(v)} must be true or false`);
-    return v;
-  }
-
-  strings(key: string, problem?: (v: string) => string | undefined, example?: string): string[] | undefined {
-    const v = this.obj[key];
-    if (v === undefined || v === null) return undefined;
-    if (!Array.isArray(v) || v.some((x) => typeof x !== "string"))
-      throw new Error(`${this.where}${key} ${show(v)} must be a list of strings`);
-    (v as string[]).forEach((x, i) => {
-      const p = problem?.(x);
-      if (p !== undefined) throw new Error(`${this.where}${key}[${i}] ${show(x)} ${p}: use e.g. ${example}`);
-    });
-    return v as string[];
-  }
-
-  /** A string that `problem` accepts. */
-  checked(key: string, problem: (v: string) => string | undefined, example: string): string | undefined {
-    const v = this.str(key);
-    const p = v === undefined ? undefined : problem(v);
-    if (p !== undefined) throw new Error(`${this.where}${key} ${show(v)} ${p}: use e.g. ${example}`);
-    return v;
-  }
-
-  obj_(key: string): Fields {
-    const v = this.obj[key];
-    if (v === undefined || v === null) return new Fields(`${this.where}${key}.`, {});
-    if (!isObj(v)) throw new Error(`${this.where}${key} must be a mapping, got ${show(v)}`);
-    return new Fields(`${this.where}${key}.`, v);
-  }
-}
-
 const LOGINS: readonly VaultLogin[] = ["approle", "kubernetes"];
 
 /** The `login` field of a `vault` mapping (file-wide or a tenant's), checked. */
-function login(f: Fields): VaultLogin | undefined {
+function login(f: FieldReader): VaultLogin | undefined {
   const v = f.str("login");
   if (v !== undefined && !(LOGINS as string[]).includes(v)) {
     throw new Error(
-      `${f.where}login ${show(v)} is not a login the kit provisions: use approle (a role-id and a secret-id per tenant) or kubernetes (the key server's service-account token, no secret-id)`,
+      `${f.field("login")} ${show(v)} is not a login the kit provisions: use approle (a role-id and a secret-id per tenant) or kubernetes (the key server's service-account token, no secret-id)`,
     );
   }
   return v as VaultLogin | undefined;
@@ -202,7 +135,7 @@ function tenantEntry(
   isolation: Isolation,
   defaultLogin: VaultLogin,
 ): TenantEntry {
-  if (!isObj(raw))
+  if (!isMapping(raw))
     throw new Error(`tenants[${index}] must be a mapping with at least a name, got ${show(raw)}`);
   const name = raw.name;
   if (typeof name !== "string" || !TENANT_NAME.test(name)) {
@@ -215,7 +148,7 @@ function tenantEntry(
       `tenants[${index}].name "${name}" is reserved (the stack "tenant-${name}" holds the shared Vault mounts): pick another name`,
     );
   }
-  const f = new Fields(`tenant "${name}": `, raw).known(
+  const f = FieldReader.of(raw, `tenants[${index}]`, { prefix: `tenant "${name}": ` }).known(
     "name",
     "prefix",
     "vaultNamespace",
@@ -227,12 +160,14 @@ function tenantEntry(
     "vault",
   );
   const prefix =
-    f.str("prefix", PATH, 'must be a path of [a-z0-9_.-] segments: e.g. "payments" or "eu/payments"') ?? name;
-  const vaultNamespace = f.str(
-    "vaultNamespace",
-    PATH,
-    'must be a namespace path of [a-z0-9_.-] segments: e.g. "payments"',
-  );
+    f.str("prefix", {
+      pattern: PATH,
+      hint: 'must be a path of [a-z0-9_.-] segments: e.g. "payments" or "eu/payments"',
+    }) ?? name;
+  const vaultNamespace = f.str("vaultNamespace", {
+    pattern: PATH,
+    hint: 'must be a namespace path of [a-z0-9_.-] segments: e.g. "payments"',
+  });
   if (vaultNamespace !== undefined && isolation !== "namespace") {
     throw new Error(
       `tenant "${name}": vaultNamespace ${show(vaultNamespace)} needs isolation: namespace (the file says ${isolation}): drop it, or switch isolation`,
@@ -240,7 +175,7 @@ function tenantEntry(
   }
   let offboard: TenantEntry["offboard"];
   if (raw.offboard !== undefined && raw.offboard !== null) {
-    const keys = f.obj_("offboard").known("keys").str("keys");
+    const keys = f.child("offboard").known("keys").str("keys");
     if (keys !== "delete" && keys !== "keep") {
       throw new Error(
         `tenant "${name}": offboard.keys ${show(keys)} must say what happens to the tenant's keys in Vault: "delete" or "keep"`,
@@ -253,34 +188,35 @@ function tenantEntry(
     }
     offboard = { keys };
   }
-  const tenantLogin = login(f.obj_("vault").known("login")) ?? defaultLogin;
-  const ks = f.obj_("keyServer").known("replicas", "networkPolicy", "extraDnsNames", "extraIpAddresses");
-  const mn = f.obj_("minio").known("replicas", "storage", "storageClassName", "autoEncryption", "image");
+  const tenantLogin = login(f.child("vault").known("login")) ?? defaultLogin;
+  const ks = f.child("keyServer").known("replicas", "networkPolicy", "extraDnsNames", "extraIpAddresses");
+  const mn = f.child("minio").known("replicas", "storage", "storageClassName", "autoEncryption", "image");
   return {
     name,
     prefix,
     ...(isolation === "namespace" ? { vaultNamespace: vaultNamespace ?? name } : {}),
     kubernetesNamespace:
-      f.str(
-        "kubernetesNamespace",
-        DNS_LABEL,
-        'must be a DNS label ([a-z0-9-], at most 63): e.g. "payments"',
-      ) ?? name,
+      f.str("kubernetesNamespace", {
+        pattern: DNS_LABEL,
+        hint: 'must be a DNS label ([a-z0-9-], at most 63): e.g. "payments"',
+      }) ?? name,
     login: tenantLogin,
-    keyNamePrefix: f.str(
-      "keyNamePrefix",
-      /^[0-9A-Za-z_][0-9A-Za-z_-]{0,59}$/,
-      'must be 1 to 60 characters of [0-9A-Za-z_-]: e.g. "payments-"',
-    ),
+    keyNamePrefix: f.str("keyNamePrefix", {
+      pattern: /^[0-9A-Za-z_][0-9A-Za-z_-]{0,59}$/,
+      hint: 'must be 1 to 60 characters of [0-9A-Za-z_-]: e.g. "payments-"',
+    }),
     keyServer: {
       replicas: ks.int("replicas", 1, MAX_KEY_SERVER_REPLICAS),
       networkPolicy: ks.bool("networkPolicy"),
-      extraDnsNames: ks.strings("extraDnsNames", certificateDnsNameProblem, '"localhost"'),
-      extraIpAddresses: ks.strings("extraIpAddresses", ipAddressProblem, '"127.0.0.1"'),
+      extraDnsNames: ks.strings("extraDnsNames", {
+        problem: certificateDnsNameProblem,
+        example: '"localhost"',
+      }),
+      extraIpAddresses: ks.strings("extraIpAddresses", { problem: ipAddressProblem, example: '"127.0.0.1"' }),
     },
     minio: {
       replicas: mn.int("replicas", 1, MAX_MINIO_REPLICAS),
-      storage: mn.str("storage", QUANTITY, 'must be a Kubernetes quantity: e.g. "100Gi"'),
+      storage: mn.str("storage", { pattern: QUANTITY, hint: 'must be a Kubernetes quantity: e.g. "100Gi"' }),
       storageClassName: mn.checked("storageClassName", dnsSubdomainProblem, '"standard"'),
       autoEncryption: mn.bool("autoEncryption"),
       image: mn.checked("image", imageProblem, '"quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z"'),
@@ -302,9 +238,11 @@ function overlaps(a: string, b: string): boolean {
  *   kubernetes login without `kubernetes.apiServer`.
  */
 export function validateTenantsFile(doc: unknown): TenantsFile {
-  if (!isObj(doc))
+  if (!isMapping(doc))
     throw new Error(`tenants file must be a mapping with vault, isolation and tenants, got ${show(doc)}`);
-  const top = new Fields("", doc).known("vault", "isolation", "stackPerTenant", "kubernetes", "tenants");
+  const top = FieldReader.of(doc, "tenants file", {
+    expected: " with vault, isolation and tenants",
+  }).known("vault", "isolation", "stackPerTenant", "kubernetes", "tenants");
   const isolation = top.str("isolation") ?? "prefix";
   if (isolation !== "prefix" && isolation !== "namespace") {
     throw new Error(
@@ -312,7 +250,7 @@ export function validateTenantsFile(doc: unknown): TenantsFile {
     );
   }
   const v = top
-    .obj_("vault")
+    .child("vault")
     .known(
       "endpoint",
       "kvEngine",
@@ -325,17 +263,17 @@ export function validateTenantsFile(doc: unknown): TenantsFile {
       "kubernetesAudience",
     );
   const defaultLogin = login(v) ?? "approle";
-  const endpoint = v.str(
-    "endpoint",
-    /^https?:\/\/[^\s/]+\/?$/,
-    'must be the http(s) address the key server pods reach: e.g. "https://vault.vault.svc:8200"',
-  );
+  const endpoint = v.str("endpoint", {
+    pattern: /^https?:\/\/[^\s/]+\/?$/,
+    hint: 'must be the http(s) address the key server pods reach: e.g. "https://vault.vault.svc:8200"',
+  });
   if (endpoint === undefined)
     throw new Error(
       'vault.endpoint is required: the address the key server pods reach, e.g. "https://vault.vault.svc:8200"',
     );
   const kvVersion = v.int("kvVersion", 1, 2) ?? 1;
-  const parentNamespace = v.str("parentNamespace", PATH, 'must be a namespace path: e.g. "tenants"') ?? "";
+  const parentNamespace =
+    v.str("parentNamespace", { pattern: PATH, hint: 'must be a namespace path: e.g. "tenants"' }) ?? "";
   if (parentNamespace !== "" && isolation !== "namespace") {
     throw new Error(
       `vault.parentNamespace ${show(parentNamespace)} needs isolation: namespace: drop it, or switch isolation`,
@@ -344,7 +282,10 @@ export function validateTenantsFile(doc: unknown): TenantsFile {
   const authNamespace =
     v.str("authNamespace") === "/"
       ? "/"
-      : v.str("authNamespace", PATH, 'must be "/" (the root namespace) or a namespace path: e.g. "tenants"');
+      : v.str("authNamespace", {
+          pattern: PATH,
+          hint: 'must be "/" (the root namespace) or a namespace path: e.g. "tenants"',
+        });
   if (authNamespace !== undefined && isolation !== "namespace") {
     throw new Error(
       `vault.authNamespace ${show(authNamespace)} needs isolation: namespace (in prefix isolation the auth mount is in the namespace of the K/V mount): drop it, or switch isolation`,
@@ -360,17 +301,17 @@ export function validateTenantsFile(doc: unknown): TenantsFile {
       `vault.authNamespace ${show(authNamespace)} is not the parent namespace ${show(parentNamespace || "/")} nor one of its ancestors, so tenants' tokens could not reach their keystores: use "/" or ${show(parentNamespace || "/")}`,
     );
   }
-  const k = top.obj_("kubernetes").known("clusterDomain", "createNamespaces", "apiServer", "apiServerCaCert");
-  const apiServer = k.str(
-    "apiServer",
-    /^https?:\/\/[^\s/]+\/?$/,
-    'must be the API server\'s http(s) address as Vault reaches it, without a path: e.g. "https://10.0.0.1:6443"',
-  );
-  const apiServerCaCert = k.str(
-    "apiServerCaCert",
-    /^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/,
-    "must be the PEM of the CA the API server's certificate chains to (-----BEGIN CERTIFICATE----- ...): paste it as a block scalar, apiServerCaCert: |",
-  );
+  const k = top
+    .child("kubernetes")
+    .known("clusterDomain", "createNamespaces", "apiServer", "apiServerCaCert");
+  const apiServer = k.str("apiServer", {
+    pattern: /^https?:\/\/[^\s/]+\/?$/,
+    hint: 'must be the API server\'s http(s) address as Vault reaches it, without a path: e.g. "https://10.0.0.1:6443"',
+  });
+  const apiServerCaCert = k.str("apiServerCaCert", {
+    pattern: /^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/,
+    hint: "must be the PEM of the CA the API server's certificate chains to (-----BEGIN CERTIFICATE----- ...): paste it as a block scalar, apiServerCaCert: |",
+  });
 
   const rawTenants = doc.tenants;
   if (!Array.isArray(rawTenants) || rawTenants.length === 0) {
@@ -410,31 +351,36 @@ export function validateTenantsFile(doc: unknown): TenantsFile {
   return {
     vault: {
       endpoint,
-      kvEngine: v.str("kvEngine", /^[a-z0-9][a-z0-9_.-]*$/, 'must be a mount path: e.g. "kv"') ?? "kv",
+      kvEngine:
+        v.str("kvEngine", { pattern: /^[a-z0-9][a-z0-9_.-]*$/, hint: 'must be a mount path: e.g. "kv"' }) ??
+        "kv",
       kvVersion: kvVersion as 1 | 2,
       authEngine:
-        v.str("authEngine", /^[a-z0-9][a-z0-9_.-]*$/, 'must be a mount path: e.g. "approle"') ?? "approle",
-      versionOverride: v.str(
-        "versionOverride",
-        /^[0-9]+\.[0-9]+\.[0-9]+$/,
-        'must be a version: e.g. "1.14.0"',
-      ),
+        v.str("authEngine", {
+          pattern: /^[a-z0-9][a-z0-9_.-]*$/,
+          hint: 'must be a mount path: e.g. "approle"',
+        }) ?? "approle",
+      versionOverride: v.str("versionOverride", {
+        pattern: /^[0-9]+\.[0-9]+\.[0-9]+$/,
+        hint: 'must be a version: e.g. "1.14.0"',
+      }),
       parentNamespace,
       ...(authNamespace === undefined ? {} : { authNamespace }),
       login: defaultLogin,
       kubernetesAudience:
-        v.str("kubernetesAudience", /^[!-~]{1,253}$/, 'must be one audience without spaces: e.g. "vault"') ??
-        "vault",
+        v.str("kubernetesAudience", {
+          pattern: /^[!-~]{1,253}$/,
+          hint: 'must be one audience without spaces: e.g. "vault"',
+        }) ?? "vault",
     },
     isolation,
     stackPerTenant: top.bool("stackPerTenant") ?? false,
     kubernetes: {
       clusterDomain:
-        k.str(
-          "clusterDomain",
-          /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
-          'must be a DNS domain: e.g. "cluster.local"',
-        ) ?? "cluster.local",
+        k.str("clusterDomain", {
+          pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+          hint: 'must be a DNS domain: e.g. "cluster.local"',
+        }) ?? "cluster.local",
       createNamespaces: k.bool("createNamespaces") ?? true,
       ...(apiServer === undefined ? {} : { apiServer }),
       ...(apiServerCaCert === undefined ? {} : { apiServerCaCert }),

@@ -9,10 +9,10 @@ import {
   SharedMountsStack,
   TenantStack,
   TenantsStack,
-  type KitStackOptions,
   type SharedMountsOptions,
   type TenantDefinition,
 } from "./tenant-stack";
+import type { KitStackOptions } from "./kit-stack";
 import { parseTenantsFile, type TenantEntry, type TenantsFile } from "./tenants-file";
 
 /** Id of the single multi-tenant stack. */

@@ -1,11 +1,10 @@
-import { TimeProvider } from "@cdktf/provider-time/lib/provider";
-import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
-import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import * as path from "node:path";
 import { AppRoleAuth, Keystore, KvMount, KvVersion, VaultNamespace, type KeystoreProps } from "../constructs";
+import { KitStack, type KitStackOptions } from "./kit-stack";
 
-export interface VaultKeystoreStackProps {
+export interface VaultKeystoreStackProps
+  extends Pick<KitStackOptions, "vaultVersionOverride" | "providerVersions" | "stateDir"> {
   /** The keystore to deploy (spec, mounts, login options). */
   readonly keystore: KeystoreProps;
   /**
@@ -18,23 +17,6 @@ export interface VaultKeystoreStackProps {
    * @default false - the stack mounts it
    */
   readonly existingKvMount?: boolean;
-  /**
-   * The vault provider's `vault_version_override`; needed against OpenBao (e.g. "1.14.0"), whose 2.x version
-   * the provider would otherwise misread.
-   * @default - the provider asks the server
-   */
-  readonly vaultVersionOverride?: string;
-  /**
-   * Exact provider versions by provider name (`{ vault: "5.9.0" }`), written over the bindings' constraints in
-   * `terraform.required_providers`; only for providers the stack uses.
-   * @default - the bindings' own versions
-   */
-  readonly providerVersions?: Readonly<Record<string, string>>;
-  /**
-   * Absolute path of the local state file. The state holds the secret-id in clear: keep it out of the repo.
-   * @default - terraform.<stack id>.tfstate in the working directory
-   */
-  readonly statePath?: string;
 }
 
 /**
@@ -43,31 +25,12 @@ export interface VaultKeystoreStackProps {
  * secret_id (sensitive) or secret_id_wrapping_token (sensitive), secret_id_accessor, or kubernetes_role;
  * policy_name, keystore_config (JSON, no secrets).
  */
-export class VaultKeystoreStack extends TerraformStack {
+export class VaultKeystoreStack extends KitStack {
   public readonly keystore: Keystore;
 
-  /** @throws Error from the keystore constructs when the spec or options are invalid, or when statePath is relative. */
+  /** @throws Error from the keystore constructs when the spec or options are invalid, or from KitStack. */
   constructor(scope: Construct, id: string, props: VaultKeystoreStackProps) {
-    super(scope, id);
-    if (props.statePath !== undefined) {
-      if (!path.isAbsolute(props.statePath)) {
-        throw new Error(
-          `statePath ${JSON.stringify(props.statePath)} must be absolute: cdktf bakes it into cdk.tf.json, e.g. "/var/lib/kvk/${id}.tfstate"`,
-        );
-      }
-      new LocalBackend(this, { path: props.statePath });
-    }
-    new VaultProvider(this, "vault", {
-      ...(props.vaultVersionOverride === undefined
-        ? {}
-        : { vaultVersionOverride: props.vaultVersionOverride }),
-    });
-    const used = ["vault"];
-    if (props.keystore.appRole?.secretIdRotation) {
-      new TimeProvider(this, "time", {});
-      used.push("time");
-    }
-
+    super(scope, id, props, props.keystore.appRole?.secretIdRotation ? ["vault", "time"] : ["vault"]);
     const k = props.keystore;
     const namespace = k.namespace === undefined ? undefined : VaultNamespace.fromPath(k.namespace);
     const authNamespace = VaultNamespace.forLogin(namespace, k.authNamespace);
@@ -102,10 +65,5 @@ export class VaultKeystoreStack extends TerraformStack {
       value: JSON.stringify(ks.spec.keystoreConfig()),
       staticId: true,
     });
-
-    for (const name of used) {
-      const version = props.providerVersions?.[name];
-      if (version !== undefined) this.addOverride(`terraform.required_providers.${name}.version`, version);
-    }
   }
 }

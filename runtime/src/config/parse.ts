@@ -5,8 +5,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { isValidName } from "../auth/names";
-import { parseDuration } from "./duration";
-import { substituteEnv } from "./env";
+import { FieldReader, isMapping, showValue, type FieldReaderOptions } from "./field-reader";
 import type { VaultKeystoreOptions } from "../keystore/vault";
 
 /** Where an identity comes from, after `${ENV}` substitution. */
@@ -67,87 +66,32 @@ export const DEFAULT_ADDRESS = "0.0.0.0:7373";
 export const DEFAULT_CACHE = { anyMs: 300_000, unusedMs: 30_000, offlineMs: 0 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
-type Obj = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
-const show = (v: unknown) => JSON.stringify(v);
+/** The reader options of a KES config file: lenient scalars, `${NAME}` from `env`. */
+const kesRules = (env: Env): FieldReaderOptions => ({ env, lenient: true });
 
-class Reader {
-  constructor(private readonly env: Env) {}
-
-  obj(v: unknown, field: string): Obj | undefined {
-    if (v === undefined || v === null) return undefined;
-    if (!isObj(v)) throw new Error(`${field} must be a mapping, got ${show(v)}`);
-    return v;
-  }
-
-  str(v: unknown, field: string): string | undefined {
-    if (v === undefined || v === null) return undefined;
-    if (typeof v === "number" || typeof v === "boolean") return String(v);
-    if (typeof v !== "string") throw new Error(`${field} must be a string, got ${show(v)}`);
-    const s = substituteEnv(v, field, this.env);
-    return s;
-  }
-
-  required(v: unknown, field: string, hint: string): string {
-    const s = this.str(v, field);
-    if (s === undefined || s.trim() === "") throw new Error(`${field} is required: ${hint}`);
-    return s;
-  }
-
-  duration(v: unknown, field: string): number | undefined {
-    const s = this.str(v, field);
-    if (s === undefined || s === "") return undefined;
-    let ms: number;
-    try {
-      ms = parseDuration(s.trim());
-    } catch {
-      throw new Error(`${field} "${s}" is not a duration: use Go syntax such as 30s, 5m or 1h30m`);
+/** An identity as the config file gives it: a hex hash, `{ cert: <file> }` or `{ api_key: <key> }`. */
+function identity(v: unknown, field: string, env: Env): IdentitySource {
+  if (isMapping(v)) {
+    const keys = Object.keys(v);
+    if (keys.length !== 1 || !["cert", "api_key"].includes(keys[0])) {
+      throw new Error(
+        `${field} ${showValue(v)} must be a hex identity, { cert: <file> } or { api_key: <key> }`,
+      );
     }
-    if (ms < 0)
-      throw new Error(`${field} "${s}" must not be negative: use 0 or a positive duration such as 30s`);
-    return ms;
+    const r = FieldReader.of(v, field, { ...kesRules(env), prefix: `${field}.` });
+    if (keys[0] === "cert") return { kind: "cert", path: r.required("cert", "name a PEM certificate file") };
+    const key = r.required("api_key", "give a kes:v1: API key, normally as ${NAME}");
+    if (!key.startsWith("kes:v1:"))
+      throw new Error(`${field}.api_key must start with "kes:v1:": create one with 'identity new'`);
+    return { kind: "apiKey", key };
   }
-
-  bool(v: unknown, field: string): boolean | undefined {
-    if (typeof v === "boolean") return v;
-    const s = this.str(v, field);
-    if (s === undefined) return undefined;
-    const t = s.trim().toLowerCase();
-    if (["true", "yes", "on"].includes(t)) return true;
-    if (["false", "no", "off", ""].includes(t)) return false;
-    throw new Error(`${field} "${s}" must be true or false`);
-  }
-
-  strList(v: unknown, field: string, substitute: boolean): string[] {
-    if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) throw new Error(`${field} must be a list, got ${show(v)}`);
-    return v.map((x, i) => {
-      if (typeof x !== "string") throw new Error(`${field}[${i}] must be a string, got ${show(x)}`);
-      return substitute ? substituteEnv(x, `${field}[${i}]`, this.env) : x;
-    });
-  }
-
-  identity(v: unknown, field: string): IdentitySource {
-    if (isObj(v)) {
-      const keys = Object.keys(v);
-      if (keys.length !== 1 || !["cert", "api_key"].includes(keys[0])) {
-        throw new Error(`${field} ${show(v)} must be a hex identity, { cert: <file> } or { api_key: <key> }`);
-      }
-      if (keys[0] === "cert")
-        return { kind: "cert", path: this.required(v.cert, `${field}.cert`, "name a PEM certificate file") };
-      const key = this.required(v.api_key, `${field}.api_key`, "give a kes:v1: API key, normally as ${NAME}");
-      if (!key.startsWith("kes:v1:"))
-        throw new Error(`${field}.api_key must start with "kes:v1:": create one with 'identity new'`);
-      return { kind: "apiKey", key };
-    }
-    const s = this.required(
-      v,
-      field,
-      "give a hex identity (kes identity of <cert>), { cert: <file> } or { api_key: <key> }",
+  const s = FieldReader.of({}, field, kesRules(env)).strValue(v, field);
+  if (s === undefined || s.trim() === "")
+    throw new Error(
+      `${field} is required: give a hex identity (kes identity of <cert>), { cert: <file> } or { api_key: <key> }`,
     );
-    return { kind: "hash", value: s.trim() };
-  }
+  return { kind: "hash", value: s.trim() };
 }
 
 /**
@@ -167,78 +111,70 @@ export function parseLogLevel(value: string, field: string): number {
   throw new Error(`${field} "${value}" is not a log level: use on, off, DEBUG, INFO, WARN or ERROR`);
 }
 
-function parseVault(r: Reader, v: Obj): VaultConfig {
+function parseVault(v: FieldReader): VaultConfig {
   const f = "keystore.vault";
-  const endpoint = r.required(v.endpoint, `${f}.endpoint`, "set the Vault address, e.g. https://vault:8200");
-  const version = r.str(v.version, `${f}.version`);
+  const endpoint = v.required("endpoint", "set the Vault address, e.g. https://vault:8200");
+  const version = v.str("version");
   if (version !== undefined && version !== "" && version !== "v1" && version !== "v2") {
     throw new Error(`${f}.version "${version}" must be v1 or v2 (the K/V engine version)`);
   }
-  const approle = r.obj(v.approle, `${f}.approle`);
-  const kubernetes = r.obj(v.kubernetes, `${f}.kubernetes`);
+  const approle = v.optionalChild("approle");
+  const kubernetes = v.optionalChild("kubernetes");
   if (!approle && !kubernetes)
     throw new Error(
       `${f}: no authentication method: set keystore.vault.approle or keystore.vault.kubernetes`,
     );
   if (approle && kubernetes)
     throw new Error(`${f}: both approle and kubernetes are set: keep exactly one authentication method`);
-  const transit = r.obj(v.transit, `${f}.transit`);
-  const tls = r.obj(v.tls, `${f}.tls`);
-  const status = r.obj(v.status, `${f}.status`);
-  const opt = (x: unknown, field: string) => {
-    const s = r.str(x, field);
+  const transit = v.optionalChild("transit");
+  const tls = v.optionalChild("tls");
+  const status = v.optionalChild("status");
+  const opt = (r: FieldReader, key: string) => {
+    const s = r.str(key);
     return s === undefined || s === "" ? undefined : s;
   };
-  const tlsKey = tls ? opt(tls.key, `${f}.tls.key`) : undefined;
-  const tlsCert = tls ? opt(tls.cert, `${f}.tls.cert`) : undefined;
+  const tlsKey = tls ? opt(tls, "key") : undefined;
+  const tlsCert = tls ? opt(tls, "cert") : undefined;
   if (tlsKey && !tlsCert)
     throw new Error(`${f}.tls.cert is required when ${f}.tls.key is set: give the client certificate`);
   if (tlsCert && !tlsKey)
     throw new Error(`${f}.tls.key is required when ${f}.tls.cert is set: give the client private key`);
-  const ping = status ? r.duration(status.ping, `${f}.status.ping`) : undefined;
+  const ping = status?.durationMs("ping");
   return {
     endpoint: endpoint.trim(),
-    engine: opt(v.engine, `${f}.engine`),
+    engine: opt(v, "engine"),
     version: (version || undefined) as "v1" | "v2" | undefined,
-    namespace: opt(v.namespace, `${f}.namespace`),
-    prefix: opt(v.prefix, `${f}.prefix`),
+    namespace: opt(v, "namespace"),
+    prefix: opt(v, "prefix"),
     approle: approle && {
-      engine: opt(approle.engine, `${f}.approle.engine`),
-      namespace: opt(approle.namespace, `${f}.approle.namespace`),
-      id: r.required(approle.id, `${f}.approle.id`, "set the AppRole role-id"),
-      secret: r.required(
-        approle.secret,
-        `${f}.approle.secret`,
-        "set the AppRole secret-id, e.g. ${VAULT_SECRET_ID}",
-      ),
+      engine: opt(approle, "engine"),
+      namespace: opt(approle, "namespace"),
+      id: approle.required("id", "set the AppRole role-id"),
+      secret: approle.required("secret", "set the AppRole secret-id, e.g. ${VAULT_SECRET_ID}"),
     },
     kubernetes: kubernetes && {
-      engine: opt(kubernetes.engine, `${f}.kubernetes.engine`),
-      namespace: opt(kubernetes.namespace, `${f}.kubernetes.namespace`),
-      role: r.required(kubernetes.role, `${f}.kubernetes.role`, "set the Vault Kubernetes auth role"),
-      jwt: r.required(
-        kubernetes.jwt,
-        `${f}.kubernetes.jwt`,
-        "set a JWT or the service-account token file path",
-      ),
+      engine: opt(kubernetes, "engine"),
+      namespace: opt(kubernetes, "namespace"),
+      role: kubernetes.required("role", "set the Vault Kubernetes auth role"),
+      jwt: kubernetes.required("jwt", "set a JWT or the service-account token file path"),
     },
     transit: transit && {
-      engine: opt(transit.engine, `${f}.transit.engine`),
-      key: r.required(transit.key, `${f}.transit.key`, "name the transit key"),
+      engine: opt(transit, "engine"),
+      key: transit.required("key", "name the transit key"),
     },
     tls:
-      tls && (tlsKey || tlsCert || tls.ca)
-        ? { key: tlsKey, cert: tlsCert, ca: opt(tls.ca, `${f}.tls.ca`) }
+      tls && (tlsKey || tlsCert || tls.has("ca"))
+        ? { key: tlsKey, cert: tlsCert, ca: opt(tls, "ca") }
         : undefined,
     statusPingMs: ping || undefined,
   };
 }
 
-function parseKeystore(r: Reader, v: unknown): KeystoreConfig {
-  const ks = r.obj(v, "keystore");
+function parseKeystore(doc: FieldReader): KeystoreConfig {
+  const ks = doc.optionalChild("keystore");
   if (!ks) throw new Error("keystore is required: set keystore.fs.path or keystore.vault");
   const known = ["fs", "vault"];
-  const given = Object.keys(ks).filter((k) => ks[k] !== null && ks[k] !== undefined);
+  const given = ks.keys().filter((k) => ks.has(k));
   const unsupported = given.filter((k) => !known.includes(k));
   if (unsupported.length > 0) {
     throw new Error(
@@ -250,13 +186,9 @@ function parseKeystore(r: Reader, v: unknown): KeystoreConfig {
   if (given.length > 1)
     throw new Error(`keystore: more than one keystore specified (${given.join(", ")}): keep exactly one`);
   if (given[0] === "fs") {
-    const fs = r.obj(ks.fs, "keystore.fs") ?? {};
-    return {
-      kind: "fs",
-      path: r.required(fs.path, "keystore.fs.path", "name the directory that holds the keys"),
-    };
+    return { kind: "fs", path: ks.child("fs").required("path", "name the directory that holds the keys") };
   }
-  return { kind: "vault", vault: parseVault(r, r.obj(ks.vault, "keystore.vault") ?? {}) };
+  return { kind: "vault", vault: parseVault(ks.child("vault")) };
 }
 
 /**
@@ -266,63 +198,65 @@ function parseKeystore(r: Reader, v: unknown): KeystoreConfig {
  *   `cache.expiry.any "5x" is not a duration: ...`, or a YAML syntax error prefixed `config: `.
  */
 export function parseConfig(text: string, env: Env = process.env): ServerConfig {
-  let doc: unknown;
+  let parsed: unknown;
   try {
-    doc = parseYaml(text);
+    parsed = parseYaml(text);
   } catch (e) {
     throw new Error(`config: invalid YAML: ${(e as Error).message}`);
   }
-  if (!isObj(doc)) throw new Error("config: the file must be a YAML mapping with admin, tls and keystore");
-  const r = new Reader(env);
+  if (!isMapping(parsed))
+    throw new Error("config: the file must be a YAML mapping with admin, tls and keystore");
+  const doc = FieldReader.of(parsed, "config", kesRules(env));
 
-  if (doc.version !== undefined && doc.version !== null && doc.version !== "v1") {
-    throw new Error(`version ${show(doc.version)} is not supported: use v1`);
+  const version = doc.raw("version");
+  if (version !== undefined && version !== null && version !== "v1") {
+    throw new Error(`version ${showValue(version)} is not supported: use v1`);
   }
-  const address = r.str(doc.address, "address")?.trim() || DEFAULT_ADDRESS;
+  const address = doc.str("address")?.trim() || DEFAULT_ADDRESS;
 
-  const admin = r.obj(doc.admin, "admin");
-  if (!admin || admin.identity === undefined || admin.identity === null || admin.identity === "") {
+  const admin = doc.optionalChild("admin");
+  const adminRaw = admin?.raw("identity");
+  if (!admin || adminRaw === undefined || adminRaw === null || adminRaw === "") {
     throw new Error(
       "admin.identity is required: give the admin's identity (kes identity of <cert>), or 'disabled'",
     );
   }
-  const adminId = r.identity(admin.identity, "admin.identity");
+  const adminId = identity(adminRaw, "admin.identity", env);
 
-  const tls = r.obj(doc.tls, "tls");
+  const tls = doc.optionalChild("tls");
   if (!tls)
     throw new Error(
       "tls is required: set tls.key and tls.cert (the server's private key and certificate files)",
     );
-  const key = r.required(tls.key, "tls.key", "name the server's PEM private key file");
-  const cert = r.required(tls.cert, "tls.cert", "name the server's PEM certificate file");
-  const authText = (r.str(tls.auth, "tls.auth") ?? "").trim().toLowerCase();
+  const key = tls.required("key", "name the server's PEM private key file");
+  const cert = tls.required("cert", "name the server's PEM certificate file");
+  const authText = (tls.str("auth") ?? "").trim().toLowerCase();
   if (!["", "on", "off"].includes(authText)) {
     throw new Error(
-      `tls.auth "${tls.auth}" must be on or off: off accepts any client certificate (API keys), on verifies it against tls.ca`,
+      `tls.auth "${tls.raw("auth")}" must be on or off: off accepts any client certificate (API keys), on verifies it against tls.ca`,
     );
   }
-  const password = r.str(tls.password, "tls.password") || undefined;
-  const ca = r.str(tls.ca, "tls.ca") || undefined;
+  const password = tls.str("password") || undefined;
+  const ca = tls.str("ca") || undefined;
   if (authText === "on" && !ca)
     throw new Error(
       "tls.ca is required when tls.auth is on: name the CA file that signs client certificates",
     );
 
   const policies: Record<string, ServerConfig["policies"][string]> = {};
-  const pol = r.obj(doc.policy, "policy") ?? {};
+  const pol = doc.child("policy");
   const adminHash = adminId.kind === "hash" ? adminId.value : undefined;
-  for (const [name, p] of Object.entries(pol)) {
+  for (const name of pol.keys()) {
     const f = `policy.${name}`;
     if (!isValidName(name)) {
       throw new Error(
         `${f}: policy name '${name}' is empty, too long or contains invalid characters: use 1-80 characters of [0-9A-Za-z_-]`,
       );
     }
-    const body = r.obj(p, f) ?? {};
-    const ids = body.identities;
-    if (ids !== undefined && ids !== null && !Array.isArray(ids))
-      throw new Error(`${f}.identities must be a list, got ${show(ids)}`);
-    const identities = (ids ?? []).map((x: unknown, i: number) => r.identity(x, `${f}.identities[${i}]`));
+    const body = pol.child(name);
+    const identities = body
+      .list("identities")
+      .map((x: unknown, i: number) => identity(x, `${f}.identities[${i}]`, env));
     for (const id of identities) {
       if (id.kind === "hash" && adminHash !== undefined && id.value === adminHash) {
         throw new Error(
@@ -331,38 +265,34 @@ export function parseConfig(text: string, env: Env = process.env): ServerConfig 
       }
     }
     policies[name] = {
-      allow: r.strList(body.allow, `${f}.allow`, false),
-      deny: r.strList(body.deny, `${f}.deny`, false),
+      allow: body.strings("allow") ?? [],
+      deny: body.strings("deny") ?? [],
       identities,
     };
   }
 
-  const cache = r.obj(doc.cache, "cache");
-  const expiry = cache ? r.obj(cache.expiry, "cache.expiry") : undefined;
-  const anyMs = expiry ? r.duration(expiry.any, "cache.expiry.any") : undefined;
-  const unusedMs = expiry ? r.duration(expiry.unused, "cache.expiry.unused") : undefined;
-  const offlineMs = expiry ? r.duration(expiry.offline, "cache.expiry.offline") : undefined;
+  const expiry = doc.child("cache").child("expiry");
+  const anyMs = expiry.durationMs("any");
+  const unusedMs = expiry.durationMs("unused");
+  const offlineMs = expiry.durationMs("offline");
 
   const api: Record<string, RouteConfig> = {};
-  for (const [path, v] of Object.entries(r.obj(doc.api, "api") ?? {})) {
-    const route = r.obj(v, `api.${path}`) ?? {};
+  const routes = doc.child("api");
+  for (const path of routes.keys()) {
+    const route = routes.child(path);
     api[path] = {
-      skipAuth: r.bool(route.skip_auth, `api.${path}.skip_auth`) ?? false,
-      timeoutMs: r.duration(route.timeout, `api.${path}.timeout`) ?? 0,
+      skipAuth: route.bool("skip_auth") ?? false,
+      timeoutMs: route.durationMs("timeout") ?? 0,
     };
   }
 
-  const log = r.obj(doc.log, "log");
-  const errorLevel = parseLogLevel(r.str(log?.error, "log.error") ?? "", "log.error");
-  const auditLevel = parseLogLevel(r.str(log?.audit, "log.audit") ?? "", "log.audit");
+  const log = doc.child("log");
+  const errorLevel = parseLogLevel(log.str("error") ?? "", "log.error");
+  const auditLevel = parseLogLevel(log.str("audit") ?? "", "log.audit");
 
-  const keysRaw = doc.keys;
-  if (keysRaw !== undefined && keysRaw !== null && !Array.isArray(keysRaw))
-    throw new Error(`keys must be a list of { name: <key> }, got ${show(keysRaw)}`);
   const keys: string[] = [];
-  (keysRaw ?? []).forEach((k: unknown, i: number) => {
-    const o = r.obj(k, `keys[${i}]`);
-    const name = r.required(o?.name, `keys[${i}].name`, "name the key to create at start");
+  doc.list("keys", " of { name: <key> }").forEach((k: unknown, i: number) => {
+    const name = doc.item("keys", i, k).required("name", "name the key to create at start");
     if (!isValidName(name))
       throw new Error(
         `keys[${i}].name '${name}' is empty, too long or contains invalid characters: use 1-80 characters of [0-9A-Za-z_-]`,
@@ -385,6 +315,6 @@ export function parseConfig(text: string, env: Env = process.env): ServerConfig 
     api,
     log: { errorLevel, auditLevel },
     keys,
-    keystore: parseKeystore(r, doc.keystore),
+    keystore: parseKeystore(doc),
   };
 }

@@ -6,7 +6,7 @@ describe("keystoreStackSettingsFromEnv", () => {
     const s = keystoreStackSettingsFromEnv({});
     expect(s.stackId).toBe("vault-keystore");
     expect(s.props.keystore.prefix).toBe("minio");
-    expect([s.props.providerVersions, s.props.vaultVersionOverride, s.props.statePath]).toEqual([
+    expect([s.props.providerVersions, s.props.vaultVersionOverride, s.props.stateDir]).toEqual([
       undefined,
       undefined,
       undefined,
@@ -42,7 +42,7 @@ describe("keystoreStackSettingsFromEnv", () => {
       vaultVersionOverride: "1.14.0",
       providerVersions: { vault: "5.9.0" },
     });
-    expect(s.props.statePath).toBe("/tmp/state/terraform.tenant-a.tfstate");
+    expect(s.props.stateDir).toBe("/tmp/state");
   });
 
   test("GIVEN Kubernetes login WHEN read THEN the method and the service account reach the keystore props", () => {
@@ -59,7 +59,11 @@ describe("keystoreStackSettingsFromEnv", () => {
 
   const failures: ReadonlyArray<[string, Record<string, string>, string]> = [
     ["KVK_KEYSTORE is not JSON", { KVK_KEYSTORE: "{prefix" }, "KVK_KEYSTORE is not valid JSON"],
-    ["KVK_KEYSTORE is a list", { KVK_KEYSTORE: "[]" }, "KVK_KEYSTORE must be a JSON object, got []"],
+    [
+      "KVK_KEYSTORE is a list",
+      { KVK_KEYSTORE: "[]" },
+      "KVK_KEYSTORE must be a mapping (a JSON object), got []",
+    ],
     [
       "a field is unknown",
       { KVK_KEYSTORE: '{"prefx":"a"}' },

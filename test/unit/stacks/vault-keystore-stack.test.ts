@@ -101,20 +101,20 @@ describe("VaultKeystoreStack", () => {
     expect(json.resource.vault_auth_backend).toBeUndefined();
   });
 
-  test("GIVEN a state path WHEN fully synthesized THEN the local backend uses it", () => {
+  test("GIVEN a state folder WHEN fully synthesized THEN the local backend keeps <stack id>.tfstate in it", () => {
     const app = Testing.app();
     const stack = new VaultKeystoreStack(app, "ks", {
       keystore: { prefix: "p" },
-      statePath: "/tmp/kvk-state/ks.tfstate",
+      stateDir: "/tmp/kvk-state",
     });
     const dir = Testing.fullSynth(stack);
     const json = JSON.parse(fs.readFileSync(path.join(dir, "stacks", "ks", "cdk.tf.json"), "utf8"));
     expect(json.terraform.backend).toEqual({ local: { path: "/tmp/kvk-state/ks.tfstate" } });
   });
 
-  test("fails when the state path is relative", () => {
-    expect(() => synthStack({ statePath: "state.tfstate" })).toThrow(
-      'statePath "state.tfstate" must be absolute: cdktf bakes it into cdk.tf.json, e.g. "/var/lib/kvk/ks.tfstate"',
+  test("fails when the state folder is relative", () => {
+    expect(() => synthStack({ stateDir: "state" })).toThrow(
+      'stateDir "state" must be absolute: cdktf bakes it into cdk.tf.json, e.g. "/var/lib/kvk/state"',
     );
   });
 
@@ -131,7 +131,7 @@ describe("VaultKeystoreStack", () => {
           transit: { key: "k" },
           appRole: { secretIdRotation: SecretIdRotation.everyDays(1) },
         },
-        statePath: path.join(outdir, "state.tfstate"),
+        stateDir: path.join(outdir, "state"),
       });
       app.synth();
       const files = fs
