@@ -132,6 +132,18 @@ describe("the packed kit in a platform repo", () => {
     expect(fs.existsSync(path.join(installed, "lib", "constructs", "index.d.ts"))).toBe(true);
   });
 
+  test("GIVEN the installed package WHEN its bin runs `doctor --help` THEN the doctor CLI answers from the tarball", async () => {
+    const bin = path.join(app, "node_modules", ".bin", "kes-vault-kit");
+    expect(fs.realpathSync(bin)).toBe(
+      path.join(fs.realpathSync(path.join(app, "node_modules", "kes-vault-kit")), "lib", "doctor", "cli.js"),
+    );
+    const { stdout } = await run(bin, ["doctor", "--help"], { cwd: app });
+    expect(stdout).toContain("usage: kes-vault-kit doctor --tenants FILE --outputs FILE");
+    const missing = await run(bin, ["doctor", "--tenants", "t.yaml"], { cwd: app }).catch((e) => e);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("missing --outputs");
+  });
+
   test("GIVEN kes-vault-kit/spec WHEN it is loaded with cdktf unresolvable THEN it renders the policy", () => {
     expect(checks.refused).toEqual([]);
     expect(checks.policyHcl).toContain('path "kv/payments/*"');
