@@ -6,7 +6,7 @@
 /** The checks, in the order they run for each tenant. */
 export const DOCTOR_STEPS = [
   { id: "vault-login", title: "Vault reachable, tenant login" },
-  { id: "vault-policy", title: "Vault policy (sys/capabilities-self)" },
+  { id: "vault-policy", title: "Vault policy (capabilities)" },
   { id: "key-server", title: "key server status, readiness, TLS" },
   { id: "key-roundtrip", title: "generate/decrypt with MinIO's identity" },
   { id: "minio-sse", title: "MinIO KMS status, SSE-KMS PUT/GET" },

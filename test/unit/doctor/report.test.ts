@@ -87,7 +87,7 @@ describe("formatTable and toJson", () => {
     expect(lines[6]).toMatch(
       /^analytics +1 Vault reachable, tenant login +failed +login refused: HTTP 400 -> fix: new secret-id$/,
     );
-    expect(lines[7]).toMatch(/^analytics +2 Vault policy \(sys\/capabilities-self\) +skipped$/);
+    expect(lines[7]).toMatch(/^analytics +2 Vault policy \(capabilities\) +skipped$/);
     expect(lines[11]).toBe("1 of 2 tenant(s) pass, 1 fail");
     // Columns line up: the result column starts at the same offset on every row.
     const at = lines[0].indexOf("result");
