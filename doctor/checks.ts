@@ -204,7 +204,8 @@ export async function checkKeyServer(ctx: TenantCheckContext): Promise<string> {
   const seen: string[] = [];
   for (const endpoint of ctx.outputs.keyServerEndpoints) {
     const url = new URL(endpoint);
-    const at = `${endpoint}${connectTarget(url, ctx.connectTo).host !== url.hostname ? ` (via ${connectTarget(url, ctx.connectTo).host}:${connectTarget(url, ctx.connectTo).port})` : ""}`;
+    const target = connectTarget(url, ctx.connectTo);
+    const at = `${endpoint}${target.host !== url.hostname ? ` (via ${target.host}:${target.port})` : ""}`;
     let ready: HttpResponse;
     try {
       ready = await httpRequest(`${endpoint}/v1/ready`, { ca: minioKes.ca, connectTo: ctx.connectTo });
