@@ -27,6 +27,11 @@ const PACKAGE_SOURCES = [
   "constructs",
   "runtime",
   "scripts/build-runtime.mjs",
+  // The doctor CLI (the package's bin) and what it imports outside constructs/.
+  "doctor",
+  "stacks",
+  "scripts/local/api-pods.ts",
+  "scripts/testbed/s3.ts",
 ];
 
 async function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
