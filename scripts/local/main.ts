@@ -140,6 +140,13 @@ async function main(): Promise<void> {
       say(
         `--keep: MinIO ${tenant.minioEndpoint}, key servers ${tenant.keyServerEndpoints.join(", ")}; working files in ${work}; Ctrl-C stops everything`,
       );
+      // The doctor (docs/doctor.md) against this run: the Service addresses mapped to the local processes.
+      const tokenFile = path.join(work, "vault-token");
+      fs.writeFileSync(tokenFile, bao.rootToken, { mode: 0o600 });
+      const ns = tenant.namespace;
+      say(
+        `    check it: npm run doctor -- --tenants ${work}/tenants.yaml --outputs ${work}/outputs.json --kubeconfig ${kube.kubeconfigPath} --vault-token-file ${tokenFile} --connect-to keyserver.${ns}.svc.cluster.local:7373=${new URL(tenant.keyServerEndpoints[0]).host.replace("localhost", "127.0.0.1")} --connect-to minio.${ns}.svc.cluster.local:9000=${new URL(tenant.minioEndpoint).host}`,
+      );
       await new Promise(() => undefined);
     }
   } finally {

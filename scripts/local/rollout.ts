@@ -51,6 +51,8 @@ export interface LocalTenant {
   readonly namespace: string;
   /** https://localhost:<port> of each key server replica. */
   readonly keyServerEndpoints: readonly string[];
+  /** The key server replicas' processes (to stop one on purpose, as the doctor's live test does). */
+  readonly keyServerProcesses: readonly ManagedProcess[];
   /** PEM of the tenant CA that signed the key server certificate (MINIO_KMS_KES_CAPATH's content). */
   readonly keyServerCa: string;
   /** MinIO's client certificate and key for the key server (PEM). Secret: never print the key. */
@@ -315,6 +317,7 @@ export async function startLocalRollout(opts: LocalRolloutOptions): Promise<Loca
         throw new Error(`tenant ${t.name}: the key server runs ${ks.command.join(" ")}, not node`);
       const ca = fileContent(ks, "/tls/ca.crt");
       const ports: number[] = [];
+      const keyServerProcesses: ManagedProcess[] = [];
       for (const [i, replica] of replicas.entries()) {
         const port = await freePort();
         const proc = startProcess(
@@ -326,6 +329,7 @@ export async function startLocalRollout(opts: LocalRolloutOptions): Promise<Loca
           },
         );
         processes.push(proc);
+        keyServerProcesses.push(proc);
         await waitUntil(
           `key server ${t.name}-${i}`,
           async () => (await httpsStatus(port, "/v1/ready", ca)) === 200,
@@ -372,6 +376,7 @@ export async function startLocalRollout(opts: LocalRolloutOptions): Promise<Loca
         namespace,
         ...(kube ? { pods: [...replicas, ...minioPods].flatMap((r) => (r.pod ? [r.pod] : [])) } : {}),
         keyServerEndpoints: endpoints,
+        keyServerProcesses,
         keyServerCa: ca,
         minioClient: { cert: fileContent(m, "/kes/client.crt"), key: fileContent(m, "/kes/client.key") },
         minioEndpoint: `http://127.0.0.1:${s3Port}`,

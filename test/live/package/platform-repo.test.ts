@@ -27,6 +27,11 @@ const PACKAGE_SOURCES = [
   "constructs",
   "runtime",
   "scripts/build-runtime.mjs",
+  // The doctor CLI (the package's bin) and what it imports outside constructs/.
+  "doctor",
+  "stacks",
+  "scripts/local/api-pods.ts",
+  "scripts/testbed/s3.ts",
 ];
 
 async function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
@@ -130,6 +135,18 @@ describe("the packed kit in a platform repo", () => {
     expect(checks.bundleFile).toBe(path.join(installed, "runtime", "dist", "keyserver.cjs"));
     expect(fs.existsSync(path.join(installed, "constructs"))).toBe(false);
     expect(fs.existsSync(path.join(installed, "lib", "constructs", "index.d.ts"))).toBe(true);
+  });
+
+  test("GIVEN the installed package WHEN its bin runs `doctor --help` THEN the doctor CLI answers from the tarball", async () => {
+    const bin = path.join(app, "node_modules", ".bin", "kes-vault-kit");
+    expect(fs.realpathSync(bin)).toBe(
+      path.join(fs.realpathSync(path.join(app, "node_modules", "kes-vault-kit")), "lib", "doctor", "cli.js"),
+    );
+    const { stdout } = await run(bin, ["doctor", "--help"], { cwd: app });
+    expect(stdout).toContain("usage: kes-vault-kit doctor --tenants FILE --outputs FILE");
+    const missing = await run(bin, ["doctor", "--tenants", "t.yaml"], { cwd: app }).catch((e) => e);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("missing --outputs");
   });
 
   test("GIVEN kes-vault-kit/spec WHEN it is loaded with cdktf unresolvable THEN it renders the policy", () => {
