@@ -30,6 +30,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ["doctor/**/*.ts", "shared/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/stacks/**", "**/stacks", "**/scripts/**", "**/test/**"], message: "doctor/ and shared/ ship in the package: they never import stacks/, scripts/ or test/" }] },
+      ],
+    },
+  },
+  {
     files: ["constructs/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: ["**/stacks/**", "**/stacks"], message: "constructs/ never imports stacks/" }] }],

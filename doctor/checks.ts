@@ -4,7 +4,7 @@
  * identities and Vault's own error texts only.
  */
 import { createHash, randomBytes, X509Certificate } from "node:crypto";
-import { s3Request } from "../scripts/testbed/s3";
+import { s3Request } from "../shared/s3";
 import type { KeystoreSpec } from "../constructs/spec";
 import { capabilityProbes, compareCapabilities } from "./expectations";
 import type { DeployedTenant } from "./deployed-pods";

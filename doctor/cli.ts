@@ -5,7 +5,7 @@
 // Every line printed goes through redact() with every secret value the run read.
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
-import { parseTenantsFile } from "../stacks/tenants-file";
+import { parseTenantsFile } from "../shared/tenants-file";
 import { runDoctor } from "./doctor";
 import { kubeApiFromConfig } from "./kube";
 import { parseConnectTo } from "./net";

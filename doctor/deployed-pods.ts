@@ -1,10 +1,10 @@
 /**
  * What the tenant's pods are given, read where they read it: the first key server pod and MinIO's first pod
  * as the API server holds them, with the Secrets, ConfigMaps and projected service-account tokens they use
- * (scripts/local/api-pods.ts resolves them, as for the local runner). The doctor keeps only what it needs.
+ * (shared/api-pods.ts resolves them, as for the local runner). The doctor keeps only what it needs.
  */
 import { parse as parseYaml } from "yaml";
-import { containerFromPod, projectedTokenRequests } from "../scripts/local/api-pods";
+import { containerFromPod, projectedTokenRequests } from "../shared/api-pods";
 import type { KubeApi } from "./kube";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -3,8 +3,8 @@
  * read through the API server, then the five checks in order (report.ts), a line per step as it finishes.
  */
 import { KeystoreSpec } from "../constructs/spec";
-import { tenantDefinition } from "../stacks/tenants-stacks";
-import type { TenantsFile } from "../stacks/tenants-file";
+import { tenantKeystoreProps } from "../shared/tenant-keystore";
+import type { TenantsFile } from "../shared/tenants-file";
 import {
   checkKeyRoundTrip,
   checkKeyServer,
@@ -71,7 +71,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorRun> {
         `--tenant ${name} is not in the tenants file (tenants: ${opts.file.tenants.map((t) => t.name).join(", ")})`,
       );
     }
-    const spec = new KeystoreSpec(tenantDefinition(opts.file, entry).keystore);
+    const spec = new KeystoreSpec(tenantKeystoreProps(opts.file, entry));
     const neighbour = opts.file.tenants.find(
       (t) => t.name !== name && t.vaultNamespace === entry.vaultNamespace && t.prefix !== entry.prefix,
     );

@@ -2,9 +2,9 @@
  * The outputs file the doctor reads: `npm run rollout -- deploy --outputs-file F` writes
  * `{ "<tenant>": { "<output>": value } }`; `cdktf deploy --outputs-file F` (the local flow) writes
  * `{ "<stack>": { ... "<tenant>_<output>": value } }` with the tenant's outputs under its construct's id. Both
- * are brought to the first form, then read with the graph's reader (stacks/graph/deployed-outputs.ts). Pure.
+ * are brought to the first form, then read with the graph's reader (shared/deployed-outputs.ts). Pure.
  */
-import { parseDeployedOutputs, type DeployedEndpoints } from "../stacks/graph/deployed-outputs";
+import { parseDeployedOutputs, type DeployedEndpoints } from "../shared/deployed-outputs";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);

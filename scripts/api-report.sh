@@ -19,4 +19,6 @@ if [ "$status" -ne 0 ] && [ ${#mode[@]} -eq 0 ]; then
   done
   echo "the public API differs from api/*.api.md (diff above): if the change is deliberate, run \`npm run api:update\` and commit the reports" >&2
 fi
+# The reports API Extractor wrote for the check are not part of the package: lib/ is what npm packs.
+rm -rf lib/api-report-temp
 exit "$status"

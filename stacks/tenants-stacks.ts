@@ -1,6 +1,5 @@
 import type { Construct } from "constructs";
 import * as fs from "node:fs";
-import type { KeystoreProps } from "../constructs/vault/keystore";
 import { KvVersion } from "../constructs/vault/kv-version";
 import { VaultAuthMethod } from "../constructs/vault/vault-auth-method";
 import { RuntimeSource } from "../constructs/kubernetes/runtime-source";
@@ -13,7 +12,8 @@ import {
   type TenantDefinition,
 } from "./tenant-stack";
 import type { KitStackOptions } from "./kit-stack";
-import { parseTenantsFile, type TenantEntry, type TenantsFile } from "./tenants-file";
+import { parseTenantsFile, type TenantEntry, type TenantsFile } from "../shared/tenants-file";
+import { tenantKeystoreProps } from "../shared/tenant-keystore";
 
 /** Id of the single multi-tenant stack. */
 export const TENANTS_STACK_ID = "tenants";
@@ -36,18 +36,6 @@ export interface TenantsStacksOptions extends KitStackOptions {
   readonly stackPerTenant?: boolean;
 }
 
-/**
- * Path of a tenant's Kubernetes auth mount (`vault.login: kubernetes`). Every tenant has a mount of its own,
- * configured with a token reviewer of its own namespace: "kubernetes" inside its own Vault namespace (namespace
- * isolation), "kubernetes-<tenant>" where tenants share one namespace for logins (prefix isolation, or
- * `vault.authNamespace`). See docs/kubernetes.md, "Kubernetes login".
- */
-export function kubernetesAuthPath(file: TenantsFile, t: TenantEntry): string {
-  return file.isolation === "namespace" && file.vault.authNamespace === undefined
-    ? "kubernetes"
-    : `kubernetes-${t.name}`;
-}
-
 /** The tenant definition (composite props + keystore props) of one validated entry. Pure. */
 export function tenantDefinition(
   file: TenantsFile,
@@ -55,23 +43,7 @@ export function tenantDefinition(
   runtime?: RuntimeSource,
 ): TenantDefinition {
   const v = file.vault;
-  const namespace =
-    t.vaultNamespace === undefined
-      ? undefined
-      : v.parentNamespace === ""
-        ? t.vaultNamespace
-        : `${v.parentNamespace}/${t.vaultNamespace}`;
-  const keystore: KeystoreProps = {
-    kvEngine: v.kvEngine,
-    kvVersion: KvVersion.of(v.kvVersion),
-    authEngine: v.authEngine,
-    prefix: t.prefix,
-    ...(namespace === undefined ? {} : { namespace }),
-    ...(v.authNamespace === undefined ? {} : { authNamespace: v.authNamespace }),
-    ...(t.login === "kubernetes"
-      ? { authMethod: VaultAuthMethod.KUBERNETES, authEngine: kubernetesAuthPath(file, t) }
-      : {}),
-  };
+  const keystore = tenantKeystoreProps(file, t);
   const k8s = file.kubernetes;
   return {
     tenantName: t.name,

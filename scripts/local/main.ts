@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { REPO_ROOT } from "../testbed/env";
 import { startKubeControlPlane } from "../testbed/kube";
 import { startOpenBao } from "../testbed/openbao";
-import { s3Client } from "../testbed/s3";
+import { s3Client } from "../../shared/s3";
 import { startLocalRollout, type LocalRollout } from "./rollout";
 import { findInFiles } from "./at-rest";
 

@@ -33,12 +33,12 @@ import {
   type ResolvedContainer,
   type TerraformStateJson,
 } from "../../constructs/kubernetes/declared-containers";
-import { parseTenantsFile, type TenantsFile } from "../../stacks/tenants-file";
+import { parseTenantsFile, type TenantsFile } from "../../shared/tenants-file";
 import { buildTenantsStacks } from "../../stacks/tenants-stacks";
 import { loadTestbedEnv, testbedBinary, testbedProcessEnv } from "../testbed/env";
 import type { KubeControlPlane } from "../testbed/kube";
 import type { OpenBaoServer } from "../testbed/openbao";
-import { containerFromPod, projectedTokenRequests } from "./api-pods";
+import { containerFromPod, projectedTokenRequests } from "../../shared/api-pods";
 import { freePort, startProcess, waitUntil, type ManagedProcess } from "../testbed/process";
 import { cdktfDeploy } from "./cdktf";
 

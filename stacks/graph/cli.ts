@@ -5,8 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseTenantsFile } from "../tenants-file";
-import { parseDeployedOutputs } from "./deployed-outputs";
+import { parseTenantsFile } from "../../shared/tenants-file";
+import { parseDeployedOutputs } from "../../shared/deployed-outputs";
 import { renderPng, renderSvg } from "./render";
 import { rolloutDot } from "./rollout-dot";
 import { buildRolloutGraph } from "./rollout-graph";

@@ -9,8 +9,8 @@ import { KeystoreSpec } from "../../constructs/vault/keystore-spec";
 import { KvVersion } from "../../constructs/vault/kv-version";
 import { VaultAuthMethod } from "../../constructs/vault/vault-auth-method";
 import { SHARED_STACK_ID, TENANTS_STACK_ID, tenantDefinition, tenantStackId } from "../tenants-stacks";
-import type { TenantEntry, TenantsFile } from "../tenants-file";
-import type { DeployedEndpoints } from "./deployed-outputs";
+import type { TenantEntry, TenantsFile } from "../../shared/tenants-file";
+import type { DeployedEndpoints } from "../../shared/deployed-outputs";
 
 /** What a node stands for. */
 export type GraphNodeKind =

@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { tenantOutputNames } from "../../constructs/tenant/kes-tenant";
 import { KeystoreSpec } from "../../constructs/vault/keystore-spec";
-import { parseTenantsFile, type TenantsFile } from "../tenants-file";
+import { parseTenantsFile, type TenantsFile } from "../../shared/tenants-file";
 import { tenantDefinition, tenantStackId, TENANTS_STACK_ID } from "../tenants-stacks";
 import { readStackState, stacksWithState, stateFileOf } from "./stack-state";
 import { findStaleTenants, staleTenantsMessage } from "./stale-tenants";

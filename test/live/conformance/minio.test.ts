@@ -19,7 +19,7 @@ import {
 import { startMinio, type MinioKesOptions, type RunningMinio } from "../../../scripts/testbed/minio";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
 import { kesCli } from "./support/kes-cli";
-import { s3Client, type S3Response } from "../../../scripts/testbed/s3";
+import { s3Client, type S3Response } from "../../../shared/s3";
 
 type Keystore = "fs" | "vault-kv1" | "vault-kv2";
 type ClientMode = "api-key" | "certificate";

@@ -15,7 +15,7 @@ import {
 import { startMinio, type RunningMinio } from "../../../scripts/testbed/minio";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
 import { kesCli } from "./support/kes-cli";
-import { s3Client } from "../../../scripts/testbed/s3";
+import { s3Client } from "../../../shared/s3";
 
 const DIRECTIONS: ReadonlyArray<readonly [KeyServerTarget, KeyServerTarget]> = [
   ["kes", "ours"],

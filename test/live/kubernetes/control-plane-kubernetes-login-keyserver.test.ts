@@ -14,7 +14,7 @@ import { testbedBinary } from "../../../scripts/testbed/env";
 import { run } from "../../../scripts/testbed/kes";
 import { startKubeControlPlane, type KubeControlPlane } from "../../../scripts/testbed/kube";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
-import { s3Client } from "../../../scripts/testbed/s3";
+import { s3Client } from "../../../shared/s3";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -15,8 +15,8 @@ import { startKubeControlPlane, type KubeControlPlane } from "../../../scripts/t
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
 import { waitUntil } from "../../../scripts/testbed/process";
 import { rolloutDeploy, type RolloutReport } from "../../../stacks/rollout/rollout";
-import { parseTenantsFile, type TenantEntry, type TenantsFile } from "../../../stacks/tenants-file";
-import { kubernetesAuthPath } from "../../../stacks/tenants-stacks";
+import { parseTenantsFile, type TenantEntry, type TenantsFile } from "../../../shared/tenants-file";
+import { kubernetesAuthPath } from "../../../shared/tenant-keystore";
 
 jest.setTimeout(1_200_000);
 const execFileAsync = promisify(execFile);

@@ -24,7 +24,7 @@ import { REPO_ROOT, loadTestbedEnv, testbedBinary, testbedProcessEnv } from "../
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
 import { freePort, startProcess, waitUntil, type ManagedProcess } from "../../../scripts/testbed/process";
 import { buildTenantsStacks } from "../../../stacks/tenants-stacks";
-import { parseTenantsFile } from "../../../stacks/tenants-file";
+import { parseTenantsFile } from "../../../shared/tenants-file";
 
 const execFileAsync = promisify(execFile);
 

@@ -16,7 +16,7 @@ import { kubernetesManifests } from "../../../constructs/kubernetes/kubernetes-m
 import { VaultAuthMethod } from "../../../constructs/vault/vault-auth-method";
 import { TenantStack } from "../../../stacks/tenant-stack";
 import { buildTenantsStacks } from "../../../stacks/tenants-stacks";
-import { parseTenantsFile } from "../../../stacks/tenants-file";
+import { parseTenantsFile } from "../../../shared/tenants-file";
 
 const execFileAsync = promisify(execFile);
 const KUBERNETES_VERSION = "1.33.0";

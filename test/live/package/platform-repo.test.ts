@@ -27,11 +27,9 @@ const PACKAGE_SOURCES = [
   "constructs",
   "runtime",
   "scripts/build-runtime.mjs",
-  // The doctor CLI (the package's bin) and what it imports outside constructs/.
+  // The doctor CLI (the package's bin) and the modules it shares with stacks/ and scripts/.
   "doctor",
-  "stacks",
-  "scripts/local/api-pods.ts",
-  "scripts/testbed/s3.ts",
+  "shared",
 ];
 
 async function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { KeystoreSpec } from "../../../constructs/vault/keystore-spec";
 import { REPO_ROOT, testbedProcessEnv } from "../../../scripts/testbed/env";
 import type { OpenBaoServer } from "../../../scripts/testbed/openbao";
-import { parseTenantsFile } from "../../../stacks/tenants-file";
+import { parseTenantsFile } from "../../../shared/tenants-file";
 import { tenantDefinition } from "../../../stacks/tenants-stacks";
 
 /** A pipeline's setup: OpenBao, a work folder with the tenants file, state and synthesis output. */

@@ -15,7 +15,7 @@ import { findInFiles } from "../../../scripts/local/at-rest";
 import { startLocalRollout, type LocalRollout, type LocalTenant } from "../../../scripts/local/rollout";
 import { startKubeControlPlane, type KubeControlPlane } from "../../../scripts/testbed/kube";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
-import { s3Client } from "../../../scripts/testbed/s3";
+import { s3Client } from "../../../shared/s3";
 
 /** A KES API call with MinIO's client certificate, trusting `ca` for the server certificate. */
 function kesCall(

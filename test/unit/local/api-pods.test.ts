@@ -1,4 +1,4 @@
-import { containerFromPod, projectedTokenRequests } from "../../../scripts/local/api-pods";
+import { containerFromPod, projectedTokenRequests } from "../../../shared/api-pods";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 

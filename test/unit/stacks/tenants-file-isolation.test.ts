@@ -2,7 +2,7 @@ import { Testing, type TerraformStack } from "cdktf";
 import * as path from "node:path";
 import { RuntimeSource } from "../../../constructs/kubernetes/runtime-source";
 import { buildTenantsStacks, tenantsStacksFromEnv } from "../../../stacks/tenants-stacks";
-import { parseTenantsFile } from "../../../stacks/tenants-file";
+import { parseTenantsFile } from "../../../shared/tenants-file";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const runtime = RuntimeSource.fromBundle(

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseTenantsFile } from "../../../stacks/tenants-file";
+import { parseTenantsFile } from "../../../shared/tenants-file";
 
 const EXAMPLE = path.resolve(__dirname, "..", "..", "..", "examples", "tenants.yaml");
 const base = (tenants: string, extra = "") =>

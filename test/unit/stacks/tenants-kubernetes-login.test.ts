@@ -4,8 +4,9 @@ import * as path from "node:path";
 import { Testing, type TerraformStack } from "cdktf";
 import { RuntimeSource } from "../../../constructs/kubernetes/runtime-source";
 import { tenantOutputNames } from "../../../constructs/tenant/kes-tenant";
-import { parseTenantsFile } from "../../../stacks/tenants-file";
-import { buildTenantsStacks, kubernetesAuthPath } from "../../../stacks/tenants-stacks";
+import { parseTenantsFile } from "../../../shared/tenants-file";
+import { buildTenantsStacks } from "../../../stacks/tenants-stacks";
+import { kubernetesAuthPath } from "../../../shared/tenant-keystore";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const runtime = RuntimeSource.fromBundle(

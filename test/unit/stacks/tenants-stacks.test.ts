@@ -8,7 +8,7 @@ import {
   tenantsStacksFromEnv,
   tenantsStacksFromFile,
 } from "../../../stacks/tenants-stacks";
-import { parseTenantsFile } from "../../../stacks/tenants-file";
+import { parseTenantsFile } from "../../../shared/tenants-file";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const EXAMPLE = path.resolve(__dirname, "..", "..", "..", "examples", "tenants.yaml");

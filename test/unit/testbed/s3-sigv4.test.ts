@@ -1,4 +1,4 @@
-import { signV4, uriEncode } from "../../../scripts/testbed/s3";
+import { signV4, uriEncode } from "../../../shared/s3";
 
 describe("signV4 (the S3 client of the live tests)", () => {
   test("GIVEN AWS' published 'GET Object' example WHEN it is signed THEN the signature is AWS' own", () => {

@@ -1,7 +1,7 @@
 import { FieldReader } from "../../../../runtime/src/config/field-reader";
 import { parseConfig } from "../../../../runtime/src/config/parse";
 import { keystoreStackSettingsFromEnv } from "../../../../stacks/keystore-stack-env";
-import { validateTenantsFile } from "../../../../stacks/tenants-file";
+import { validateTenantsFile } from "../../../../shared/tenants-file";
 
 const strict = (doc: unknown, prefix = "") => FieldReader.of(doc, "doc", { prefix });
 const lenient = (doc: unknown, env: Record<string, string> = {}) =>

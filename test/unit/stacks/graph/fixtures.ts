@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseTenantsFile, type TenantsFile } from "../../../../stacks/tenants-file";
+import { parseTenantsFile, type TenantsFile } from "../../../../shared/tenants-file";
 
 /** The README's example: 3 prefix-isolated tenants, one stack each. */
 export const EXAMPLE_FILE = path.resolve(__dirname, "..", "..", "..", "..", "examples", "tenants.yaml");

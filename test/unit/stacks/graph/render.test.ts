@@ -9,7 +9,7 @@ import {
   GRAPH_NODE_KINDS,
   type RolloutGraph,
 } from "../../../../stacks/graph/rollout-graph";
-import { parseTenantsFile } from "../../../../stacks/tenants-file";
+import { parseTenantsFile } from "../../../../shared/tenants-file";
 import { example, twoNamespaces } from "./fixtures";
 
 const DOCS = path.resolve(__dirname, "..", "..", "..", "..", "docs");

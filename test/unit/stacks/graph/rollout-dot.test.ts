@@ -1,6 +1,6 @@
 import { dotString, rolloutDot } from "../../../../stacks/graph/rollout-dot";
 import { buildRolloutGraph } from "../../../../stacks/graph/rollout-graph";
-import { parseTenantsFile } from "../../../../stacks/tenants-file";
+import { parseTenantsFile } from "../../../../shared/tenants-file";
 import { example } from "./fixtures";
 
 /** Node statements of the DOT text: `"<id>" [...]` lines (edges have `->`). */

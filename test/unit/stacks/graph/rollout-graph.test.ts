@@ -1,14 +1,14 @@
 import * as path from "node:path";
 import { Testing, type TerraformStack } from "cdktf";
 import { RuntimeSource } from "../../../../constructs/kubernetes/runtime-source";
-import { parseDeployedOutputs } from "../../../../stacks/graph/deployed-outputs";
+import { parseDeployedOutputs } from "../../../../shared/deployed-outputs";
 import {
   buildRolloutGraph,
   GRAPH_NODE_KINDS,
   type GraphNodeKind,
   type RolloutGraph,
 } from "../../../../stacks/graph/rollout-graph";
-import { parseTenantsFile } from "../../../../stacks/tenants-file";
+import { parseTenantsFile } from "../../../../shared/tenants-file";
 import { buildTenantsStacks } from "../../../../stacks/tenants-stacks";
 import { example, twoNamespaces, TWO_NAMESPACES_YAML } from "./fixtures";
 

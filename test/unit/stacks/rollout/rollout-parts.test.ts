@@ -8,7 +8,7 @@ import { stacksWithState, stateFileOf, readStackState } from "../../../../stacks
 import { findStaleTenants, staleTenantsMessage } from "../../../../stacks/rollout/stale-tenants";
 import { formatSummary, outcomeOf } from "../../../../stacks/rollout/summary";
 import { readTerraformJson } from "../../../../stacks/rollout/terraform-json";
-import { parseTenantsFile } from "../../../../stacks/tenants-file";
+import { parseTenantsFile } from "../../../../shared/tenants-file";
 import { buildTenantsStacks } from "../../../../stacks/tenants-stacks";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "kvk-rollout-unit-"));

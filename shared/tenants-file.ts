@@ -1,6 +1,7 @@
 /**
  * The tenants file (YAML): one Vault, an isolation mode and a list of tenants, validated with messages that
- * name the tenant and the field. Pure: parsing and validation only; tenants-stacks.ts builds the stacks.
+ * name the tenant and the field. Pure: parsing and validation only; stacks/tenants-stacks.ts builds the stacks,
+ * the doctor (doctor/) checks a deployment against it.
  *
  * ```yaml
  * vault: { endpoint: https://vault.vault.svc:8200, kvEngine: kv, kvVersion: 1 }

@@ -1,6 +1,6 @@
 /**
  * The part of the rollout's outputs file (`npm run rollout -- deploy --outputs-file outputs.json`) the picture
- * shows: each tenant's key server and MinIO endpoints. Every other output (role-id, certificates, accessor) is
+ * (stacks/graph) and the doctor read: each tenant's key server and MinIO endpoints. Every other output (role-id, certificates, accessor) is
  * left out on purpose, so nothing identifying a credential can reach the picture. Pure.
  */
 

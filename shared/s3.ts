@@ -1,5 +1,5 @@
 /**
- * A minimal S3 client for the MinIO tests: path-style requests over plain HTTP on loopback, signed
+ * A minimal S3 client for the MinIO tests and the doctor's SSE check: path-style requests over plain HTTP on loopback, signed
  * with AWS Signature Version 4 (header auth, signed payload hash). Enough for bucket create, object
  * PUT/GET/HEAD and ListObjectsV2; no retries, no multipart.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html

@@ -9,7 +9,7 @@ import type {
   DeclaredContainer,
   DeclaredEnv,
   DeclaredFile,
-} from "../../constructs/kubernetes/declared-containers";
+} from "../constructs/kubernetes/declared-containers";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
