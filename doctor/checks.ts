@@ -128,9 +128,12 @@ export async function checkVaultLogin(ctx: TenantCheckContext): Promise<string> 
       ...(ns ? { namespace: ns } : {}),
     });
     if (login.status !== 200) {
+      const errors = vaultErrors(login);
       throw new DoctorFailure(
-        `${who} login with pod ${ctx.deployed.keyServerPod}'s projected service-account token refused: HTTP ${login.status} ${vaultErrors(login)}`,
-        "check the Vault role's bound service account and namespace, and that Vault can reach the API server's TokenReview",
+        `${who} login with pod ${ctx.deployed.keyServerPod}'s projected service-account token refused: HTTP ${login.status} ${errors}`,
+        /invalid role name/.test(errors)
+          ? `the role ${v.kubernetes.role} is missing on auth/${v.kubernetes.engine}: npm run rollout -- deploy recreates it`
+          : "check the Vault role's bound service account and namespace, and that Vault can reach the API server's TokenReview",
       );
     }
   } else {

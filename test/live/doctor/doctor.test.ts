@@ -1,9 +1,11 @@
 // `kes-vault-kit doctor` against tenants deployed by the local flow's machinery (scripts/local/rollout.ts: real
 // OpenBao, the whole stacks applied to a real Kubernetes control plane, the pods read back from the API server
-// and run as local processes). It passes; then each fault is injected once into tenant "payments" (policy
-// narrowed by hand, MinIO's certificate replaced, key server stopped, secret-id revoked, OpenBao stopped) and
-// exactly the expected step fails with its message, the steps before it pass, the ones after it are skipped,
-// the other tenant is unaffected, and no secret the run could see appears in the output.
+// and run as local processes). Two tenants log in with AppRole, the third ("media", `vault: { login: kubernetes }`)
+// with its pod's projected service-account token (no secret-id exists for it). It passes; then each fault is
+// injected once into tenant "payments" (policy narrowed by hand, MinIO's certificate replaced, key server stopped,
+// secret-id revoked) or "media" (its Kubernetes auth role deleted), then OpenBao is stopped, and exactly the
+// expected step fails with its message, the steps before it pass, the ones after it are skipped, the other
+// tenants are unaffected, and no secret the run could see appears in the output.
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -62,6 +64,7 @@ describe("kes-vault-kit doctor on the local flow's deployed tenants", () => {
       expect(res.stderr).not.toContain(s);
     }
     expect(res.stdout).not.toMatch(/PRIVATE KEY|kes:v1:/);
+    expect(res.stdout + res.stderr).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./); // no service-account token (a JWT)
     return res;
   };
   /** The --json document's steps of one tenant, as [status, detail] pairs. */
@@ -71,6 +74,7 @@ describe("kes-vault-kit doctor on the local flow's deployed tenants", () => {
   /** Steps 1..n-1 ok, n failed, the rest skipped. */
   const failedAt = (n: number) => [1, 2, 3, 4, 5].map((i) => (i < n ? "ok" : i === n ? "failed" : "skipped"));
   const ALL_OK = failedAt(6);
+  const TENANTS = ["payments", "analytics", "media"];
 
   /** Secret values in the namespace's Secrets (secret-id, private keys, MinIO's root password). */
   const secretValues = async (namespace: string) => {
@@ -95,9 +99,18 @@ describe("kes-vault-kit doctor on the local flow's deployed tenants", () => {
         `vault: { endpoint: "${bao.addr}", kvEngine: kv, kvVersion: 1, versionOverride: "1.14.0" }`,
         "isolation: prefix",
         "stackPerTenant: false",
+        // Vault reviews the media key server's token at the control plane's API server.
+        "kubernetes:",
+        `  apiServer: "${kube.server}"`,
+        "  apiServerCaCert: |",
+        ...kube.caPem
+          .trimEnd()
+          .split("\n")
+          .map((l) => `    ${l}`),
         "tenants:",
-        ...["payments", "analytics"].flatMap((name) => [
+        ...TENANTS.flatMap((name) => [
           `  - name: ${name}`,
+          ...(name === "media" ? ["    vault: { login: kubernetes }"] : []),
           '    keyServer: { replicas: 1, extraDnsNames: [localhost], extraIpAddresses: ["127.0.0.1"] }',
           "    minio: { replicas: 1 }",
         ]),
@@ -123,6 +136,13 @@ describe("kes-vault-kit doctor on the local flow's deployed tenants", () => {
       secrets.add(t.minioClient.key);
       secrets.add(t.minioCredentials.secretKey);
     }
+    // The projected token the local media key server was started with (a TokenRequest, as the kubelet makes).
+    const tokenFiles = fs
+      .readdirSync(path.join(work, "pods", "media", "keyserver"), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name === "token")
+      .map((e) => path.join(e.parentPath, e.name));
+    expect(tokenFiles).toHaveLength(1);
+    for (const f of tokenFiles) secrets.add(fs.readFileSync(f, "utf8").trim());
   }, 600_000);
 
   afterAll(async () => {
@@ -132,16 +152,20 @@ describe("kes-vault-kit doctor on the local flow's deployed tenants", () => {
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  test("GIVEN the deployed tenants WHEN the doctor runs THEN every step passes for both, a line per step and a table, exit 0", async () => {
-    // The secrets the output is checked against include the secret-ids and private keys the pods use.
-    expect(secrets.size).toBeGreaterThanOrEqual(2 + 2 * 3);
+  test("GIVEN the deployed tenants WHEN the doctor runs THEN every step passes for all three, a line per step and a table, exit 0", async () => {
+    // The secrets the output is checked against include the secret-ids, private keys and token the pods use.
+    expect(secrets.size).toBeGreaterThanOrEqual(2 + 2 * 3 + 2);
     const res = await doctor();
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
-    for (const tenant of ["payments", "analytics"]) {
+    for (const tenant of TENANTS) {
+      const login =
+        tenant === "media"
+          ? `Kubernetes auth kubernetes-media role \\S+ ok`
+          : `AppRole approle role-id \\S+ ok`;
       expect(res.stdout).toMatch(
         new RegExp(
-          `\\[${tenant}\\] 1/5 Vault reachable, tenant login: ok - Vault \\S+ at ${bao.addr} unsealed; AppRole approle role-id \\S+ ok \\(policies: kes-kv-${tenant};`,
+          `\\[${tenant}\\] 1/5 Vault reachable, tenant login: ok - Vault \\S+ at ${bao.addr} unsealed; ${login} \\(policies: kes-kv-${tenant};`,
         ),
       );
       expect(res.stdout).toContain(
@@ -166,12 +190,26 @@ describe("kes-vault-kit doctor on the local flow's deployed tenants", () => {
     // The neighbour of payments is analytics' prefix, denied.
     expect(res.stdout).toContain("kv/analytics/kvk-doctor-probe");
     expect(res.stdout).toMatch(/\ntenant +step +result +reason and fix\n/);
-    expect(res.stdout.trimEnd().endsWith("2 of 2 tenant(s) pass")).toBe(true);
+    expect(res.stdout.trimEnd().endsWith("3 of 3 tenant(s) pass")).toBe(true);
     // The throw-away keys were removed from Vault: only the default keys are left.
-    for (const tenant of ["payments", "analytics"]) {
+    for (const tenant of TENANTS) {
       const list = await bao.request("LIST", `kv/${tenant}`);
       expect(list.body.data.keys).toEqual([`${tenant}-default`]);
     }
+  });
+
+  test("GIVEN media's Kubernetes login WHEN its credentials are looked for THEN no secret-id exists for it: no AppRole role, no secret-id output, none in its Secrets", async () => {
+    const outputs = JSON.stringify(JSON.parse(fs.readFileSync(path.join(work, "outputs.json"), "utf8")));
+    expect(outputs).toMatch(/"payments_secret_id_accessor":"[^"]+"/);
+    expect(outputs).not.toMatch(/media_secret_id/);
+    expect((await bao.request("GET", "auth/approle/role/kes-kv-payments")).status).toBe(200);
+    expect((await bao.request("GET", "auth/approle/role/kes-kv-media")).status).toBe(404);
+    const keys = async (namespace: string) =>
+      ((await kube.request("GET", `/api/v1/namespaces/${namespace}/secrets`)).body.items as Json[]).flatMap(
+        (x) => Object.keys(x.data ?? {}),
+      );
+    expect((await keys("payments")).filter((k) => /secret.?id/i.test(k))).not.toEqual([]);
+    expect((await keys("media")).filter((k) => /secret.?id/i.test(k))).toEqual([]);
   });
 
   test("GIVEN payments' policy narrowed by hand in OpenBao (no create on keys) WHEN the doctor runs THEN step 2 fails naming the missing capability", async () => {
@@ -187,6 +225,8 @@ describe("kes-vault-kit doctor on the local flow's deployed tenants", () => {
       expect(doc.ok).toBe(false);
       expect(statuses(doc, "payments")).toEqual(failedAt(2));
       expect(statuses(doc, "analytics")).toEqual(ALL_OK);
+      expect(statuses(doc, "media")).toEqual(ALL_OK);
+      expect(statuses(doc, "media")).toEqual(ALL_OK);
       expect(stepsOf(doc, "payments")[1][1]).toBe(
         "policy kes-kv-payments differs from the kit's rules: kv/payments/kvk-doctor-probe: missing create (keys: existence check, create, read, delete)",
       );
@@ -262,6 +302,7 @@ describe("kes-vault-kit doctor on the local flow's deployed tenants", () => {
     const doc = JSON.parse(res.stdout);
     expect(statuses(doc, "payments")).toEqual(failedAt(3));
     expect(statuses(doc, "analytics")).toEqual(ALL_OK);
+    expect(statuses(doc, "media")).toEqual(ALL_OK);
     expect(stepsOf(doc, "payments")[2][1]).toMatch(
       /^key server https:\/\/keyserver\.payments\.svc\.cluster\.local:7373 is not reachable: .*ECONNREFUSED/,
     );
@@ -284,8 +325,30 @@ describe("kes-vault-kit doctor on the local flow's deployed tenants", () => {
     const doc = JSON.parse(res.stdout);
     expect(statuses(doc, "payments")).toEqual(failedAt(1));
     expect(statuses(doc, "analytics")).toEqual(ALL_OK);
+    expect(statuses(doc, "media")).toEqual(ALL_OK);
     expect(stepsOf(doc, "payments")[0][1]).toMatch(
       /^AppRole approle role-id \S+ login with the secret-id from pod payments\/keyserver-\S+'s Secret refused: HTTP 400 invalid role or secret ID$/,
+    );
+  });
+
+  test("GIVEN media's Kubernetes auth role deleted by hand in OpenBao WHEN the doctor runs THEN step 1 fails: the login with the pod's projected token is refused", async () => {
+    const roles = await bao.request("LIST", "auth/kubernetes-media/role");
+    expect(roles.body.data.keys).toHaveLength(1);
+    const role = roles.body.data.keys[0] as string;
+    expect((await bao.request("DELETE", `auth/kubernetes-media/role/${role}`)).status).toBe(204);
+    const res = await doctor("--json");
+    expect(res.code).toBe(1);
+    const doc = JSON.parse(res.stdout);
+    expect(statuses(doc, "media")).toEqual(failedAt(1));
+    expect(statuses(doc, "analytics")).toEqual(ALL_OK);
+    const step1 = (doc.tenants as Json[]).find((t) => t.tenant === "media")?.steps[0] as Json;
+    expect(step1.detail).toMatch(
+      new RegExp(
+        `^Kubernetes auth kubernetes-media role ${role} login with pod media/keyserver-\\S+'s projected service-account token refused: HTTP 400 invalid role name`,
+      ),
+    );
+    expect(step1.fix).toBe(
+      `the role ${role} is missing on auth/kubernetes-media: npm run rollout -- deploy recreates it`,
     );
   });
 
@@ -293,13 +356,13 @@ describe("kes-vault-kit doctor on the local flow's deployed tenants", () => {
     await bao.stop();
     const res = await doctor();
     expect(res.code).toBe(1);
-    for (const tenant of ["payments", "analytics"]) {
+    for (const tenant of TENANTS) {
       expect(res.stdout).toMatch(
         new RegExp(
           `\\n${tenant} +1 Vault reachable, tenant login +failed +Vault at ${bao.addr} is unreachable: .*ECONNREFUSED.* -> fix: start Vault`,
         ),
       );
     }
-    expect(res.stdout.trimEnd().endsWith("0 of 2 tenant(s) pass, 2 fail")).toBe(true);
+    expect(res.stdout.trimEnd().endsWith("0 of 3 tenant(s) pass, 3 fail")).toBe(true);
   });
 });
