@@ -1,4 +1,4 @@
-import { parseDeployedOutputs } from "../../../../shared/deployed-outputs";
+import { parseDeployedOutputs } from "../../../shared/deployed-outputs";
 
 describe("deployed outputs", () => {
   test("GIVEN the rollout's outputs file WHEN read THEN only the endpoints are kept", () => {
