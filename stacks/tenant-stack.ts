@@ -13,6 +13,7 @@ import { KvVersion } from "../constructs/vault/kv-version";
 import { VaultNamespace } from "../constructs/vault/vault-namespace";
 import { KesTenant, type KesTenantProps } from "../constructs/tenant/kes-tenant";
 import { TenantKeystore } from "../constructs/tenant/tenant-keystore";
+import { SelfContainedStack } from "./self-contained-stack";
 
 /** Settings every stack of the kit shares: providers, versions, state. */
 export interface KitStackOptions {
@@ -145,7 +146,7 @@ function usesRotation(k: KeystoreProps): boolean {
  * Providers vault, kubernetes, tls, random (and time with secret-id rotation) read their credentials from
  * the environment at plan/apply time (VAULT_ADDR/VAULT_TOKEN, KUBE_CONFIG_PATH, ...), never at synth.
  */
-export class TenantStack extends TerraformStack {
+export class TenantStack extends SelfContainedStack {
   public readonly tenant: KesTenant;
 
   /** @throws Error from configureKitStack and the tenant constructs. */
@@ -211,7 +212,7 @@ export interface SharedMountsOptions {
  * Many tenants on one Vault in one stack. In prefix isolation they share one K/V mount and one AppRole mount
  * (created once, or referred to when `existing`), each tenant with its own prefix, policy and role.
  */
-export class TenantsStack extends TerraformStack {
+export class TenantsStack extends SelfContainedStack {
   public readonly tenants: KesTenant[] = [];
 
   /** @throws Error from configureKitStack and the tenant constructs, or when `tenants` is empty. */
@@ -248,7 +249,7 @@ export class TenantsStack extends TerraformStack {
  * everything its state holds (policy, role, secret-id, identities, namespace, workloads). Keys in Vault are not
  * Terraform resources: `npm run rollout -- deploy` deletes them first when the tenants file asks it to.
  */
-export class OffboardedTenantStack extends TerraformStack {
+export class OffboardedTenantStack extends SelfContainedStack {
   /** @throws Error from configureKitStack. */
   constructor(scope: Construct, id: string, props: KitStackOptions) {
     super(scope, id);
@@ -257,7 +258,7 @@ export class OffboardedTenantStack extends TerraformStack {
 }
 
 /** The shared mounts of prefix-isolated tenants deployed one stack per tenant (stack id "tenant-shared"). */
-export class SharedMountsStack extends TerraformStack {
+export class SharedMountsStack extends SelfContainedStack {
   /** @throws Error from configureKitStack and the mount constructs. */
   constructor(
     scope: Construct,
