@@ -170,7 +170,7 @@ function sha256(...parts: string[]): string {
 /**
  * Defines a KES-compatible key server on Kubernetes, wired to a Vault keystore: service account, Secret
  * (role-id, secret-id, TLS, client certificates), ConfigMap (config rendered from the keystore spec; the
- * runtime bundle, from the stack's one bundle asset and marked sensitive), Deployment, Service on 7373,
+ * runtime bundle, from the app's one bundle file and marked sensitive), Deployment, Service on 7373,
  * PodDisruptionBudget and an optional NetworkPolicy.
  * Child ids are stable: ServiceAccount, Secret, ConfigMap, Deployment, Service, Pdb, NetworkPolicy.
  */
