@@ -16,7 +16,7 @@ import { AuditLog } from "../log/audit";
 import { LEVEL, Logger } from "../log/logger";
 import { Metrics } from "../metrics/metrics";
 import type { ServerServices, ServerState } from "../server/context";
-import { KeyServer, splitAddress } from "../server/server";
+import { KesApiServer, splitAddress } from "../server/server";
 import { buildState, createPredefinedKeys, stateWithKeys } from "../server/state";
 import { SERVER_VERSION } from "../server/version";
 import { parse, UsageError } from "./args";
@@ -74,7 +74,7 @@ export function serverWorkers(args: readonly string[], env: NodeJS.ProcessEnv = 
 
 /** A started server with its reload and stop operations. */
 export interface RunningServer {
-  readonly server: KeyServer;
+  readonly server: KesApiServer;
   /** Re-reads the config (new keystore and cache, policies, TLS certificate); keeps the old state on error. */
   reload(): Promise<void>;
   /** Graceful stop: no new connections, in-flight requests finish, keystore closed. */
@@ -197,9 +197,9 @@ export async function runServer(args: readonly string[], out: Out = process.stdo
   if (cluster.isWorker) process.on("message", relayWorkerStreams(services, process as Channel));
   const state = await startState(loaded, services.log);
   const address = values.addr ?? loaded.config.address;
-  let server: KeyServer;
+  let server: KesApiServer;
   try {
-    server = await KeyServer.start({ address, tls: loaded.tls, state, services });
+    server = await KesApiServer.start({ address, tls: loaded.tls, state, services });
   } catch (e) {
     await state.keys.close();
     throw new Error(`server: cannot listen on ${address}: ${(e as Error).message}`);
