@@ -128,13 +128,34 @@ function devLoaded(address: string, fsPath: string | undefined): { loaded: Loade
   };
 }
 
-async function startState(loaded: LoadedConfig, log: Logger, startTime?: Date): Promise<ServerState> {
+/**
+ * Opens the keystore, builds the state and creates the predefined keys. With `wanted` (a reload), a
+ * reload superseded while the keystore was being opened gets undefined instead, its keystore closed and
+ * none of its predefined keys created.
+ */
+async function startState(loaded: LoadedConfig, log: Logger): Promise<ServerState>;
+async function startState(
+  loaded: LoadedConfig,
+  log: Logger,
+  startTime: Date,
+  wanted: () => boolean,
+): Promise<ServerState | undefined>;
+async function startState(
+  loaded: LoadedConfig,
+  log: Logger,
+  startTime?: Date,
+  wanted: () => boolean = () => true,
+): Promise<ServerState | undefined> {
   const keystore = await openKeystore(loaded.config.keystore, (message) =>
     log.warn(message, { keystore: loaded.config.keystore.kind }),
   );
   const state = buildState(loaded, keystore, startTime);
+  if (!wanted()) {
+    await state.keys.close();
+    return undefined;
+  }
   try {
-    await createPredefinedKeys(state);
+    await createPredefinedKeys(state, wanted);
   } catch (e) {
     await state.keys.close();
     throw e;
@@ -263,9 +284,11 @@ export async function runServer(args: readonly string[], out: Out = process.stdo
     void retryUntilDone(
       () => gen === generation,
       async () => {
-        if (sameKeys) return createPredefinedKeys(interim);
-        const fresh = await startState(next, services.log, live.startTime);
-        if (gen !== generation) return void fresh.keys.close();
+        const current = () => gen === generation;
+        if (sameKeys) return createPredefinedKeys(interim, current);
+        const fresh = await startState(next, services.log, live.startTime, current);
+        if (!fresh) return;
+        if (!current()) return void fresh.keys.close();
         const old = server.update(fresh);
         running = next;
         setTimeout(() => void old.keys.close(), OLD_STATE_GRACE_MS).unref();
