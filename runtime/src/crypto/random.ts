@@ -3,7 +3,8 @@
  * that Node's CSPRNG refills 4 KiB at a time. One `crypto.randomBytes` call costs about as much as a
  * whole AES-GCM seal; a generate request needs two (the 32-byte data key, the 28-byte IV and nonce), so
  * they are taken from the pool instead. Every byte is handed out once and wiped in the pool as it is
- * taken, so no later caller and no heap dump of the pool sees bytes already in use.
+ * taken, so no later caller and no heap dump of the pool sees bytes already in use. Each process has its
+ * own pool: cluster workers are new Node processes (spawned, not copies of this one's memory).
  */
 import { randomFillSync } from "node:crypto";
 
