@@ -53,11 +53,18 @@ interface CellResult {
   readonly p99_us: number;
   readonly errors: number;
   readonly first_error?: string;
+  /**
+   * Requests served per second of the server's own CPU time (user + system, all its threads and child
+   * processes), warm-up included: the per-core capacity, much less moved by other load on the machine
+   * than ops/s (a server that waits for the core does not use CPU time meanwhile).
+   */
+  readonly ops_per_cpu_s?: number;
 }
 
-/** A server under test: a name for the table, its endpoint and CA. */
+/** A server under test: a name for the table, its endpoint and CA, and its process id. */
 interface Subject {
   readonly name: string;
+  readonly pid: number;
   readonly endpoint: string;
   readonly caFile: string;
 }
@@ -105,6 +112,28 @@ export function parseArgs(argv: readonly string[]): Options {
     jsonFile: get("--json"),
     pin: !argv.includes("--no-pin"),
   };
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * CPU time (user + system, seconds) used so far by `pid` and its child processes, from /proc. A process
+ * that is gone counts 0. Never throws.
+ */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const children = await run("pgrep", ["-P", String(pid)]);
+  let ticks = 0;
+  for (const p of [String(pid), ...children.stdout.split(/\s+/).filter(Boolean)]) {
+    try {
+      // the fields after the command name (which may hold spaces) start at field 3
+      const rest = fs.readFileSync(`/proc/${p}/stat`, "utf8").split(") ").pop()!.split(" ");
+      ticks += Number(rest[11]) + Number(rest[12]); // utime, stime (fields 14 and 15)
+    } catch {
+      // gone
+    }
+  }
+  return ticks / USER_HZ;
 }
 
 /** The server cores and the load generator's core when pinning is on. */
@@ -177,7 +206,7 @@ async function main(): Promise<void> {
           missing.push(`${name}: kes key create bench failed: ${created.stderr.trim()}`);
           continue;
         }
-        subjects.push({ name, endpoint: server.endpoint, caFile: server.caFile });
+        subjects.push({ name, pid: server.process.pid, endpoint: server.endpoint, caFile: server.caFile });
       }
     }
 
@@ -199,6 +228,7 @@ async function main(): Promise<void> {
         const rounds: Record<string, CellResult[]> = {};
         for (let round = 0; round < opts.rounds; round++) {
           for (const s of subjects) {
+            const cpuBefore = await cpuSeconds(s.pid);
             const res = await run(
               opts.pin ? "taskset" : loadgen,
               [
@@ -225,10 +255,13 @@ async function main(): Promise<void> {
             );
             if (res.code !== 0)
               throw new Error(`loadgen against ${s.name} (${op}, ${clients} clients) failed: ${res.stderr}`);
-            const cell = JSON.parse(res.stdout) as CellResult;
+            const measured = JSON.parse(res.stdout) as CellResult;
+            const cpuS = (await cpuSeconds(s.pid)) - cpuBefore;
+            const served = measured.ops_per_sec * (opts.durationS + opts.warmupS);
+            const cell: CellResult = { ...measured, ops_per_cpu_s: cpuS > 0 ? served / cpuS : undefined };
             (rounds[s.name] ??= []).push(cell);
             log(
-              `${op} x${clients} ${s.name}: ${cell.ops_per_sec.toFixed(0)} ops/s p50 ${cell.p50_us} us p99 ${cell.p99_us} us` +
+              `${op} x${clients} ${s.name}: ${cell.ops_per_sec.toFixed(0)} ops/s p50 ${cell.p50_us} us p99 ${cell.p99_us} us ${fmtPerCpu(cell)} ops/CPU-s` +
                 (cell.errors ? ` errors ${cell.errors} (${cell.first_error})` : ""),
             );
           }
@@ -276,7 +309,10 @@ async function startCeiling(
     proc,
     timeoutMs: 60_000,
   });
-  return { subject: { name, endpoint: `https://127.0.0.1:${port}`, caFile: certFile }, process: proc };
+  return {
+    subject: { name, pid: proc.pid, endpoint: `https://127.0.0.1:${port}`, caFile: certFile },
+    process: proc,
+  };
 }
 
 /** Per field, the median over rounds (errors: the sum). */
@@ -293,6 +329,9 @@ export function medianCell(cells: readonly CellResult[]): CellResult {
     p99_us: med((c) => c.p99_us),
     errors: cells.reduce((n, c) => n + c.errors, 0),
     first_error: cells.find((c) => c.first_error)?.first_error,
+    ops_per_cpu_s: cells.every((c) => c.ops_per_cpu_s !== undefined)
+      ? med((c) => c.ops_per_cpu_s ?? 0)
+      : undefined,
   };
 }
 
@@ -364,8 +403,47 @@ export function renderTable(
         .map(([n, c]) => `  - ${name} ${op} x${n}: ${c.errors} errors, first: ${c.first_error}`),
     ),
   );
+  lines.push("", ...renderCpuTable(results, opts));
   if (errors.length > 0) lines.push("", "errors:", ...errors);
   return lines.join("\n");
+}
+
+const fmtPerCpu = (c?: CellResult) => (c?.ops_per_cpu_s !== undefined ? c.ops_per_cpu_s.toFixed(0) : "-");
+
+/** Requests per CPU-second per subject (the per-core capacity), and ours' ratios to KES and the ceilings. */
+function renderCpuTable(
+  results: Record<string, Record<Op, Record<number, CellResult>>>,
+  opts: Options,
+): string[] {
+  const header = ["op", "clients", "ceiling ops/CPU-s", "ceiling-compat ops/CPU-s"];
+  for (const k of opts.keystores) {
+    header.push(
+      `kes-${k} ops/CPU-s`,
+      `ours-${k} ops/CPU-s`,
+      `ours/kes ${k} per CPU-s`,
+      `ours/ceiling ${k} per CPU-s`,
+      `ours/ceiling-compat ${k} per CPU-s`,
+    );
+  }
+  const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`];
+  for (const op of opts.ops) {
+    for (const n of opts.clients) {
+      const cell = (name: string) => results[name]?.[op]?.[n];
+      const row = [op, String(n), fmtPerCpu(cell("ceiling")), fmtPerCpu(cell("ceiling-compat"))];
+      for (const k of opts.keystores) {
+        const ours = cell(`ours-${k}`)?.ops_per_cpu_s;
+        row.push(
+          fmtPerCpu(cell(`kes-${k}`)),
+          fmtPerCpu(cell(`ours-${k}`)),
+          ratio(ours, cell(`kes-${k}`)?.ops_per_cpu_s),
+          ratio(ours, cell("ceiling")?.ops_per_cpu_s),
+          ratio(ours, cell("ceiling-compat")?.ops_per_cpu_s),
+        );
+      }
+      lines.push(`| ${row.join(" | ")} |`);
+    }
+  }
+  return lines;
 }
 
 if (require.main === module) {

@@ -21,6 +21,17 @@ if (process.env.KVK_SYNTH_STACK_TRACES !== "1") {
     if (previous) return previous(target, frames);
     return `${String(target)}${frames.map((f) => `\n    at ${f}`).join("")}`;
   };
+  // Formatting aside, V8 still walks the whole stack for each of these captures (cdktf raises the limit to
+  // Number.MAX_SAFE_INTEGER for them): a capture on a plain object under that limit, cdktf's and constructs'
+  // creation-trace pattern, records nothing. Errors, and captures under the normal limit, are untouched.
+  const capture = Error.captureStackTrace;
+  Error.captureStackTrace = function captureStackTrace(target, below) {
+    if (Error.stackTraceLimit === Number.MAX_SAFE_INTEGER && !(target instanceof Error)) {
+      target.stack = "";
+      return;
+    }
+    return capture.call(Error, target, below);
+  };
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

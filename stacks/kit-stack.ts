@@ -8,9 +8,10 @@ import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
-import { LocalBackend, TerraformStack } from "cdktf";
+import { LocalBackend } from "cdktf";
 import type { Construct } from "constructs";
 import * as path from "node:path";
+import { SelfContainedStack } from "./self-contained-stack";
 
 /** A provider a kit stack can use. */
 export type KitProvider = "vault" | "kubernetes" | "tls" | "random" | "time";
@@ -54,9 +55,10 @@ export interface KitStackOptions {
 }
 
 /**
- * A stack with the kit's providers and backend.
+ * A stack with the kit's providers and backend. Kit stacks take no values from other stacks (they refer to shared
+ * mounts by name), so they skip cdktf's cross-stack pass and check their output instead (SelfContainedStack).
  */
-export abstract class KitStack extends TerraformStack {
+export abstract class KitStack extends SelfContainedStack {
   /**
    * @param providers the providers this stack uses; only these are configured and pinned
    * @throws Error when `stateDir` is relative.

@@ -46,7 +46,7 @@ import {
   resourceBlock,
   type ResourceSettings,
 } from "./pod-security";
-import { runtimeBundleAsset, sensitiveAssetText } from "./runtime-bundle-asset";
+import { runtimeBundleFile, sensitiveFileText } from "./runtime-bundle-asset";
 import { RuntimeSource } from "./runtime-source";
 import { escapeTerraformLiteral } from "./terraform-escape";
 
@@ -170,7 +170,7 @@ function sha256(...parts: string[]): string {
 /**
  * Defines a KES-compatible key server on Kubernetes, wired to a Vault keystore: service account, Secret
  * (role-id, secret-id, TLS, client certificates), ConfigMap (config rendered from the keystore spec; the
- * runtime bundle, from the stack's one bundle asset and marked sensitive), Deployment, Service on 7373,
+ * runtime bundle, from the app's one bundle file and marked sensitive), Deployment, Service on 7373,
  * PodDisruptionBudget and an optional NetworkPolicy.
  * Child ids are stable: ServiceAccount, Secret, ConfigMap, Deployment, Service, Pdb, NetworkPolicy.
  */
@@ -299,14 +299,14 @@ export class KeyServer extends Construct implements IKeyServer {
     for (const c of clientFiles) secretData[c.key] = c.certPem;
     this.secret = new SecretV1(this, "Secret", { metadata, type: "Opaque", data: secretData });
 
-    // Literal text: the config's ${ENV} references are not Terraform's. The bundle is the stack's one asset file,
-    // read by Terraform and marked sensitive: cdk.tf.json names it instead of repeating it per tenant, and plans
-    // do not print it (the checksum annotation shows a new bundle).
+    // Literal text: the config's ${ENV} references are not Terraform's. The bundle is the app's one file in
+    // cdktf.out, read by Terraform and marked sensitive: cdk.tf.json names it instead of repeating it per tenant,
+    // and plans do not print it (the checksum annotation shows a new bundle).
     const configData: Record<string, string> = {
       [KEYSERVER_CONFIG_MAP_KEYS.config]: escapeTerraformLiteral(this.configYaml),
     };
     if (bundle !== undefined) {
-      configData[KEYSERVER_CONFIG_MAP_KEYS.bundle] = sensitiveAssetText(runtimeBundleAsset(this, bundle));
+      configData[KEYSERVER_CONFIG_MAP_KEYS.bundle] = sensitiveFileText(runtimeBundleFile(this, bundle));
     }
     this.configMap = new ConfigMapV1(this, "ConfigMap", { metadata, data: configData });
 

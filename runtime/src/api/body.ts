@@ -50,7 +50,14 @@ export function firstJsonValue(text: string): string {
  * @throws Error when the text is not JSON, or is JSON other than an object or null.
  */
 export function parseJsonObject(body: Buffer): Fields {
-  const v: unknown = JSON.parse(firstJsonValue(body.toString("utf8")));
+  const text = body.toString("utf8");
+  let v: unknown;
+  try {
+    // A body that is one JSON value and nothing else (what clients send) is its own first value.
+    v = JSON.parse(text);
+  } catch {
+    v = JSON.parse(firstJsonValue(text));
+  }
   if (v === null) return {};
   if (typeof v !== "object" || Array.isArray(v)) throw new Error("request body must be a JSON object");
   return v as Fields;

@@ -2,9 +2,9 @@
  * Key API handlers: create, import, describe, list, delete, generate, encrypt, decrypt, hmac.
  * @see https://github.com/minio/kes/blob/master/server.go
  */
-import { randomBytes } from "node:crypto";
 import { isValidName, isValidPattern, patternPrefix } from "../auth/names";
 import { hmacOf, importKeyVersion, newKeyVersion, type KeyVersion } from "../crypto/key-version";
+import { randomBytes } from "../crypto/random";
 import { ErrCreateKey, ErrDeleteKey, ErrListKeys, ErrReadKey, KesError } from "../errors";
 import type { ApiContext, ApiReply } from "../server/context";
 import { goTime } from "../server/json";

@@ -16,7 +16,7 @@ import { AuditLog } from "../log/audit";
 import { LEVEL, Logger } from "../log/logger";
 import { Metrics } from "../metrics/metrics";
 import type { ServerServices, ServerState } from "../server/context";
-import { KeyServer, splitAddress } from "../server/server";
+import { KesApiServer, splitAddress } from "../server/server";
 import { buildState, createPredefinedKeys, stateWithKeys } from "../server/state";
 import { SERVER_VERSION } from "../server/version";
 import { parse, UsageError } from "./args";
@@ -74,7 +74,7 @@ export function serverWorkers(args: readonly string[], env: NodeJS.ProcessEnv = 
 
 /** A started server with its reload and stop operations. */
 export interface RunningServer {
-  readonly server: KeyServer;
+  readonly server: KesApiServer;
   /** Re-reads the config (new keystore and cache, policies, TLS certificate); keeps the old state on error. */
   reload(): Promise<void>;
   /** Graceful stop: no new connections, in-flight requests finish, keystore closed. */
@@ -128,13 +128,34 @@ function devLoaded(address: string, fsPath: string | undefined): { loaded: Loade
   };
 }
 
-async function startState(loaded: LoadedConfig, log: Logger, startTime?: Date): Promise<ServerState> {
+/**
+ * Opens the keystore, builds the state and creates the predefined keys. With `wanted` (a reload), a
+ * reload superseded while the keystore was being opened gets undefined instead, its keystore closed and
+ * none of its predefined keys created.
+ */
+async function startState(loaded: LoadedConfig, log: Logger): Promise<ServerState>;
+async function startState(
+  loaded: LoadedConfig,
+  log: Logger,
+  startTime: Date,
+  wanted: () => boolean,
+): Promise<ServerState | undefined>;
+async function startState(
+  loaded: LoadedConfig,
+  log: Logger,
+  startTime?: Date,
+  wanted: () => boolean = () => true,
+): Promise<ServerState | undefined> {
   const keystore = await openKeystore(loaded.config.keystore, (message) =>
     log.warn(message, { keystore: loaded.config.keystore.kind }),
   );
   const state = buildState(loaded, keystore, startTime);
+  if (!wanted()) {
+    await state.keys.close();
+    return undefined;
+  }
   try {
-    await createPredefinedKeys(state);
+    await createPredefinedKeys(state, wanted);
   } catch (e) {
     await state.keys.close();
     throw e;
@@ -197,9 +218,9 @@ export async function runServer(args: readonly string[], out: Out = process.stdo
   if (cluster.isWorker) process.on("message", relayWorkerStreams(services, process as Channel));
   const state = await startState(loaded, services.log);
   const address = values.addr ?? loaded.config.address;
-  let server: KeyServer;
+  let server: KesApiServer;
   try {
-    server = await KeyServer.start({ address, tls: loaded.tls, state, services });
+    server = await KesApiServer.start({ address, tls: loaded.tls, state, services });
   } catch (e) {
     await state.keys.close();
     throw new Error(`server: cannot listen on ${address}: ${(e as Error).message}`);
@@ -263,9 +284,11 @@ export async function runServer(args: readonly string[], out: Out = process.stdo
     void retryUntilDone(
       () => gen === generation,
       async () => {
-        if (sameKeys) return createPredefinedKeys(interim);
-        const fresh = await startState(next, services.log, live.startTime);
-        if (gen !== generation) return void fresh.keys.close();
+        const current = () => gen === generation;
+        if (sameKeys) return createPredefinedKeys(interim, current);
+        const fresh = await startState(next, services.log, live.startTime, current);
+        if (!fresh) return;
+        if (!current()) return void fresh.keys.close();
         const old = server.update(fresh);
         running = next;
         setTimeout(() => void old.keys.close(), OLD_STATE_GRACE_MS).unref();

@@ -8,6 +8,7 @@ import { inspect } from "node:util";
 import { ErrDecrypt, KesError } from "../errors";
 import { open, seal, type KeyAlgorithm } from "./aead";
 import { IV_SIZE, RANDOM_SIZE, normalizeCiphertext } from "./ciphertext";
+import { randomBytes as pooledRandomBytes } from "./random";
 
 export type { KeyAlgorithm } from "./aead";
 
@@ -57,7 +58,7 @@ export class SecretKey {
    * Never throws for valid keys.
    */
   encrypt(plaintext: Uint8Array, associatedData?: Uint8Array): Buffer {
-    const random = randomBytes(RANDOM_SIZE);
+    const random = pooledRandomBytes(RANDOM_SIZE);
     const iv = random.subarray(0, IV_SIZE);
     const nonce = random.subarray(IV_SIZE);
     return Buffer.concat([seal(this.algorithm, this.#key, iv, nonce, plaintext, associatedData), random]);

@@ -4,52 +4,33 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
-import { BodyTooLargeError } from "./context";
-import {
-  parseContentLength,
-  STREAM_BACKLOG_LIMIT,
-  type Exchange,
-  type ResponseHeaders,
-  type ResponseStream,
-} from "./exchange";
-import { readBody } from "./read-body";
+import { BodyExchange } from "./body-exchange";
+import { STREAM_BACKLOG_LIMIT, type ResponseHeaders, type ResponseStream } from "./exchange";
 
 /** An Exchange over one HTTP/1.1 request. */
-export class H1Exchange implements Exchange {
-  readonly method: string;
-  readonly url: string;
-  readonly contentLength: number | undefined;
-  readonly connection: object;
-  readonly socket: TLSSocket;
-  /** The rest of the body was left unread: the connection cannot carry another request. */
-  private closeAfter = false;
-
+export class H1Exchange extends BodyExchange {
   constructor(
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
   ) {
-    this.method = req.method ?? "";
-    this.url = req.url ?? "";
-    const declared = parseContentLength(req.headers["content-length"]);
-    this.contentLength = declared ?? (req.headers["transfer-encoding"] === undefined ? 0 : undefined);
-    this.socket = req.socket as TLSSocket;
-    this.connection = this.socket;
-  }
-
-  async readBody(limit: number): Promise<Buffer> {
-    try {
-      return await readBody(this.req, limit);
-    } catch (e) {
-      if (e instanceof BodyTooLargeError) this.closeAfter = true;
-      throw e;
-    }
+    const socket = req.socket as TLSSocket;
+    super({
+      method: req.method ?? "",
+      url: req.url ?? "",
+      contentLengthHeader: req.headers["content-length"],
+      // neither Content-Length nor Transfer-Encoding: no body
+      noBody: req.headers["transfer-encoding"] === undefined,
+      connection: socket,
+      socket,
+      body: req,
+    });
   }
 
   respond(status: number, headers: ResponseHeaders, body?: Buffer): void {
     const res = this.res;
     if (res.headersSent || res.writableEnded || res.destroyed) return;
     // Node ends the socket after a response that says `Connection: close` (the unread body is dropped).
-    res.writeHead(status, this.closeAfter ? { ...headers, connection: "close" } : headers);
+    res.writeHead(status, this.bodyLeftUnread ? { ...headers, connection: "close" } : headers);
     res.end(body);
   }
 

@@ -4,50 +4,29 @@
  */
 import { constants, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import type { TLSSocket } from "node:tls";
-import { BodyTooLargeError } from "./context";
-import {
-  parseContentLength,
-  STREAM_BACKLOG_LIMIT,
-  type Exchange,
-  type ResponseHeaders,
-  type ResponseStream,
-} from "./exchange";
-import { readBody } from "./read-body";
+import { BodyExchange } from "./body-exchange";
+import { STREAM_BACKLOG_LIMIT, type ResponseHeaders, type ResponseStream } from "./exchange";
 
 const noop = (): void => undefined;
 
 /** An Exchange over one HTTP/2 server stream. */
-export class H2Exchange implements Exchange {
-  readonly method: string;
-  readonly url: string;
-  readonly contentLength: number | undefined;
-  readonly connection: object;
-  readonly socket: TLSSocket;
-  /** The rest of the body was left unread: reset the stream once the response is sent. */
-  private resetAfter = false;
-
+export class H2Exchange extends BodyExchange {
   constructor(
     private readonly stream: ServerHttp2Stream,
     headers: IncomingHttpHeaders,
   ) {
-    this.method = headers[":method"] ?? "";
-    this.url = headers[":path"] ?? "";
-    this.contentLength =
-      parseContentLength(headers["content-length"]) ?? (stream.endAfterHeaders ? 0 : undefined);
     const session = stream.session!;
-    this.connection = session;
-    this.socket = session.socket as TLSSocket;
+    super({
+      method: headers[":method"] ?? "",
+      url: headers[":path"] ?? "",
+      contentLengthHeader: headers["content-length"],
+      noBody: stream.endAfterHeaders,
+      connection: session,
+      socket: session.socket as TLSSocket,
+      body: stream,
+    });
     // A reset by the client surfaces as a stream error; the close listeners handle the cleanup.
     stream.on("error", noop);
-  }
-
-  async readBody(limit: number): Promise<Buffer> {
-    try {
-      return await readBody(this.stream, limit);
-    } catch (e) {
-      if (e instanceof BodyTooLargeError) this.resetAfter = true;
-      throw e;
-    }
   }
 
   respond(status: number, headers: ResponseHeaders, body?: Buffer): void {
@@ -59,7 +38,7 @@ export class H2Exchange implements Exchange {
     );
     if (body !== undefined && body.length > 0) s.end(body);
     // The client may still be sending the unread body: a reset after the response stops it (as Go does).
-    if (this.resetAfter) {
+    if (this.bodyLeftUnread) {
       const reset = () => s.close(constants.NGHTTP2_NO_ERROR);
       if (s.writableFinished) reset();
       else s.once("finish", reset);

@@ -11,10 +11,15 @@ const GO_ESCAPES: Readonly<Record<string, string>> = {
   "\u2029": "\\u2029",
 };
 
+const HTML_SENSITIVE = /[<>&\u2028\u2029]/;
+const HTML_SENSITIVE_ALL = /[<>&\u2028\u2029]/g;
+
 /** JSON.stringify(value) with Go's escaping, without a newline. Never throws for JSON-safe values. */
 export function goJson(value: unknown): string {
-  // These characters can only occur inside JSON strings, so a global replace is safe.
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]);
+  const json = JSON.stringify(value);
+  // These characters can only occur inside JSON strings, so a global replace is safe. Most replies (base64
+  // values, names) have none: testing first spares building a new string.
+  return HTML_SENSITIVE.test(json) ? json.replace(HTML_SENSITIVE_ALL, (c) => GO_ESCAPES[c]) : json;
 }
 
 /** A successful reply body: goJson(value) + "\n" (json.Encoder.Encode). Never throws for JSON-safe values. */

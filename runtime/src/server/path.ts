@@ -59,6 +59,8 @@ export function escapedPath(rawPath: string, decoded: string): string {
  * @returns undefined when a `%` is not followed by two hex digits.
  */
 export function percentDecode(s: string): string | undefined {
+  // Without a `%` the bytes are the string's own (request targets are Latin-1 strings: no lone surrogates).
+  if (!s.includes("%")) return s;
   const src = Buffer.from(s, "utf8");
   const out = Buffer.alloc(src.length);
   let n = 0;

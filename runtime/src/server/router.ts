@@ -21,9 +21,20 @@ interface Compiled<R> {
   readonly subtree: boolean;
 }
 
+/**
+ * Lookups remembered per router: a key server sees the same few paths (one per key and operation) over
+ * and over, and a lookup decodes, cleans and splits the path. Past this many distinct paths the memory
+ * is dropped and refilled, so a client sending ever new paths costs what it would without it.
+ */
+export const ROUTER_CACHE_SIZE = 1024;
+/** Longer paths (with their query) are looked up each time, so the memory stays under 1024 x 512 characters. */
+export const ROUTER_CACHE_MAX_KEY = 512;
+
 /** Finds routes by request path. */
 export class Router<R extends { readonly path: string }> {
   private readonly routes: Compiled<R>[];
+  /** match() results by `rawPath` + "?" + `query`; results are immutable and depend on nothing else. */
+  private readonly cache = new Map<string, RouteMatch<R>>();
 
   /**
    * @throws Error when two routes have the same path.
@@ -50,6 +61,18 @@ export class Router<R extends { readonly path: string }> {
    * r.URL.Path. Never throws.
    */
   match(rawPath: string, query = ""): RouteMatch<R> {
+    if (rawPath.length + query.length >= ROUTER_CACHE_MAX_KEY) return this.matchUncached(rawPath, query);
+    const key = `${rawPath}?${query}`;
+    let m = this.cache.get(key);
+    if (m === undefined) {
+      m = Object.freeze(this.matchUncached(rawPath, query));
+      if (this.cache.size >= ROUTER_CACHE_SIZE) this.cache.clear();
+      this.cache.set(key, m);
+    }
+    return m;
+  }
+
+  private matchUncached(rawPath: string, query: string): RouteMatch<R> {
     const decoded = percentDecode(rawPath) ?? rawPath;
     const escaped = escapedPath(rawPath, decoded);
     const clean = cleanPath(escaped);

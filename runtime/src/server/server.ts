@@ -52,7 +52,7 @@ export interface ServerTls {
 }
 
 /** What a server is started with. */
-export interface KeyServerOptions {
+export interface KesApiServerOptions {
   /** `host:port` (port 0: any free port). */
   readonly address: string;
   readonly tls: ServerTls;
@@ -94,20 +94,23 @@ function tlsOptions(t: ServerTls): http2.SecureServerOptions {
   };
 }
 
-/** A running key server. */
-export class KeyServer {
+/**
+ * A running KES API server (the runtime's HTTPS listener; not the `KeyServer` construct of constructs/,
+ * which deploys it).
+ */
+export class KesApiServer {
   /**
    * Starts listening.
    * @throws Error when the TLS material is unusable or the address cannot be bound.
    */
-  static async start(opts: KeyServerOptions): Promise<KeyServer> {
+  static async start(opts: KesApiServerOptions): Promise<KesApiServer> {
     const services = opts.services ?? {
       log: new Logger(),
       audit: new AuditLog(true),
       metrics: new Metrics(),
     };
     const timeouts = { ...DEFAULT_CONNECTION_TIMEOUTS, ...opts.timeouts };
-    const srv = new KeyServer(opts.tls, opts.state, services, timeouts);
+    const srv = new KesApiServer(opts.tls, opts.state, services, timeouts);
     const { host, port } = splitAddress(opts.address);
     await new Promise<void>((resolve, reject) => {
       srv.server.once("error", reject);

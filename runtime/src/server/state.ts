@@ -48,8 +48,12 @@ export function stateWithKeys(
  * Creates the config's predefined keys that do not exist yet (created_by = admin).
  * @throws Error when the keystore fails with anything but `key already exists`.
  */
-export async function createPredefinedKeys(state: ServerState): Promise<void> {
+export async function createPredefinedKeys(
+  state: ServerState,
+  wanted: () => boolean = () => true,
+): Promise<void> {
   for (const name of state.predefinedKeys) {
+    if (!wanted()) return;
     try {
       await state.keys.create(name, newKeyVersion(state.admin));
     } catch (e) {

@@ -14,7 +14,7 @@ import { AuditLog } from "../../../runtime/src/log/audit";
 import { Logger } from "../../../runtime/src/log/logger";
 import { Metrics } from "../../../runtime/src/metrics/metrics";
 import type { ConnectionTimeouts } from "../../../runtime/src/server/connection-timeouts";
-import { KeyServer } from "../../../runtime/src/server/server";
+import { KesApiServer } from "../../../runtime/src/server/server";
 import { buildState } from "../../../runtime/src/server/state";
 import { apiKeyCertificate, newApiKey, type KesApiKey } from "../../../scripts/testbed/kes";
 
@@ -23,7 +23,7 @@ export type Credential = KesApiKey | { certPem: string; keyPem: string } | undef
 
 /** An in-process server. */
 export interface TestServer {
-  readonly server: KeyServer;
+  readonly server: KesApiServer;
   readonly port: number;
   readonly admin: KesApiKey;
   readonly caPem: string;
@@ -83,7 +83,7 @@ export async function startTestServer(
     metrics: new Metrics(),
   };
   const state = buildState(loaded(), opts.keystore ?? new MemoryKeystore());
-  const server = await KeyServer.start({
+  const server = await KesApiServer.start({
     address: "127.0.0.1:0",
     tls: tlsMaterial,
     state,

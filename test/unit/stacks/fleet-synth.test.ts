@@ -1,5 +1,5 @@
 // A fleet-sized tenants file synthesizes (not timed: bench/synth.ts measures speed), and the key server bundle
-// is shipped once per stack instead of once per tenant.
+// is shipped once for the whole app, in one stack or a stack per tenant.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -16,7 +16,7 @@ describe("fleet synthesis", () => {
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test(`GIVEN ${TENANTS} tenants in one stack WHEN synthesized THEN every tenant is there and the bundle is one asset file`, () => {
+  test(`GIVEN ${TENANTS} tenants in one stack WHEN synthesized THEN every tenant is there and the bundle is one file`, () => {
     const names = Array.from({ length: TENANTS }, (_, i) => `t${String(i).padStart(4, "0")}`);
     const tenantsFile = path.join(work, "tenants.yaml");
     fs.writeFileSync(
@@ -39,14 +39,42 @@ describe("fleet synthesis", () => {
       Object.values(j.resource.kubernetes_config_map_v1 as Json).map((m) => m.data["keyserver.cjs"]),
     );
     expect([...bundleRefs]).toEqual([
-      expect.stringMatching(/^\$\{sensitive\(file\("assets\/KeyServerBundle\//),
+      expect.stringMatching(/^\$\{sensitive\(file\("\.\.\/\.\.\/assets\/KeyServerBundle\//),
     ]);
     expect(text).not.toContain("keyserver fixture");
-    const assets = path.join(stackDir, "assets", "KeyServerBundle");
+    const assets = path.join(outdir, "assets", "KeyServerBundle");
     const [hash] = fs.readdirSync(assets);
     expect(fs.readdirSync(assets)).toHaveLength(1);
     expect(fs.readFileSync(path.join(assets, hash, "keyserver.cjs"), "utf8")).toBe(
       fs.readFileSync(FIXTURE_BUNDLE, "utf8"),
     );
+  }, 600_000);
+
+  test("GIVEN 20 tenants, a stack each, WHEN synthesized twice with another bundle THEN cdktf.out holds only the new bundle, once, and every tenant names it", () => {
+    const names = Array.from({ length: 20 }, (_, i) => `t${String(i).padStart(4, "0")}`);
+    const tenantsFile = path.join(work, "tenants-per-stack.yaml");
+    fs.writeFileSync(
+      tenantsFile,
+      `vault: { endpoint: https://vault.vault.svc:8200 }\nisolation: prefix\ntenants:\n${names.map((n) => `  - name: ${n}\n`).join("")}`,
+    );
+    const outdir = path.join(work, "out-per-stack");
+    const env = { KVK_TENANTS_FILE: tenantsFile, KVK_STACK_PER_TENANT: "true" };
+    synthApp({ ...env, KVK_RUNTIME_BUNDLE: FIXTURE_BUNDLE }, { outdir });
+    const changed = path.join(work, "keyserver.cjs");
+    fs.writeFileSync(changed, `${fs.readFileSync(FIXTURE_BUNDLE, "utf8")}// changed\n`);
+    synthApp({ ...env, KVK_RUNTIME_BUNDLE: changed }, { outdir });
+
+    const assets = path.join(outdir, "assets", "KeyServerBundle");
+    const hashes = fs.readdirSync(assets);
+    expect(hashes).toHaveLength(1);
+    for (const name of names) {
+      const stackDir = path.join(outdir, "stacks", `tenant-${name}`);
+      expect(fs.readdirSync(stackDir)).not.toContain("assets");
+      const j = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as Json;
+      const [map] = Object.values(j.resource.kubernetes_config_map_v1 as Json);
+      const file = /^\$\{sensitive\(file\("([^"]+)"\)\)\}$/.exec(map.data["keyserver.cjs"])?.[1] ?? "";
+      expect(file).toBe(`../../assets/KeyServerBundle/${hashes[0]}/keyserver.cjs`);
+      expect(fs.readFileSync(path.join(stackDir, file), "utf8")).toBe(fs.readFileSync(changed, "utf8"));
+    }
   }, 600_000);
 });

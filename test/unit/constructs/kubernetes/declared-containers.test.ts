@@ -13,9 +13,9 @@ import { FIXTURE_BUNDLE, synth, type Json } from "./support";
 import { tenant } from "../tenant/support";
 
 const FIXTURE_SHA256 = createHash("sha256").update(fs.readFileSync(FIXTURE_BUNDLE)).digest("hex");
-/** What the full synthesis copies into the stack's directory: the fixture bundle as the stack's asset. */
+/** What the full synthesis writes once for the app, named from the stack's directory: the fixture bundle. */
 const readStackFile = (p: string) => {
-  if (p !== `assets/KeyServerBundle/${FIXTURE_SHA256}/keyserver.cjs`)
+  if (p !== `../../assets/KeyServerBundle/${FIXTURE_SHA256}/keyserver.cjs`)
     throw new Error(`unexpected stack file ${p}`);
   return fs.readFileSync(FIXTURE_BUNDLE, "utf8");
 };
@@ -46,7 +46,7 @@ describe("declaredContainers", () => {
     expect(parse(config?.content ?? "").keystore.vault.prefix).toBe("payments");
   });
 
-  test("GIVEN a tenant WHEN read back THEN the bundle file is the shipped bundle, read from the stack's asset", () => {
+  test("GIVEN a tenant WHEN read back THEN the bundle file is the shipped bundle, read from the app's bundle file", () => {
     expect(file(keyServer(), "/opt/keyserver/keyserver.cjs")?.content).toBe(
       fs.readFileSync(FIXTURE_BUNDLE, "utf8"),
     );
@@ -54,7 +54,7 @@ describe("declaredContainers", () => {
 
   test("fails when the bundle is a stack file and there is no readStackFile", () => {
     expect(() => declaredContainers(synth((s) => tenant(s, { minio: { replicas: 1 } })))).toThrow(
-      `mounts /opt/keyserver/keyserver.cjs from the stack's file assets/KeyServerBundle/${FIXTURE_SHA256}/keyserver.cjs: pass readStackFile`,
+      `mounts /opt/keyserver/keyserver.cjs from the stack's file ../../assets/KeyServerBundle/${FIXTURE_SHA256}/keyserver.cjs: pass readStackFile`,
     );
   });
 

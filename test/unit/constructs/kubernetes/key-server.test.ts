@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
-import { TerraformStack, Testing } from "cdktf";
+import { App, TerraformStack, Testing } from "cdktf";
 import {
   CONFIG_CHECKSUM_ANNOTATION,
   KeyServer,
@@ -200,47 +200,71 @@ describe("KeyServer", () => {
     expect(data["config.yaml"]).toContain("address: $${KEYSERVER_ADDRESS}");
   });
 
-  test("GIVEN a bundle WHEN put in the ConfigMap THEN Terraform reads it from the stack's asset, marked sensitive", () => {
+  test("GIVEN a bundle WHEN put in the ConfigMap THEN Terraform reads it from the app's bundle file, marked sensitive", () => {
     const sha = createHash("sha256").update(fs.readFileSync(FIXTURE_BUNDLE)).digest("hex");
     const data = only(
       synth((s) => keyServer(s)),
       "kubernetes_config_map_v1",
     ).data;
-    expect(data["keyserver.cjs"]).toBe(`\${sensitive(file("assets/KeyServerBundle/${sha}/keyserver.cjs"))}`);
+    expect(data["keyserver.cjs"]).toBe(
+      `\${sensitive(file("../../assets/KeyServerBundle/${sha}/keyserver.cjs"))}`,
+    );
   });
 
-  test("GIVEN two key servers in one stack WHEN fully synthesized THEN the stack holds the bundle once, as its asset file", () => {
-    const stack = new TerraformStack(Testing.app(), "two");
-    new VaultProvider(stack, "vault", {});
-    new KubernetesProvider(stack, "kubernetes", {});
-    const keystore = approleKeystore(stack);
-    keyServer(stack, { keystore });
-    new KeyServer(stack, "Second", {
-      vaultEndpoint: "https://vault.vault.svc:8200",
-      tls: placeholderTls(),
-      clients: [client],
-      runtime: fixtureRuntime(),
-      namespace: "other",
-      keystore,
+  test("GIVEN two stacks of two key servers WHEN fully synthesized THEN the output holds the bundle once, outside the stack folders", () => {
+    const app = Testing.app();
+    const stacks = ["one", "two"].map((id) => {
+      const stack = new TerraformStack(app, id);
+      new VaultProvider(stack, "vault", {});
+      new KubernetesProvider(stack, "kubernetes", {});
+      const keystore = approleKeystore(stack, { prefix: id });
+      keyServer(stack, { keystore });
+      new KeyServer(stack, "Second", {
+        vaultEndpoint: "https://vault.vault.svc:8200",
+        tls: placeholderTls(),
+        clients: [client],
+        runtime: fixtureRuntime(),
+        namespace: "other",
+        keystore,
+      });
+      return stack;
     });
-    const dir = Testing.fullSynth(stack);
+    app.synth();
+    const dir = app.outdir;
     const bundle = fs.readFileSync(FIXTURE_BUNDLE, "utf8");
     const sha = createHash("sha256").update(bundle).digest("hex");
-    const assets = fs.readdirSync(path.join(dir, "stacks", "two", "assets"));
-    expect(assets).toEqual(["KeyServerBundle"]);
-    expect(
-      fs.readFileSync(
-        path.join(dir, "stacks", "two", "assets", "KeyServerBundle", sha, "keyserver.cjs"),
-        "utf8",
-      ),
-    ).toBe(bundle);
-    const json = fs.readFileSync(path.join(dir, "stacks", "two", "cdk.tf.json"), "utf8");
-    expect(json).not.toContain("keyserver fixture");
-    const maps = Object.values(JSON.parse(json).resource.kubernetes_config_map_v1 as Record<string, Json>);
-    expect(maps.map((m) => m.data["keyserver.cjs"])).toEqual([
-      `\${sensitive(file("assets/KeyServerBundle/${sha}/keyserver.cjs"))}`,
-      `\${sensitive(file("assets/KeyServerBundle/${sha}/keyserver.cjs"))}`,
-    ]);
+    expect(fs.readdirSync(path.join(dir, "assets", "KeyServerBundle"))).toEqual([sha]);
+    expect(fs.readFileSync(path.join(dir, "assets", "KeyServerBundle", sha, "keyserver.cjs"), "utf8")).toBe(
+      bundle,
+    );
+    for (const stack of stacks) {
+      const stackDir = path.join(dir, "stacks", stack.node.id);
+      expect(fs.readdirSync(stackDir)).not.toContain("assets");
+      const json = fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8");
+      expect(json).not.toContain("keyserver fixture");
+      const maps = Object.values(JSON.parse(json).resource.kubernetes_config_map_v1 as Record<string, Json>);
+      const refs = maps.map((m) => m.data["keyserver.cjs"]);
+      expect(refs).toEqual([
+        `\${sensitive(file("../../assets/KeyServerBundle/${sha}/keyserver.cjs"))}`,
+        `\${sensitive(file("../../assets/KeyServerBundle/${sha}/keyserver.cjs"))}`,
+      ]);
+      // The path Terraform resolves from the stack's working directory is the file written.
+      const file = /file\("([^"]+)"\)/.exec(refs[0])?.[1] ?? "";
+      expect(fs.readFileSync(path.join(stackDir, file), "utf8")).toBe(bundle);
+    }
+  });
+
+  test("GIVEN an older bundle in the output folder WHEN synthesized again THEN only the current bundle is kept", () => {
+    const stack = new TerraformStack(Testing.app(), "again");
+    new VaultProvider(stack, "vault", {});
+    new KubernetesProvider(stack, "kubernetes", {});
+    keyServer(stack, { keystore: approleKeystore(stack) });
+    const old = path.join(App.of(stack).outdir, "assets", "KeyServerBundle", "0".repeat(64));
+    fs.mkdirSync(old, { recursive: true });
+    fs.writeFileSync(path.join(old, "keyserver.cjs"), "old");
+    App.of(stack).synth();
+    const sha = createHash("sha256").update(fs.readFileSync(FIXTURE_BUNDLE)).digest("hex");
+    expect(fs.readdirSync(path.join(App.of(stack).outdir, "assets", "KeyServerBundle"))).toEqual([sha]);
   });
 
   test("GIVEN an image source WHEN synthesized THEN the ConfigMap carries only the config and the image runs", () => {

@@ -37,4 +37,21 @@ describe("parseJsonObject", () => {
   test("fails when an invalid literal starts the body", () => {
     expect(() => parseJsonObject(Buffer.from("nul}"))).toThrow();
   });
+
+  test("GIVEN bodies that are exactly one JSON value WHEN parsed THEN the fields equal the first value's", () => {
+    const bodies = [
+      '{"context":"aGk=","x":[1,{"y":"}"}]}',
+      ' \t\r\n{"a":"\\\"}"} \n',
+      "null",
+      '{"a":1,"a":2}',
+      "{}",
+    ];
+    for (const b of bodies) {
+      expect(parseJsonObject(Buffer.from(b))).toEqual(JSON.parse(firstJsonValue(b)) ?? {});
+    }
+  });
+
+  test("fails for a byte order mark before the object, as Go does", () => {
+    expect(() => parseJsonObject(Buffer.from('\ufeff{"a":1}'))).toThrow();
+  });
 });

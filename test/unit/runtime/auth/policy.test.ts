@@ -41,6 +41,44 @@ describe("isAllowed", () => {
   test("GIVEN an empty policy WHEN checked THEN nothing is allowed", () => {
     expect(isAllowed({ allow: [], deny: [] }, "/v1/status")).toBe(false);
   });
+
+  test("GIVEN patterns of every kind WHEN checked THEN the compiled policy decides as matchPattern does", () => {
+    const patterns = [
+      "",
+      "*",
+      "/v1/key/*",
+      "/v1/key/generate/my-*",
+      "/v1/key/*/k1",
+      "/v1/status",
+      "/v1/key/create/k1",
+    ];
+    const paths = [
+      "",
+      "/v1/status",
+      "/v1/status/",
+      "/v1/key/create/k1",
+      "/v1/key/create/k10",
+      "/v1/key/*/k1",
+      "/v1/key/generate/my-key",
+      "/v1/key/generate/my",
+      "/v1/identity/self/describe",
+    ];
+    const reference = (allow: string[], deny: string[], path: string) =>
+      !deny.some((p) => matchPattern(p, path)) && allow.some((p) => matchPattern(p, path));
+    let checked = 0;
+    for (const a of patterns) {
+      for (const d of patterns) {
+        const allow = [a, "/v1/status"];
+        const deny = d === "" ? [] : [d];
+        const policy = { allow, deny };
+        for (const path of paths) {
+          expect([a, d, path, isAllowed(policy, path)]).toEqual([a, d, path, reference(allow, deny, path)]);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(patterns.length * patterns.length * paths.length);
+  });
 });
 
 describe("buildPolicySet", () => {

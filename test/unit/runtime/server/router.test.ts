@@ -1,6 +1,6 @@
 import { defaultRoutes } from "../../../../runtime/src/api/routes";
 import { cleanPath, escapedPath, escapePath, parseTarget } from "../../../../runtime/src/server/path";
-import { Router } from "../../../../runtime/src/server/router";
+import { Router, ROUTER_CACHE_MAX_KEY, ROUTER_CACHE_SIZE } from "../../../../runtime/src/server/router";
 
 const router = new Router(defaultRoutes());
 
@@ -145,5 +145,56 @@ describe("escapePath and escapedPath (Go's url.URL)", () => {
 
   test("GIVEN a raw space THEN the decoded path is escaped again", () => {
     expect(escapedPath("/a b", "/a b")).toBe("/a%20b");
+  });
+});
+
+describe("Router lookups remembered per router", () => {
+  const paths = [
+    "/v1/key/generate/bench",
+    "/v1/key/generate/a%2F..%2Fb",
+    "/v1/key/describe/x/../a%20b",
+    "/v1/key/create",
+    "/v1/key/describe/a b",
+    "/v1/identity/self/describe",
+    "/nope",
+    "//v1/status",
+  ];
+
+  test("GIVEN the same path twice WHEN looked up THEN the second answer equals a fresh router's", () => {
+    const routes = defaultRoutes();
+    const cached = new Router(routes);
+    for (const p of paths) {
+      const first = cached.match(p, "?x=1");
+      const again = cached.match(p, "?x=1");
+      expect(again).toBe(first);
+      expect(again).toEqual(new Router(routes).match(p, "?x=1"));
+    }
+  });
+
+  test("GIVEN one path with two queries WHEN redirected THEN each location carries its own query", () => {
+    const r = new Router(defaultRoutes());
+    expect(r.match("/v1/key/create", "?a")).toMatchObject({
+      kind: "redirect",
+      location: "/v1/key/create/?a",
+    });
+    expect(r.match("/v1/key/create", "?b")).toMatchObject({
+      kind: "redirect",
+      location: "/v1/key/create/?b",
+    });
+  });
+
+  test("GIVEN more distinct paths than the cache holds WHEN looked up THEN every answer stays right", () => {
+    const r = new Router(defaultRoutes());
+    for (let i = 0; i < ROUTER_CACHE_SIZE * 2 + 3; i++) {
+      expect(r.match(`/v1/key/generate/k${i}`)).toMatchObject({ kind: "route", resource: `k${i}` });
+    }
+    expect(r.match("/v1/key/generate/k0")).toMatchObject({ kind: "route", resource: "k0" });
+  });
+
+  test("GIVEN a path longer than the cache keys WHEN looked up twice THEN it is answered the same", () => {
+    const r = new Router(defaultRoutes());
+    const name = "n".repeat(ROUTER_CACHE_MAX_KEY);
+    expect(r.match(`/v1/key/generate/${name}`)).toEqual(r.match(`/v1/key/generate/${name}`));
+    expect(r.match(`/v1/key/generate/${name}`)).toMatchObject({ kind: "route", resource: name });
   });
 });
