@@ -6,6 +6,7 @@
 export { AppRoleAuth, type AppRoleAuthProps, type IAppRoleAuth } from "./vault/approle-auth";
 export { AppRoleIdentity, type AppRoleIdentityProps, type AppRoleOptions } from "./vault/approle-identity";
 export { Keystore, type IKeystore, type KeystoreProps } from "./vault/keystore";
+export { KeystoreLogin, type AppRoleLoginOptions, type KubernetesLoginOptions } from "./vault/keystore-login";
 export { KeystorePolicy, type KeystorePolicyProps } from "./vault/keystore-policy";
 export { KeystoreSpec, type VaultKeystoreConfig } from "./vault/keystore-spec";
 export type { KeystoreSpecProps, TransitSpecProps } from "./vault/keystore-spec-validation";
@@ -59,6 +60,5 @@ export {
   type KesTenantProps,
   type TenantKeyServerOptions,
   type TenantMinioOptions,
-  type TenantVaultKubernetesAuth,
 } from "./tenant/kes-tenant";
 export { TenantKeystore } from "./tenant/tenant-keystore";

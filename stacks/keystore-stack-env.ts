@@ -2,10 +2,10 @@ import * as path from "node:path";
 import {
   KvVersion,
   SecretIdRotation,
-  VaultAuthMethod,
+  KeystoreLogin,
   type AppRoleOptions,
   type KeystoreProps,
-  type KubernetesAuthOptions,
+  type KubernetesLoginOptions,
 } from "../constructs";
 import type { VaultKeystoreStackProps } from "./vault-keystore-stack";
 
@@ -101,23 +101,36 @@ function rotation(where: string, value: unknown): SecretIdRotation | undefined {
       : SecretIdRotation.everyMinutes(n);
 }
 
-function kubernetesAuth(where: string, value: unknown): KubernetesAuthOptions | undefined {
+function kubernetesAuth(where: string, value: unknown): KubernetesLoginOptions | undefined {
   if (value === undefined) return undefined;
   const k = object(where, value);
   onlyKnown(where, k, ["serviceAccountNames", "serviceAccountNamespaces", "audience", "tokenPeriodSeconds"]);
   return {
-    serviceAccountNames: strings(where, k, "serviceAccountNames") ?? [],
-    serviceAccountNamespaces: strings(where, k, "serviceAccountNamespaces") ?? [],
+    serviceAccountNames: strings(where, k, "serviceAccountNames"),
+    serviceAccountNamespaces: strings(where, k, "serviceAccountNamespaces"),
     audience: typed<string>(where, k, "audience", "string"),
     tokenPeriodSeconds: typed<number>(where, k, "tokenPeriodSeconds", "number"),
   };
 }
 
-function authMethod(where: string, value: unknown): VaultAuthMethod | undefined {
-  if (value === undefined) return undefined;
-  if (value === "approle") return VaultAuthMethod.APPROLE;
-  if (value === "kubernetes") return VaultAuthMethod.KUBERNETES;
-  throw new Error(`${where} ${JSON.stringify(value)} is not supported: use "approle" or "kubernetes"`);
+/** The login from `authMethod` and the options of that method (the other method's options refused). */
+function login(where: string, k: Json): KeystoreLogin | undefined {
+  const method = k.authMethod;
+  if (method !== undefined && method !== "approle" && method !== "kubernetes") {
+    throw new Error(
+      `${where}.authMethod ${JSON.stringify(method)} is not supported: use "approle" or "kubernetes"`,
+    );
+  }
+  const [own, other] =
+    method === "kubernetes" ? ["kubernetesAuth", "appRole"] : ["appRole", "kubernetesAuth"];
+  if (k[other] !== undefined) {
+    throw new Error(
+      `${where}.${other} is set but authMethod is ${JSON.stringify(method ?? "approle")}: drop ${other}, or set authMethod to ${JSON.stringify(method === "kubernetes" ? "approle" : "kubernetes")}`,
+    );
+  }
+  if (method === "kubernetes") return KeystoreLogin.kubernetes(kubernetesAuth(`${where}.${own}`, k[own]));
+  const options = appRole(`${where}.${own}`, k[own]);
+  return options === undefined ? undefined : KeystoreLogin.appRole(options);
 }
 
 function appRole(where: string, value: unknown): AppRoleOptions | undefined {
@@ -197,9 +210,7 @@ export function keystoreStackSettingsFromEnv(
     createNamespace: b("createNamespace"),
     createTransitMount: b("createTransitMount"),
     transitKeyDeletionAllowed: b("transitKeyDeletionAllowed"),
-    appRole: appRole(`${where}.appRole`, k.appRole),
-    authMethod: authMethod(`${where}.authMethod`, k.authMethod),
-    kubernetesAuth: kubernetesAuth(`${where}.kubernetesAuth`, k.kubernetesAuth),
+    login: login(where, k),
   };
 
   let providerVersions: Record<string, string> | undefined;

@@ -8,6 +8,7 @@ import type { Construct } from "constructs";
 import * as path from "node:path";
 import { AppRoleAuth, type IAppRoleAuth } from "../constructs/vault/approle-auth";
 import type { KeystoreProps } from "../constructs/vault/keystore";
+import { KeystoreLogin } from "../constructs/vault/keystore-login";
 import { KvMount, type IKvMount } from "../constructs/vault/kv-mount";
 import { KvVersion } from "../constructs/vault/kv-version";
 import { VaultNamespace } from "../constructs/vault/vault-namespace";
@@ -137,7 +138,20 @@ function kitProviders(opts: KitStackOptions, rotation: boolean): string[] {
 }
 
 function usesRotation(k: KeystoreProps): boolean {
-  return k.appRole?.secretIdRotation !== undefined;
+  return k.login?.appRoleOptions?.secretIdRotation !== undefined;
+}
+
+/**
+ * The keystore with its AppRole login moved onto `mount` (its other AppRole options kept).
+ * @throws Error when the keystore logs in with Kubernetes auth.
+ */
+export function withAppRoleMount(k: KeystoreProps, mount: IAppRoleAuth): KeystoreProps {
+  if (k.login?.kubernetesOptions) {
+    throw new Error(
+      `keystore ${JSON.stringify(k.prefix)} logs in with Kubernetes auth, so the AppRole mount ${JSON.stringify(mount.authName)} does not apply: drop the existing/shared AppRole mount, or use KeystoreLogin.appRole()`,
+    );
+  }
+  return { ...k, login: KeystoreLogin.appRole({ ...k.login?.appRoleOptions, mount }) };
 }
 
 /**
@@ -155,15 +169,15 @@ export class TenantStack extends TerraformStack {
     configureKitStack(this, id, props, kitProviders(props, usesRotation(k)));
     const namespace = k.namespace === undefined ? undefined : VaultNamespace.fromPath(k.namespace);
     const authNamespace = VaultNamespace.forLogin(namespace, k.authNamespace);
-    const keystore: KeystoreProps = {
+    const withKv: KeystoreProps = {
       ...k,
       ...(props.existingKvMount
         ? { kvMount: KvMount.fromExisting(k.kvEngine ?? "kv", k.kvVersion ?? KvVersion.V1, namespace) }
         : {}),
-      ...(props.existingAppRoleAuth
-        ? { appRoleAuth: AppRoleAuth.fromExisting(k.authEngine ?? "approle", authNamespace) }
-        : {}),
     };
+    const keystore = props.existingAppRoleAuth
+      ? withAppRoleMount(withKv, AppRoleAuth.fromExisting(k.authEngine ?? "approle", authNamespace))
+      : withKv;
     this.tenant = new KesTenant(this, props.tenant.tenantName, {
       ...props.tenant,
       keystore: TenantKeystore.fromProps(keystore),
@@ -227,11 +241,8 @@ export class TenantsStack extends TerraformStack {
       ({ kvMount, appRoleAuth } = sharedMounts(this, shared));
     }
     for (const t of props.tenants) {
-      const keystore: KeystoreProps = {
-        ...t.keystore,
-        ...(kvMount ? { kvMount } : {}),
-        ...(appRoleAuth ? { appRoleAuth } : {}),
-      };
+      const withKv: KeystoreProps = { ...t.keystore, ...(kvMount ? { kvMount } : {}) };
+      const keystore = appRoleAuth ? withAppRoleMount(withKv, appRoleAuth) : withKv;
       this.tenants.push(
         new KesTenant(this, t.tenantName, {
           ...t,

@@ -4,6 +4,7 @@ import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import * as path from "node:path";
 import { AppRoleAuth, Keystore, KvMount, KvVersion, VaultNamespace, type KeystoreProps } from "../constructs";
+import { withAppRoleMount } from "./tenant-stack";
 
 export interface VaultKeystoreStackProps {
   /** The keystore to deploy (spec, mounts, login options). */
@@ -63,7 +64,7 @@ export class VaultKeystoreStack extends TerraformStack {
         : { vaultVersionOverride: props.vaultVersionOverride }),
     });
     const used = ["vault"];
-    if (props.keystore.appRole?.secretIdRotation) {
+    if (props.keystore.login?.appRoleOptions?.secretIdRotation) {
       new TimeProvider(this, "time", {});
       used.push("time");
     }
@@ -71,15 +72,19 @@ export class VaultKeystoreStack extends TerraformStack {
     const k = props.keystore;
     const namespace = k.namespace === undefined ? undefined : VaultNamespace.fromPath(k.namespace);
     const authNamespace = VaultNamespace.forLogin(namespace, k.authNamespace);
-    this.keystore = new Keystore(this, "Keystore", {
+    const withKv: KeystoreProps = {
       ...k,
       ...(props.existingKvMount
         ? { kvMount: KvMount.fromExisting(k.kvEngine ?? "kv", k.kvVersion ?? KvVersion.V1, namespace) }
         : {}),
-      ...(props.existingAppRoleAuth
-        ? { appRoleAuth: AppRoleAuth.fromExisting(k.authEngine ?? "approle", authNamespace) }
-        : {}),
-    });
+    };
+    this.keystore = new Keystore(
+      this,
+      "Keystore",
+      props.existingAppRoleAuth
+        ? withAppRoleMount(withKv, AppRoleAuth.fromExisting(k.authEngine ?? "approle", authNamespace))
+        : withKv,
+    );
 
     const ks = this.keystore;
     if (ks.roleId !== undefined) new TerraformOutput(this, "role_id", { value: ks.roleId, staticId: true });

@@ -15,6 +15,7 @@ import { checkDnsLabel, selectorLabels, serviceDnsNames } from "../kubernetes/ku
 import { MINIO_COMPONENT, Minio, MinioKesClient, type MinioProps } from "../kubernetes/minio";
 import { checkKeyName, checkKeyNamePrefix, minioKeyPolicy } from "../kubernetes/minio-key-policy";
 import type { IKeystore } from "../vault/keystore";
+import { KeystoreLogin } from "../vault/keystore-login";
 import { KvVersion } from "../vault/kv-version";
 import type { TenantKeystore } from "./tenant-keystore";
 
@@ -49,30 +50,18 @@ export type TenantMinioOptions = Pick<
   "name" | "replicas" | "storage" | "storageClassName" | "image" | "autoEncryption" | "rootUser" | "resources"
 >;
 
-/** Vault's Kubernetes auth for a tenant: how Vault reaches this cluster. */
-export interface TenantVaultKubernetesAuth {
-  /** The API server's address as Vault reaches it, e.g. "https://10.0.0.1:6443". */
-  readonly kubernetesHost: string;
-  /**
-   * PEM of the CA the API server's certificate chains to.
-   * @default - Vault's system CAs
-   */
-  readonly kubernetesCaCert?: string;
-  /**
-   * Audience of the key server's projected token, required by the role (a token for Vault is useless
-   * against the API server, and the other way round).
-   * @default "vault"
-   */
-  readonly audience?: string;
-}
-
 /** Child id of MinIO's root password (a random_password kept at tenant level, so it exists without a cluster). */
 export const MINIO_ROOT_PASSWORD_ID = "MinioRootPassword";
 
 export interface KesTenantProps {
   /** Tenant name: a DNS label starting with a letter, e.g. "payments". */
   readonly tenantName: string;
-  /** The Vault half, e.g. `TenantKeystore.fromProps({ prefix: "payments" })`. */
+  /**
+   * The Vault half, e.g. `TenantKeystore.fromProps({ prefix: "payments" })`. With
+   * `login: KeystoreLogin.kubernetes({ authBackend: { kubernetesHost } })` the tenant binds the role to exactly
+   * its key server's service account, namespace and audience ("vault" unless given), and creates a token
+   * reviewer of its own for the auth mount.
+   */
   readonly keystore: TenantKeystore;
   /** Vault address the key server pods reach, e.g. "https://vault.vault.svc:8200". */
   readonly vaultEndpoint: string;
@@ -110,15 +99,6 @@ export interface KesTenantProps {
   readonly defaultKeyName?: string;
   /** @default - KeyServer defaults (2 replicas, bundle in the ConfigMap) */
   readonly keyServer?: TenantKeyServerOptions;
-  /**
-   * Log the key server in with Vault's Kubernetes auth (the keystore's `authMethod` must be
-   * `VaultAuthMethod.KUBERNETES`; no secret-id exists then). The tenant creates the auth mount at the
-   * keystore's auth path, configured for this cluster with a token reviewer of its own (service account
-   * `<key server>-token-reviewer` bound to `system:auth-delegator`, with a service-account-token Secret), and
-   * binds the role to exactly the key server's service account and namespace and to `audience`.
-   * @default - the keystore's own login settings (AppRole by default)
-   */
-  readonly vaultKubernetesAuth?: TenantVaultKubernetesAuth;
   /** @default - Minio defaults (4 replicas, 10Gi each) */
   readonly minio?: TenantMinioOptions;
   /**
@@ -157,8 +137,8 @@ export function tenantOutputNames(tenantName: string) {
  * (Kubernetes) -> MinIO using it for SSE. Prefix or namespace isolation follows the keystore spec (a prefix in a
  * shared mount, or a Vault namespace of its own). Outputs hold endpoints, the role-id, the public certificates
  * and the secret-id accessor, never a secret. Child ids are stable: Keystore, Namespace, Identities,
- * MinioRootPassword, KeyServer, Minio, and with `vaultKubernetesAuth` TokenReviewer, TokenReviewerBinding,
- * TokenReviewerToken.
+ * MinioRootPassword, KeyServer, Minio, and with a Kubernetes login that configures its auth mount TokenReviewer,
+ * TokenReviewerBinding, TokenReviewerToken.
  */
 export class KesTenant extends Construct {
   public readonly tenantName: string;
@@ -218,11 +198,12 @@ export class KesTenant extends Construct {
     const keyServerName = ksOpts.name ?? "keyserver";
     const withKubernetes = props.kubernetes ?? true;
     const reviewer: TerraformResource[] = [];
-    let wiring = {};
-    if (props.vaultKubernetesAuth) {
-      const k = props.vaultKubernetesAuth;
-      let tokenReviewerJwt: string | undefined;
-      if (withKubernetes) {
+    const k8s = props.keystore.login?.kubernetesOptions;
+    let login: KeystoreLogin | undefined;
+    // A Kubernetes login that names no service account is bound to exactly this tenant's key server.
+    if (k8s && k8s.serviceAccountNames === undefined && k8s.serviceAccountNamespaces === undefined) {
+      let tokenReviewerJwt = k8s.authBackend?.tokenReviewerJwt;
+      if (withKubernetes && k8s.authBackend && tokenReviewerJwt === undefined) {
         const reviewerName = `${keyServerName}-token-reviewer`;
         const sa = new ServiceAccountV1(this, "TokenReviewer", {
           metadata: { name: reviewerName, namespace },
@@ -250,20 +231,22 @@ export class KesTenant extends Construct {
         reviewer.push(sa, binding, token);
         tokenReviewerJwt = Fn.lookup(token.data, "token", "");
       }
-      wiring = {
-        kubernetesAuth: {
-          serviceAccountNames: [keyServerName],
-          serviceAccountNamespaces: [namespace],
-          audience: k.audience ?? "vault",
-        },
-        kubernetesAuthBackend: {
-          kubernetesHost: k.kubernetesHost,
-          ...(k.kubernetesCaCert === undefined ? {} : { kubernetesCaCert: k.kubernetesCaCert }),
-          ...(tokenReviewerJwt === undefined ? {} : { tokenReviewerJwt }),
-        },
-      };
+      login = KeystoreLogin.kubernetes({
+        ...k8s,
+        serviceAccountNames: [keyServerName],
+        serviceAccountNamespaces: [namespace],
+        audience: k8s.audience ?? "vault",
+        ...(k8s.authBackend === undefined
+          ? {}
+          : {
+              authBackend: {
+                ...k8s.authBackend,
+                ...(tokenReviewerJwt === undefined ? {} : { tokenReviewerJwt }),
+              },
+            }),
+      });
     }
-    this.keystore = props.keystore.bind(this, wiring);
+    this.keystore = props.keystore.bind(this, login ?? props.keystore.login);
     const spec = this.keystore.spec;
     this.vaultKeyPath = `${spec.kvVersion === KvVersion.V1 ? spec.kvEngine : `${spec.kvEngine}/data`}/${spec.prefix}/`;
 

@@ -13,7 +13,7 @@ import {
 import { minioKeyPolicy } from "../../../../constructs/kubernetes/minio-key-policy";
 import { KeyServerTls } from "../../../../constructs/kubernetes/key-server-tls";
 import { RuntimeSource } from "../../../../constructs/kubernetes/runtime-source";
-import { VaultAuthMethod } from "../../../../constructs/vault/vault-auth-method";
+import { KeystoreLogin } from "../../../../constructs/vault/keystore-login";
 import {
   FIXTURE_BUNDLE,
   approleKeystore,
@@ -129,12 +129,11 @@ describe("KeyServer", () => {
     const j = synth((s) =>
       keyServer(s, {
         keystore: approleKeystore(s, {
-          authMethod: VaultAuthMethod.KUBERNETES,
-          kubernetesAuth: {
+          login: KeystoreLogin.kubernetes({
             serviceAccountNames: ["keyserver"],
             serviceAccountNamespaces: ["payments"],
             audience: "vault",
-          },
+          }),
         }),
       }),
     );
@@ -307,7 +306,9 @@ describe("KeyServer", () => {
   test("fails when the keystore's secret-id is response-wrapped", () => {
     expect(() =>
       synth((s) =>
-        keyServer(s, { keystore: approleKeystore(s, { appRole: { responseWrappingTtl: "60s" } }) }),
+        keyServer(s, {
+          keystore: approleKeystore(s, { login: KeystoreLogin.appRole({ responseWrappingTtl: "60s" }) }),
+        }),
       ),
     ).toThrow(
       "keystore's secret-id is response-wrapped, but the key server logs in with the secret-id itself",

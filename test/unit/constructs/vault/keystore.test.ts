@@ -3,9 +3,9 @@ import { TerraformStack, Testing } from "cdktf";
 import {
   AppRoleAuth,
   Keystore,
+  KeystoreLogin,
   KvMount,
   KvVersion,
-  VaultAuthMethod,
   VaultNamespace,
   type KeystoreProps,
 } from "../../../../constructs";
@@ -101,8 +101,12 @@ describe("Keystore", () => {
     const { json } = synth((s) => {
       const kv = new KvMount(s, "Kv");
       const auth = new AppRoleAuth(s, "AppRole");
-      keystore(s, { kvMount: kv, appRoleAuth: auth });
-      new Keystore(s, "Analytics", { prefix: "analytics", kvMount: kv, appRoleAuth: auth });
+      keystore(s, { kvMount: kv, login: KeystoreLogin.appRole({ mount: auth }) });
+      new Keystore(s, "Analytics", {
+        prefix: "analytics",
+        kvMount: kv,
+        login: KeystoreLogin.appRole({ mount: auth }),
+      });
     });
     expect(Object.keys(resources(json, "vault_mount"))).toHaveLength(1);
     expect(Object.keys(resources(json, "vault_auth_backend"))).toHaveLength(1);
@@ -117,7 +121,7 @@ describe("Keystore", () => {
     const { json } = synth((s) =>
       keystore(s, {
         kvMount: KvMount.fromExisting("kv", KvVersion.V1),
-        appRoleAuth: AppRoleAuth.fromExisting("approle"),
+        login: KeystoreLogin.appRole({ mount: AppRoleAuth.fromExisting("approle") }),
       }),
     );
     expect(resources(json, "vault_mount")).toEqual({});
@@ -129,12 +133,11 @@ describe("Keystore", () => {
     let ks: Keystore | undefined;
     const { json } = synth((s) => {
       ks = keystore(s, {
-        authMethod: VaultAuthMethod.KUBERNETES,
-        kubernetesAuth: {
+        login: KeystoreLogin.kubernetes({
           serviceAccountNames: ["kes"],
           serviceAccountNamespaces: ["minio"],
           audience: "vault",
-        },
+        }),
       });
     });
     expect(only(json, "vault_kubernetes_auth_backend_role")).toMatchObject({
@@ -176,27 +179,49 @@ describe("Keystore", () => {
   });
 
   test("fails when a passed AppRole mount has another path", () => {
-    expect(() => synth((s) => keystore(s, { appRoleAuth: AppRoleAuth.fromExisting("other") }))).toThrow(
-      'appRoleAuth "/auth/other" does not match the spec\'s auth mount "/auth/approle": pass a mount with the same path and namespace',
+    expect(() =>
+      synth((s) =>
+        keystore(s, { login: KeystoreLogin.appRole({ mount: AppRoleAuth.fromExisting("other") }) }),
+      ),
+    ).toThrow(
+      'login\'s AppRole mount "/auth/other" does not match the spec\'s auth mount "/auth/approle": pass a mount with the same path and namespace',
     );
   });
 
   test("fails when Kubernetes login has no service account", () => {
-    expect(() => synth((s) => keystore(s, { authMethod: VaultAuthMethod.KUBERNETES }))).toThrow(
-      'kubernetesAuth is missing but authMethod is Kubernetes: name the service account, e.g. { serviceAccountNames: ["kes"], serviceAccountNamespaces: ["minio"] }',
+    expect(() => synth((s) => keystore(s, { login: KeystoreLogin.kubernetes() }))).toThrow(
+      'login KeystoreLogin.kubernetes(...) names no service account: pass serviceAccountNames and serviceAccountNamespaces, e.g. { serviceAccountNames: ["kes"], serviceAccountNamespaces: ["minio"] }, or give the keystore to a KesTenant, which binds its key server',
     );
   });
 
-  test("fails when kubernetesAuth is given for AppRole login", () => {
-    expect(() =>
-      synth((s) =>
-        keystore(s, {
-          kubernetesAuth: { serviceAccountNames: ["kes"], serviceAccountNamespaces: ["minio"] },
+  test("GIVEN a Kubernetes login with an auth backend WHEN synthesized THEN the mount is configured and the role is created in it", () => {
+    const { json } = synth((s) =>
+      keystore(s, {
+        login: KeystoreLogin.kubernetes({
+          serviceAccountNames: ["kes"],
+          serviceAccountNamespaces: ["minio"],
+          authBackend: { kubernetesHost: "https://10.0.0.1:6443" },
         }),
-      ),
-    ).toThrow(
-      "kubernetesAuth is set but authMethod is AppRole: set authMethod: VaultAuthMethod.KUBERNETES, or drop kubernetesAuth",
+      }),
     );
+    expect(only(json, "vault_auth_backend")).toMatchObject({ type: "kubernetes", path: "kubernetes" });
+    expect(only(json, "vault_kubernetes_auth_backend_config").kubernetes_host).toBe("https://10.0.0.1:6443");
+    expect(only(json, "vault_kubernetes_auth_backend_role").backend).toMatch(/^\$\{vault_auth_backend\./);
+  });
+
+  test("GIVEN each login WHEN built THEN it carries only its own method's options", () => {
+    const appRole = KeystoreLogin.appRole({ tokenPeriodSeconds: 600 });
+    const kubernetes = KeystoreLogin.kubernetes({ audience: "vault" });
+    expect([appRole.method.type, appRole.appRoleOptions, appRole.kubernetesOptions]).toEqual([
+      "approle",
+      { tokenPeriodSeconds: 600 },
+      undefined,
+    ]);
+    expect([kubernetes.method.type, kubernetes.appRoleOptions, kubernetes.kubernetesOptions]).toEqual([
+      "kubernetes",
+      undefined,
+      { audience: "vault" },
+    ]);
   });
 
   test("fails when the spec is invalid", () => {
