@@ -25,6 +25,7 @@ export { KvVersion } from "./vault/kv-version";
 export { SecretIdRotation } from "./vault/secret-id-rotation";
 export { TransitKey, type TransitKeyProps } from "./vault/transit-key";
 export { VaultAuthMethod } from "./vault/vault-auth-method";
+export type { IVaultLoginRole } from "./vault/vault-login-role";
 export { VaultNamespace, type IVaultNamespace, type VaultNamespaceProps } from "./vault/vault-namespace";
 
 // Kubernetes

@@ -1,11 +1,13 @@
 import { ApproleAuthBackendRole } from "@cdktf/provider-vault/lib/approle-auth-backend-role";
 import { ApproleAuthBackendRoleSecretId } from "@cdktf/provider-vault/lib/approle-auth-backend-role-secret-id";
 import { Rotating } from "@cdktf/provider-time/lib/rotating";
+import { Lazy } from "cdktf";
 import { Construct } from "constructs";
 import { isUnresolved, show } from "../private/vault-path";
 import type { IAppRoleAuth } from "./approle-auth";
 import { checkName } from "./keystore-spec-validation";
 import type { SecretIdRotation } from "./secret-id-rotation";
+import type { IVaultLoginRole } from "./vault-login-role";
 
 /** Options of the AppRole role and its secret-id; the defaults are the ones KES needs. */
 export interface AppRoleOptions {
@@ -63,8 +65,12 @@ export interface AppRoleIdentityProps extends AppRoleOptions {
   readonly auth: IAppRoleAuth;
   /** Role name (lowercase). */
   readonly roleName: string;
-  /** Policies of the issued tokens; the `default` policy is never added. */
-  readonly policyNames: string[];
+  /**
+   * Policies of the issued tokens; the `default` policy is never added. More can be added later with
+   * `addPolicy` (e.g. by `keystore.grantKeyServerAccess(role)`); at least one must be there at synth.
+   * @default - none yet
+   */
+  readonly policyNames?: string[];
 }
 
 const CIDR = /^([0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}|[0-9A-Fa-f:]+\/[0-9]{1,3})$/;
@@ -92,7 +98,7 @@ function checkCidrs(field: string, values: string[] | undefined): void {
  * The secret-id (or its wrapping token) is in Terraform state: protect the backend.
  * @see ../../docs/vault.md#constructs (AppRole defaults and secret-id rotation)
  */
-export class AppRoleIdentity extends Construct {
+export class AppRoleIdentity extends Construct implements IVaultLoginRole {
   /** Role name (a token: depends on the role's creation). */
   public readonly roleName: string;
   /** The role-id (not secret on its own). */
@@ -105,17 +111,19 @@ export class AppRoleIdentity extends Construct {
   public readonly secretIdAccessor: string;
   /** Path of the AppRole mount, for the key server's config. */
   public readonly authPath: string;
+  public readonly loginNamespaceName: string;
   /** The L1 role (escape hatch). */
   public readonly role: ApproleAuthBackendRole;
   /** The L1 secret-id. */
   public readonly secretIdResource: ApproleAuthBackendRoleSecretId;
   /** The rotation trigger, when `secretIdRotation` is set. */
   public readonly rotation?: Rotating;
+  private readonly policyNames: string[];
 
   /**
    * @throws Error when a name, CIDR block, duration or number of seconds is malformed, when the secret-id would
    *   expire before it is rotated (or has a TTL and no rotation), or when a manual trigger comes without a
-   *   rotation.
+   *   rotation. A role left without any policy fails the synth (validation).
    */
   constructor(scope: Construct, id: string, props: AppRoleIdentityProps) {
     super(scope, id);
@@ -127,11 +135,15 @@ export class AppRoleIdentity extends Construct {
     checkSeconds("secretIdTtlSeconds", props.secretIdTtlSeconds);
     checkCidrs("tokenBoundCidrs", props.tokenBoundCidrs);
     checkCidrs("secretIdBoundCidrs", props.secretIdBoundCidrs);
-    if (props.policyNames.length === 0) {
-      throw new Error(
-        "policyNames [] is empty, so the key server's token could do nothing: pass the keystore policy name",
-      );
-    }
+    this.policyNames = [...(props.policyNames ?? [])];
+    this.node.addValidation({
+      validate: () =>
+        this.policyNames.length === 0
+          ? [
+              "policyNames [] is empty, so the key server's token could do nothing: pass the keystore policy name, or call keystore.grantKeyServerAccess(role)",
+            ]
+          : [],
+    });
     const secretIdTtl = props.secretIdTtlSeconds ?? 0;
     if (secretIdTtl > 0 && props.secretIdRotation === undefined) {
       throw new Error(
@@ -159,7 +171,7 @@ export class AppRoleIdentity extends Construct {
     this.role = new ApproleAuthBackendRole(this, "Role", {
       backend: props.auth.authPath,
       roleName: props.roleName,
-      tokenPolicies: props.policyNames,
+      tokenPolicies: Lazy.listValue({ produce: () => this.policyNames }),
       tokenNoDefaultPolicy: true,
       tokenType: "service",
       tokenPeriod: period,
@@ -208,8 +220,13 @@ export class AppRoleIdentity extends Construct {
     this.roleName = this.role.roleName;
     this.roleId = this.role.roleId;
     this.authPath = props.auth.authPath;
+    this.loginNamespaceName = props.auth.authNamespace?.namespaceName ?? "";
     this.secretId = wrapped ? undefined : this.secretIdResource.secretId;
     this.secretIdWrappingToken = wrapped ? this.secretIdResource.wrappingToken : undefined;
     this.secretIdAccessor = wrapped ? this.secretIdResource.wrappingAccessor : this.secretIdResource.accessor;
+  }
+
+  public addPolicy(policyName: string): void {
+    if (!this.policyNames.includes(policyName)) this.policyNames.push(policyName);
   }
 }

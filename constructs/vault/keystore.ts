@@ -11,6 +11,7 @@ import { KubernetesAuthBackend } from "./kubernetes-auth-backend";
 import { KubernetesAuthRole } from "./kubernetes-auth-role";
 import { KvMount, type IKvMount } from "./kv-mount";
 import { TransitKey } from "./transit-key";
+import type { IVaultLoginRole } from "./vault-login-role";
 import { VaultNamespace, type IVaultNamespace } from "./vault-namespace";
 
 /** A provisioned keystore: what the key server (and its config) needs from the Vault side. */
@@ -31,6 +32,12 @@ export interface IKeystore extends IConstruct {
   readonly kubernetesRoleName?: string;
   /** Audience the role requires of service-account tokens (Kubernetes login with an audience only). */
   readonly kubernetesAudience?: string;
+  /**
+   * Attaches the keystore's policy to a login role (an AppRole or Kubernetes auth role defined in this app, the
+   * keystore's own or another), so the tokens it issues may use the keystore as a key server does.
+   * @throws Error when the role's auth mount is in another Vault namespace than the policy.
+   */
+  grantKeyServerAccess(role: IVaultLoginRole): void;
 }
 
 export interface KeystoreProps extends Omit<KeystoreSpecProps, "authMethod"> {
@@ -159,12 +166,8 @@ export class Keystore extends Construct implements IKeystore {
           `login's AppRole mount ${show(`${auth.authNamespace?.namespaceName ?? ""}/auth/${auth.authName}`)} does not match the spec's auth mount ${show(`${authNamespace?.namespaceName ?? ""}/auth/${spec.authEngine}`)}: pass a mount with the same path and namespace`,
         );
       }
-      const identity = new AppRoleIdentity(this, "AppRole", {
-        ...options,
-        auth,
-        roleName: spec.roleName,
-        policyNames: [this.keystorePolicyName],
-      });
+      const identity = new AppRoleIdentity(this, "AppRole", { ...options, auth, roleName: spec.roleName });
+      this.grantKeyServerAccess(identity);
       this.appRoleIdentity = identity;
       this.roleId = identity.roleId;
       this.secretId = identity.secretId;
@@ -192,10 +195,20 @@ export class Keystore extends Construct implements IKeystore {
         authPath: this.kubernetesAuthBackend?.authPath ?? spec.authEngine,
         namespace: authNamespace,
         roleName: spec.roleName,
-        policyNames: [this.keystorePolicyName],
       });
+      this.grantKeyServerAccess(role);
       this.kubernetesRoleName = role.roleName;
       this.kubernetesAudience = options.audience;
     }
+  }
+
+  public grantKeyServerAccess(role: IVaultLoginRole): void {
+    const policyNamespace = this.spec.effectiveAuthNamespace;
+    if (role.loginNamespaceName !== policyNamespace) {
+      throw new Error(
+        `role ${role.node.path} logs in through namespace ${show(role.loginNamespaceName || "/")} but the keystore's policy ${show(this.spec.policyName)} lives in ${show(policyNamespace || "/")}: grant a role whose auth mount is in ${show(policyNamespace || "/")}`,
+      );
+    }
+    role.addPolicy(this.keystorePolicyName);
   }
 }

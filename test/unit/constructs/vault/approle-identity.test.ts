@@ -2,8 +2,15 @@ import { ApproleAuthBackendRole } from "@cdktf/provider-vault/lib/approle-auth-b
 import { ApproleAuthBackendRoleSecretId } from "@cdktf/provider-vault/lib/approle-auth-backend-role-secret-id";
 import { Rotating } from "@cdktf/provider-time/lib/rotating";
 import type { TerraformStack } from "cdktf";
-import { AppRoleAuth, AppRoleIdentity, SecretIdRotation, type AppRoleOptions } from "../../../../constructs";
-import { only, synth } from "./synth";
+import {
+  AppRoleAuth,
+  AppRoleIdentity,
+  Keystore,
+  SecretIdRotation,
+  VaultNamespace,
+  type AppRoleOptions,
+} from "../../../../constructs";
+import { only, resources, synth, synthValidated } from "./synth";
 
 const identity = (s: TerraformStack, options: AppRoleOptions = {}) =>
   new AppRoleIdentity(s, "Id", {
@@ -128,18 +135,47 @@ describe("AppRoleIdentity", () => {
     );
   });
 
-  test("fails when no policy is given", () => {
+  test("fails at synth when the role is left without a policy", () => {
     expect(() =>
-      synth(
-        (s) =>
-          new AppRoleIdentity(s, "Id", {
-            auth: AppRoleAuth.fromExisting("approle"),
-            roleName: "r",
-            policyNames: [],
-          }),
+      synthValidated(
+        (s) => new AppRoleIdentity(s, "Id", { auth: AppRoleAuth.fromExisting("approle"), roleName: "r" }),
       ),
     ).toThrow(
-      "policyNames [] is empty, so the key server's token could do nothing: pass the keystore policy name",
+      "policyNames [] is empty, so the key server's token could do nothing: pass the keystore policy name, or call keystore.grantKeyServerAccess(role)",
+    );
+  });
+
+  test("GIVEN a role of its own WHEN a keystore grants it access THEN its tokens get the keystore policy, after the given ones", () => {
+    const json = synthValidated((s) => {
+      const ks = new Keystore(s, "Payments", { prefix: "payments" });
+      const role = new AppRoleIdentity(s, "Batch", {
+        auth: AppRoleAuth.fromExisting("approle"),
+        roleName: "batch",
+        policyNames: ["batch-reports"],
+      });
+      ks.grantKeyServerAccess(role);
+      ks.grantKeyServerAccess(role);
+    });
+    const roles = Object.values(resources(json, "vault_approle_auth_backend_role"));
+    const batch = roles.find((r) => r.role_name === "batch");
+    expect(batch?.token_policies).toEqual([
+      "batch-reports",
+      expect.stringMatching(/^\$\{vault_policy\.Payments_Policy_[0-9A-F]+\.name\}$/),
+    ]);
+  });
+
+  test("fails when a keystore grants access to a role in another namespace", () => {
+    expect(() =>
+      synth((s) => {
+        const ks = new Keystore(s, "Payments", { prefix: "payments" });
+        const role = new AppRoleIdentity(s, "Batch", {
+          auth: AppRoleAuth.fromExisting("approle", VaultNamespace.fromPath("team-a")),
+          roleName: "batch",
+        });
+        ks.grantKeyServerAccess(role);
+      }),
+    ).toThrow(
+      'role stack/Batch logs in through namespace "team-a" but the keystore\'s policy "kes-kv-payments" lives in "/": grant a role whose auth mount is in "/"',
     );
   });
 
