@@ -4,17 +4,18 @@ import {
   type DeploymentV1SpecTemplateSpecContainerEnv,
   type DeploymentV1SpecTemplateSpecContainerVolumeMount,
   type DeploymentV1SpecTemplateSpecVolume,
+  type DeploymentV1SpecTemplateSpecVolumeSecretItems,
 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
-import { Fn, Token } from "cdktf";
+import { Fn, Lazy, Token } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { createHash } from "node:crypto";
 import type { IKeystore } from "../vault/keystore";
-import { renderKeyServerConfig, type KeyServerClientPolicy } from "./key-server-config";
+import { checkPolicyName, renderKeyServerConfig, type KeyServerClientPolicy } from "./key-server-config";
 import { KeyServerTls } from "./key-server-tls";
 import {
   checkCount,
@@ -69,9 +70,12 @@ export interface IKeyServer extends IConstruct {
   readonly keyServerNamespace: string;
 }
 
-/** A client of the key server, identified by its certificate (the server computes the identity). */
+/**
+ * A client of the key server, identified by its certificate (the server computes the identity). Its certificate
+ * is stored as `<policyName>.crt` in the key server's Secret and mounted under /etc/keyserver/clients.
+ */
 export interface KeyServerClient {
-  /** Policy name in the key server config ([0-9A-Za-z_-]), e.g. "minio". */
+  /** Policy name in the key server config ([0-9A-Za-z_-]), unique per key server, e.g. "minio". */
   readonly policyName: string;
   /** Client certificate (PEM), usually a token of a tls_* resource. */
   readonly certPem: string;
@@ -97,8 +101,12 @@ export interface KeyServerProps {
   readonly vaultEndpoint: string;
   /** The server's TLS certificate, e.g. `KeyServerTls.fromPem(identities.keyServerTls)`. */
   readonly tls: KeyServerTls;
-  /** Clients and their policies, e.g. MinIO's certificate with `minioKeyPolicy(prefix)`. */
-  readonly clients: KeyServerClient[];
+  /**
+   * Clients and their policies, e.g. MinIO's certificate with `minioKeyPolicy(prefix)`. More can be added with
+   * `addClient`; at least one must be there at synth.
+   * @default - none yet
+   */
+  readonly clients?: KeyServerClient[];
   /**
    * Name of the Deployment, Service, Secret, ConfigMap, service account and PDB.
    * @default "keyserver"
@@ -161,6 +169,11 @@ const DEFAULT_RESOURCES = { cpuRequest: "100m", memoryRequest: "128Mi", cpuLimit
 const CIDR = /^([0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}|[0-9A-Fa-f:]+\/[0-9]{1,3})$/;
 const DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
 
+/** Key of a client's certificate in the Secret, and its file name under /etc/keyserver/clients. */
+function clientCertKey(client: KeyServerClient): string {
+  return `${client.policyName}.crt`;
+}
+
 function sha256(...parts: string[]): string {
   const h = createHash("sha256");
   for (const p of parts) h.update(p).update("\0");
@@ -179,10 +192,7 @@ export class KeyServer extends Construct implements IKeyServer {
   public readonly keyServerDnsNames: string[];
   public readonly keyServerServiceName: string;
   public readonly keyServerNamespace: string;
-  /** The rendered config file (no secrets: they are `${ENV}` references). */
-  public readonly configYaml: string;
-  /** sha256 of the config and bundle, the value of the config checksum annotation. */
-  public readonly configChecksum: string;
+
   /** The Deployment (escape hatch). */
   public readonly deployment: DeploymentV1;
   public readonly service: ServiceV1;
@@ -191,11 +201,15 @@ export class KeyServer extends Construct implements IKeyServer {
   public readonly serviceAccount: ServiceAccountV1;
   public readonly podDisruptionBudget: PodDisruptionBudgetV1;
   public readonly networkPolicy?: NetworkPolicyV1;
+  private readonly clients: KeyServerClient[] = [];
+  private readonly renderConfig: () => string;
+  private readonly checksumOf: (configYaml: string) => string;
 
   /**
    * @throws Error when a name, count, CIDR or duration is malformed, when the Vault endpoint is not an http(s)
-   *   URL, when there is no client, when the keystore's secret-id is response-wrapped (the server needs the
-   *   secret-id itself), when the bundle is missing or too large (see RuntimeSource.readBundle).
+   *   URL, when the keystore's secret-id is response-wrapped (the server needs the secret-id itself), when the
+   *   bundle is missing or too large (see RuntimeSource.readBundle), or from `addClient`. A key server left
+   *   without any client fails the synth (validation).
    */
   constructor(scope: Construct, id: string, props: KeyServerProps) {
     super(scope, id);
@@ -211,11 +225,6 @@ export class KeyServer extends Construct implements IKeyServer {
     ) {
       throw new Error(
         `vaultEndpoint ${JSON.stringify(props.vaultEndpoint)} must be an http(s) URL without a path: e.g. "https://vault.vault.svc:8200"`,
-      );
-    }
-    if (props.clients.length === 0) {
-      throw new Error(
-        "clients [] is empty, so no one could use the key server: pass MinIO's certificate with minioKeyPolicy(<prefix>)",
       );
     }
     for (const cidr of props.networkPolicy?.probeCidrs ?? []) {
@@ -260,23 +269,33 @@ export class KeyServer extends Construct implements IKeyServer {
       `https://${this.keyServerDnsNames[this.keyServerDnsNames.length - 1]}:${KEYSERVER_PORT}`,
     ];
 
-    const clientFiles = props.clients.map((c, i) => ({
-      ...c,
-      key: i === 0 ? KEYSERVER_SECRET_KEYS.minioClientCert : `client-${i}.crt`,
-    }));
-    const clientPolicies: KeyServerClientPolicy[] = clientFiles.map((c) => ({
-      policyName: c.policyName,
-      certFile: `${KEYSERVER_CLIENTS_DIR}/${c.key}`,
-      patterns: c.patterns,
-    }));
-    this.configYaml = renderKeyServerConfig({
-      keystore: ks.spec.keystoreConfig(),
-      vaultEndpoint: props.vaultEndpoint,
-      clients: clientPolicies,
-      adminIdentity: props.adminIdentity,
-      cacheOfflineExpiry: props.cacheOfflineExpiry,
+    for (const client of props.clients ?? []) this.addClient(client);
+    this.node.addValidation({
+      validate: () =>
+        this.clients.length === 0
+          ? [
+              "clients [] is empty, so no one could use the key server: pass MinIO's certificate with minioKeyPolicy(<prefix>), or call addClient",
+            ]
+          : [],
     });
-    this.configChecksum = sha256(this.configYaml, bundle?.content ?? runtime.image);
+    // Rendered when read (at synth for the ConfigMap and the checksum), so clients added later are in it.
+    const keystoreConfig = ks.spec.keystoreConfig();
+    this.renderConfig = () =>
+      renderKeyServerConfig({
+        keystore: keystoreConfig,
+        vaultEndpoint: props.vaultEndpoint,
+        clients: this.clients.map(
+          (c): KeyServerClientPolicy => ({
+            policyName: c.policyName,
+            certFile: `${KEYSERVER_CLIENTS_DIR}/${clientCertKey(c)}`,
+            patterns: c.patterns,
+          }),
+        ),
+        adminIdentity: props.adminIdentity,
+        cacheOfflineExpiry: props.cacheOfflineExpiry,
+      });
+    this.checksumOf = (configYaml) => sha256(configYaml, bundle?.content ?? runtime.image);
+    this.renderConfig(); // the config's own checks, now rather than at synth
 
     // Never the automounted token (an API credential for anything in the pod): with Kubernetes login the key
     // server gets a projected token for Vault's audience only, in a volume of its own.
@@ -296,14 +315,26 @@ export class KeyServer extends Construct implements IKeyServer {
       secretData[KEYSERVER_SECRET_KEYS.tlsCert] = tls.pem.certPem;
       secretData[KEYSERVER_SECRET_KEYS.caCert] = tls.pem.caPem;
     }
-    for (const c of clientFiles) secretData[c.key] = c.certPem;
-    this.secret = new SecretV1(this, "Secret", { metadata, type: "Opaque", data: secretData });
+    this.secret = new SecretV1(this, "Secret", {
+      metadata,
+      type: "Opaque",
+      data: Token.asStringMap(
+        Lazy.anyValue({
+          produce: () => ({
+            ...secretData,
+            ...Object.fromEntries(this.clients.map((c) => [clientCertKey(c), c.certPem])),
+          }),
+        }),
+      ),
+    });
 
     // Literal text: the config's ${ENV} references are not Terraform's. The bundle is the stack's one asset file,
     // read by Terraform and marked sensitive: cdk.tf.json names it instead of repeating it per tenant, and plans
     // do not print it (the checksum annotation shows a new bundle).
     const configData: Record<string, string> = {
-      [KEYSERVER_CONFIG_MAP_KEYS.config]: escapeTerraformLiteral(this.configYaml),
+      [KEYSERVER_CONFIG_MAP_KEYS.config]: Lazy.stringValue({
+        produce: () => escapeTerraformLiteral(this.configYaml),
+      }),
     };
     if (bundle !== undefined) {
       configData[KEYSERVER_CONFIG_MAP_KEYS.bundle] = sensitiveAssetText(runtimeBundleAsset(this, bundle));
@@ -353,7 +384,9 @@ export class KeyServer extends Construct implements IKeyServer {
         secret: {
           secretName,
           defaultMode: "0440",
-          items: clientFiles.map((c) => ({ key: c.key, path: c.key })),
+          items: Lazy.anyValue({
+            produce: () => this.clients.map((c) => ({ key: clientCertKey(c), path: clientCertKey(c) })),
+          }) as unknown as DeploymentV1SpecTemplateSpecVolumeSecretItems[],
         },
       },
       { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
@@ -417,7 +450,7 @@ export class KeyServer extends Construct implements IKeyServer {
           metadata: {
             labels,
             annotations: {
-              [CONFIG_CHECKSUM_ANNOTATION]: this.configChecksum,
+              [CONFIG_CHECKSUM_ANNOTATION]: Lazy.stringValue({ produce: () => this.configChecksum }),
               [SECRET_CHECKSUM_ANNOTATION]: secretChecksum,
             },
           },
@@ -497,5 +530,30 @@ export class KeyServer extends Construct implements IKeyServer {
         },
       });
     }
+  }
+
+  /** The rendered config file with the clients added so far (no secrets: they are `${ENV}` references). */
+  public get configYaml(): string {
+    return this.renderConfig();
+  }
+
+  /** sha256 of the config and bundle, the value of the config checksum annotation. */
+  public get configChecksum(): string {
+    return this.checksumOf(this.configYaml);
+  }
+
+  /**
+   * Lets one more client use the key server: its certificate goes into the Secret as `<policyName>.crt` and its
+   * policy into the config; the pods roll on the change (checksum annotations).
+   * @throws Error when the policy name is malformed or already used by another client.
+   */
+  public addClient(client: KeyServerClient): void {
+    if (this.clients.some((c) => c.policyName === client.policyName)) {
+      throw new Error(
+        `client policyName ${JSON.stringify(client.policyName)} is used twice on key server ${this.node.path}: give each client a policy name of its own, e.g. "${client.policyName}-2"`,
+      );
+    }
+    checkPolicyName("clients policyName", client.policyName);
+    this.clients.push(client);
   }
 }

@@ -50,6 +50,9 @@ export type TenantMinioOptions = Pick<
   "name" | "replicas" | "storage" | "storageClassName" | "image" | "autoEncryption" | "rootUser" | "resources"
 >;
 
+/** Policy name of MinIO on the tenant's key server (its certificate is `minio.crt` in the key server's Secret). */
+export const MINIO_CLIENT_POLICY = "minio";
+
 /** Child id of MinIO's root password (a random_password kept at tenant level, so it exists without a cluster). */
 export const MINIO_ROOT_PASSWORD_ID = "MinioRootPassword";
 
@@ -290,13 +293,6 @@ export class KesTenant extends Construct {
         keystore: this.keystore,
         vaultEndpoint: props.vaultEndpoint,
         tls,
-        clients: [
-          {
-            policyName: "minio",
-            certPem: this.identities.minioClientCertPem,
-            patterns: minioKeyPolicy(keyNamePrefix),
-          },
-        ],
         name: keyServerName,
         namespace,
         clusterDomain: props.clusterDomain,
@@ -314,6 +310,12 @@ export class KesTenant extends Construct {
               },
             }
           : {}),
+      });
+      // MinIO is the key server's one client: policy "minio", certificate minio.crt, keys under the prefix.
+      keyServer.addClient({
+        policyName: MINIO_CLIENT_POLICY,
+        certPem: this.identities.minioClientCertPem,
+        patterns: minioKeyPolicy(keyNamePrefix),
       });
       const minio = new Minio(this, "Minio", {
         ...minioOpts,

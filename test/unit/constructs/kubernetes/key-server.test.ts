@@ -315,8 +315,62 @@ describe("KeyServer", () => {
     );
   });
 
-  test("fails when there is no client", () => {
-    expect(() => synth((s) => keyServer(s, { clients: [] }))).toThrow("clients [] is empty");
+  test("fails at synth when there is no client", () => {
+    const stack = new TerraformStack(Testing.app(), "none");
+    new VaultProvider(stack, "vault", {});
+    new KubernetesProvider(stack, "kubernetes", {});
+    keyServer(stack, { clients: [] });
+    expect(() => Testing.synth(stack, true)).toThrow(
+      "clients [] is empty, so no one could use the key server: pass MinIO's certificate with minioKeyPolicy(<prefix>), or call addClient",
+    );
+  });
+
+  test("GIVEN a key server without clients WHEN a client is added after construction THEN its certificate, file and policy are in the Secret, the pod and the config", () => {
+    let ks: KeyServer | undefined;
+    const j = synth((s) => {
+      ks = keyServer(s, { clients: [] });
+      ks.addClient({ policyName: "backup", certPem: "BACKUP-CERT", patterns: minioKeyPolicy("backup-") });
+    });
+    expect(only(j, "kubernetes_secret_v1").data["backup.crt"]).toBe("BACKUP-CERT");
+    const clients = deployment(j).spec.template.spec.volume.find((v: Json) => v.name === "clients");
+    expect(clients.secret.items).toEqual([{ key: "backup.crt", path: "backup.crt" }]);
+    const config = only(j, "kubernetes_config_map_v1").data["config.yaml"];
+    expect(config).toContain("- cert: /etc/keyserver/clients/backup.crt");
+    expect(config.replaceAll("$${", "${")).toBe(ks?.configYaml); // escaped for Terraform in the JSON
+    expect(deployment(j).spec.template.metadata.annotations["kes-vault-kit/checksum-config"]).toBe(
+      ks?.configChecksum,
+    );
+  });
+
+  test("GIVEN two clients WHEN synthesized THEN each certificate is named after its policy", () => {
+    const j = synth((s) =>
+      keyServer(s).addClient({
+        policyName: "backup",
+        certPem: "BACKUP-CERT",
+        patterns: minioKeyPolicy("b-"),
+      }),
+    );
+    expect(Object.keys(only(j, "kubernetes_secret_v1").data).sort()).toEqual([
+      "backup.crt",
+      "ca.crt",
+      "minio.crt",
+      "tls.crt",
+      "tls.key",
+      "vault-role-id",
+      "vault-secret-id",
+    ]);
+  });
+
+  test("fails when a client's policy name is used twice", () => {
+    expect(() => synth((s) => keyServer(s).addClient(client))).toThrow(
+      'client policyName "minio" is used twice on key server stack/KeyServer: give each client a policy name of its own, e.g. "minio-2"',
+    );
+  });
+
+  test("fails when a client's policy name is not a policy name", () => {
+    expect(() => synth((s) => keyServer(s).addClient({ ...client, policyName: "mi/nio" }))).toThrow(
+      'clients policyName "mi/nio" must be 1 to 80 characters of [0-9A-Za-z_-]: e.g. "minio"',
+    );
   });
 
   test("fails when the Vault endpoint has a path", () => {
