@@ -172,11 +172,22 @@ export class TenantStack extends TerraformStack {
     const withKv: KeystoreProps = {
       ...k,
       ...(props.existingKvMount
-        ? { kvMount: KvMount.fromExisting(k.kvEngine ?? "kv", k.kvVersion ?? KvVersion.V1, namespace) }
+        ? {
+            kvMount: KvMount.fromExisting(
+              this,
+              "ExistingKvMount",
+              k.kvEngine ?? "kv",
+              k.kvVersion ?? KvVersion.V1,
+              namespace,
+            ),
+          }
         : {}),
     };
     const keystore = props.existingAppRoleAuth
-      ? withAppRoleMount(withKv, AppRoleAuth.fromExisting(k.authEngine ?? "approle", authNamespace))
+      ? withAppRoleMount(
+          withKv,
+          AppRoleAuth.fromExisting(this, "ExistingAppRoleAuth", k.authEngine ?? "approle", authNamespace),
+        )
       : withKv;
     this.tenant = new KesTenant(this, props.tenant.tenantName, {
       ...props.tenant,
@@ -291,11 +302,11 @@ function sharedMounts(
   if (shared.kvEngine !== undefined) {
     const version = shared.kvVersion ?? KvVersion.V1;
     kvMount = shared.existing
-      ? KvMount.fromExisting(shared.kvEngine, version)
+      ? KvMount.fromExisting(scope, "SharedKvMount", shared.kvEngine, version)
       : new KvMount(scope, "SharedKvMount", { path: shared.kvEngine, version });
   }
   const appRoleAuth = shared.existing
-    ? AppRoleAuth.fromExisting(shared.authEngine, authNamespace)
+    ? AppRoleAuth.fromExisting(scope, "SharedAppRoleAuth", shared.authEngine, authNamespace)
     : new AppRoleAuth(scope, "SharedAppRoleAuth", { path: shared.authEngine, namespace: authNamespace });
   return { ...(kvMount ? { kvMount } : {}), appRoleAuth };
 }

@@ -75,14 +75,25 @@ export class VaultKeystoreStack extends TerraformStack {
     const withKv: KeystoreProps = {
       ...k,
       ...(props.existingKvMount
-        ? { kvMount: KvMount.fromExisting(k.kvEngine ?? "kv", k.kvVersion ?? KvVersion.V1, namespace) }
+        ? {
+            kvMount: KvMount.fromExisting(
+              this,
+              "ExistingKvMount",
+              k.kvEngine ?? "kv",
+              k.kvVersion ?? KvVersion.V1,
+              namespace,
+            ),
+          }
         : {}),
     };
     this.keystore = new Keystore(
       this,
       "Keystore",
       props.existingAppRoleAuth
-        ? withAppRoleMount(withKv, AppRoleAuth.fromExisting(k.authEngine ?? "approle", authNamespace))
+        ? withAppRoleMount(
+            withKv,
+            AppRoleAuth.fromExisting(this, "ExistingAppRoleAuth", k.authEngine ?? "approle", authNamespace),
+          )
         : withKv,
     );
 

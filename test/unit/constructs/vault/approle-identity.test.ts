@@ -14,7 +14,7 @@ import { only, resources, synth, synthValidated } from "./synth";
 
 const identity = (s: TerraformStack, options: AppRoleOptions = {}) =>
   new AppRoleIdentity(s, "Id", {
-    auth: AppRoleAuth.fromExisting("approle"),
+    auth: AppRoleAuth.fromExisting(s, "Existing", "approle"),
     roleName: "kes-p",
     policyNames: ["kes-p"],
     ...options,
@@ -138,7 +138,11 @@ describe("AppRoleIdentity", () => {
   test("fails at synth when the role is left without a policy", () => {
     expect(() =>
       synthValidated(
-        (s) => new AppRoleIdentity(s, "Id", { auth: AppRoleAuth.fromExisting("approle"), roleName: "r" }),
+        (s) =>
+          new AppRoleIdentity(s, "Id", {
+            auth: AppRoleAuth.fromExisting(s, "Existing", "approle"),
+            roleName: "r",
+          }),
       ),
     ).toThrow(
       "policyNames [] is empty, so the key server's token could do nothing: pass the keystore policy name, or call keystore.grantKeyServerAccess(role)",
@@ -149,7 +153,7 @@ describe("AppRoleIdentity", () => {
     const json = synthValidated((s) => {
       const ks = new Keystore(s, "Payments", { prefix: "payments" });
       const role = new AppRoleIdentity(s, "Batch", {
-        auth: AppRoleAuth.fromExisting("approle"),
+        auth: AppRoleAuth.fromExisting(s, "Existing", "approle"),
         roleName: "batch",
         policyNames: ["batch-reports"],
       });
@@ -169,7 +173,7 @@ describe("AppRoleIdentity", () => {
       synth((s) => {
         const ks = new Keystore(s, "Payments", { prefix: "payments" });
         const role = new AppRoleIdentity(s, "Batch", {
-          auth: AppRoleAuth.fromExisting("approle", VaultNamespace.fromPath("team-a")),
+          auth: AppRoleAuth.fromExisting(s, "Existing", "approle", VaultNamespace.fromPath("team-a")),
           roleName: "batch",
         });
         ks.grantKeyServerAccess(role);

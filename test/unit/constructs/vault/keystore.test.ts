@@ -120,8 +120,8 @@ describe("Keystore", () => {
   test("GIVEN adopted mounts WHEN synthesized THEN no mount is created", () => {
     const { json } = synth((s) =>
       keystore(s, {
-        kvMount: KvMount.fromExisting("kv", KvVersion.V1),
-        login: KeystoreLogin.appRole({ mount: AppRoleAuth.fromExisting("approle") }),
+        kvMount: KvMount.fromExisting(s, "ExistingKv", "kv", KvVersion.V1),
+        login: KeystoreLogin.appRole({ mount: AppRoleAuth.fromExisting(s, "Existing", "approle") }),
       }),
     );
     expect(resources(json, "vault_mount")).toEqual({});
@@ -157,7 +157,10 @@ describe("Keystore", () => {
   test("fails when a passed K/V mount has another version", () => {
     expect(() =>
       synth((s) =>
-        keystore(s, { kvVersion: KvVersion.V2, kvMount: KvMount.fromExisting("kv", KvVersion.V1) }),
+        keystore(s, {
+          kvVersion: KvVersion.V2,
+          kvMount: KvMount.fromExisting(s, "ExistingKv", "kv", KvVersion.V1),
+        }),
       ),
     ).toThrow(
       'kvMount "kv (v1)" does not match the spec "kv (v2)": pass a mount with the same path and version, or drop kvMount',
@@ -170,7 +173,7 @@ describe("Keystore", () => {
         keystore(s, {
           namespace: "a",
           createNamespace: false,
-          kvMount: KvMount.fromExisting("kv", KvVersion.V1),
+          kvMount: KvMount.fromExisting(s, "ExistingKv", "kv", KvVersion.V1),
         }),
       ),
     ).toThrow(
@@ -181,7 +184,9 @@ describe("Keystore", () => {
   test("fails when a passed AppRole mount has another path", () => {
     expect(() =>
       synth((s) =>
-        keystore(s, { login: KeystoreLogin.appRole({ mount: AppRoleAuth.fromExisting("other") }) }),
+        keystore(s, {
+          login: KeystoreLogin.appRole({ mount: AppRoleAuth.fromExisting(s, "Existing", "other") }),
+        }),
       ),
     ).toThrow(
       'login\'s AppRole mount "/auth/other" does not match the spec\'s auth mount "/auth/approle": pass a mount with the same path and namespace',
