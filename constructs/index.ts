@@ -2,6 +2,9 @@
 // Re-exports only, by name: everything listed here is public API (api/kes-vault-kit.api.md). Pure helpers
 // are in ./spec.ts, synthesized-output readers in ./testing.ts; validators and internals stay unexported.
 
+// Shared values
+export { Duration } from "./duration";
+
 // Vault
 export { AppRoleAuth, type AppRoleAuthProps, type IAppRoleAuth } from "./vault/approle-auth";
 export { AppRoleIdentity, type AppRoleIdentityProps, type AppRoleOptions } from "./vault/approle-identity";

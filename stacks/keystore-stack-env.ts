@@ -2,6 +2,7 @@ import * as path from "node:path";
 import {
   KvVersion,
   SecretIdRotation,
+  Duration,
   KeystoreLogin,
   type AppRoleOptions,
   type KeystoreProps,
@@ -101,6 +102,19 @@ function rotation(where: string, value: unknown): SecretIdRotation | undefined {
       : SecretIdRotation.everyMinutes(n);
 }
 
+/** A duration field: a number of seconds (`...Seconds`) or a string like "5m", as a Duration. */
+function duration(where: string, obj: Json, key: string): Duration | undefined {
+  const v = obj[key];
+  if (v === undefined) return undefined;
+  try {
+    return typeof v === "string"
+      ? Duration.parse(v)
+      : Duration.seconds(typed<number>(where, obj, key, "number")!);
+  } catch (e) {
+    throw new Error(`${where}.${key}: ${(e as Error).message}`);
+  }
+}
+
 function kubernetesAuth(where: string, value: unknown): KubernetesLoginOptions | undefined {
   if (value === undefined) return undefined;
   const k = object(where, value);
@@ -109,7 +123,7 @@ function kubernetesAuth(where: string, value: unknown): KubernetesLoginOptions |
     serviceAccountNames: strings(where, k, "serviceAccountNames"),
     serviceAccountNamespaces: strings(where, k, "serviceAccountNamespaces"),
     audience: typed<string>(where, k, "audience", "string"),
-    tokenPeriodSeconds: typed<number>(where, k, "tokenPeriodSeconds", "number"),
+    tokenPeriod: duration(where, k, "tokenPeriodSeconds"),
   };
 }
 
@@ -137,17 +151,20 @@ function appRole(where: string, value: unknown): AppRoleOptions | undefined {
   if (value === undefined) return undefined;
   const a = object(where, value);
   onlyKnown(where, a, APPROLE_FIELDS);
-  const n = (k: string) => typed<number>(where, a, k, "number");
+  const n = (k: string) => duration(where, a, k);
   return {
-    tokenPeriodSeconds: n("tokenPeriodSeconds"),
-    tokenTtlSeconds: n("tokenTtlSeconds"),
-    tokenMaxTtlSeconds: n("tokenMaxTtlSeconds"),
-    secretIdTtlSeconds: n("secretIdTtlSeconds"),
+    tokenPeriod: n("tokenPeriodSeconds"),
+    tokenTtl: n("tokenTtlSeconds"),
+    tokenMaxTtl: n("tokenMaxTtlSeconds"),
+    secretIdTtl: n("secretIdTtlSeconds"),
     tokenBoundCidrs: strings(where, a, "tokenBoundCidrs"),
     secretIdBoundCidrs: strings(where, a, "secretIdBoundCidrs"),
     secretIdRotation: rotation(`${where}.rotation`, a.rotation),
     secretIdRotationTrigger: typed<string>(where, a, "rotationTrigger", "string"),
-    responseWrappingTtl: typed<string>(where, a, "responseWrappingTtl", "string"),
+    responseWrappingTtl:
+      typed<string>(where, a, "responseWrappingTtl", "string") === undefined
+        ? undefined
+        : duration(where, a, "responseWrappingTtl"),
   };
 }
 

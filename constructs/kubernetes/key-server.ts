@@ -14,6 +14,7 @@ import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { Fn, Lazy, Token } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { createHash } from "node:crypto";
+import { Duration } from "../duration";
 import type { IKeystore } from "../vault/keystore";
 import { checkPolicyName, renderKeyServerConfig, type KeyServerClientPolicy } from "./key-server-config";
 import { KeyServerTls } from "./key-server-tls";
@@ -153,21 +154,20 @@ export interface KeyServerProps {
    */
   readonly adminIdentity?: string;
   /**
-   * Keep cached keys this long while Vault is unreachable (Go duration, e.g. "5m").
+   * Keep cached keys this long while Vault is unreachable, e.g. `Duration.minutes(5)`.
    * @default - not kept beyond the normal cache expiry
    */
-  readonly cacheOfflineExpiry?: string;
+  readonly cacheOfflineExpiry?: Duration;
   /**
    * Lifetime of the projected service-account token the key server logs in to Vault with (Kubernetes login;
    * the kubelet renews it at 80 %). Its audience is the keystore's `kubernetesAudience`.
-   * @default 600 (the minimum Kubernetes allows)
+   * @default Duration.seconds(600) - the minimum Kubernetes allows
    */
-  readonly serviceAccountTokenSeconds?: number;
+  readonly serviceAccountTokenLifetime?: Duration;
 }
 
 const DEFAULT_RESOURCES = { cpuRequest: "100m", memoryRequest: "128Mi", cpuLimit: "1", memoryLimit: "256Mi" };
 const CIDR = /^([0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}|[0-9A-Fa-f:]+\/[0-9]{1,3})$/;
-const DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
 
 /** Key of a client's certificate in the Secret, and its file name under /etc/keyserver/clients. */
 function clientCertKey(client: KeyServerClient): string {
@@ -233,15 +233,10 @@ export class KeyServer extends Construct implements IKeyServer {
           `networkPolicy.probeCidrs entry ${JSON.stringify(cidr)} is not a CIDR block: use e.g. "10.0.0.0/16"`,
         );
     }
-    if (props.cacheOfflineExpiry !== undefined && !DURATION.test(props.cacheOfflineExpiry)) {
+    const tokenSeconds = (props.serviceAccountTokenLifetime ?? Duration.seconds(600)).toSeconds();
+    if (tokenSeconds < 600) {
       throw new Error(
-        `cacheOfflineExpiry ${JSON.stringify(props.cacheOfflineExpiry)} is not a Go duration: use e.g. "5m" or "1h"`,
-      );
-    }
-    const tokenSeconds = props.serviceAccountTokenSeconds ?? 600;
-    if (!Number.isInteger(tokenSeconds) || tokenSeconds < 600) {
-      throw new Error(
-        `serviceAccountTokenSeconds ${JSON.stringify(tokenSeconds)} must be a whole number of seconds, at least 600 (the Kubernetes minimum): e.g. 3600`,
+        `serviceAccountTokenLifetime ${props.serviceAccountTokenLifetime?.toGoString()} is shorter than 600 s, the Kubernetes minimum: use e.g. Duration.hours(1)`,
       );
     }
     const ks = props.keystore;
@@ -292,7 +287,7 @@ export class KeyServer extends Construct implements IKeyServer {
           }),
         ),
         adminIdentity: props.adminIdentity,
-        cacheOfflineExpiry: props.cacheOfflineExpiry,
+        cacheOfflineExpiry: props.cacheOfflineExpiry?.toGoString(),
       });
     this.checksumOf = (configYaml) => sha256(configYaml, bundle?.content ?? runtime.image);
     this.renderConfig(); // the config's own checks, now rather than at synth

@@ -3,6 +3,7 @@ import { ApproleAuthBackendRoleSecretId } from "@cdktf/provider-vault/lib/approl
 import { Rotating } from "@cdktf/provider-time/lib/rotating";
 import { Lazy } from "cdktf";
 import { Construct } from "constructs";
+import { Duration } from "../duration";
 import { isUnresolved, show } from "../private/vault-path";
 import type { IAppRoleAuth } from "./approle-auth";
 import { checkName } from "./keystore-spec-validation";
@@ -12,20 +13,20 @@ import type { IVaultLoginRole } from "./vault-login-role";
 /** Options of the AppRole role and its secret-id; the defaults are the ones KES needs. */
 export interface AppRoleOptions {
   /**
-   * Period of the login token in seconds: the token never expires while it is renewed within the period.
-   * @default 300
+   * Period of the login token: the token never expires while it is renewed within the period.
+   * @default Duration.seconds(300)
    */
-  readonly tokenPeriodSeconds?: number;
+  readonly tokenPeriod?: Duration;
   /**
-   * Initial TTL of non-periodic tokens in seconds (only when `tokenPeriodSeconds` is 0).
-   * @default 0 - Vault's default
+   * Initial TTL of non-periodic tokens (only when `tokenPeriod` is 0).
+   * @default - Vault's default
    */
-  readonly tokenTtlSeconds?: number;
+  readonly tokenTtl?: Duration;
   /**
-   * Maximum token lifetime in seconds.
-   * @default 0 - no maximum beyond Vault's
+   * Maximum token lifetime.
+   * @default - no maximum beyond Vault's
    */
-  readonly tokenMaxTtlSeconds?: number;
+  readonly tokenMaxTtl?: Duration;
   /**
    * CIDR blocks allowed to use the issued tokens.
    * @default - any address
@@ -37,11 +38,11 @@ export interface AppRoleOptions {
    */
   readonly secretIdBoundCidrs?: string[];
   /**
-   * Lifetime of a secret-id in seconds. The key server logs in again with the same secret-id on every restart
-   * and whenever a renewal fails, so a secret-id that expires must be rotated before it does.
-   * @default 0 - never expires
+   * Lifetime of a secret-id. The key server logs in again with the same secret-id on every restart and whenever
+   * a renewal fails, so a secret-id that expires must be rotated before it does.
+   * @default - never expires
    */
-  readonly secretIdTtlSeconds?: number;
+  readonly secretIdTtl?: Duration;
   /**
    * Rotation trigger: a `time_rotating` resource that replaces the secret-id (new one first) when it elapses.
    * @default - no scheduled rotation
@@ -53,11 +54,11 @@ export interface AppRoleOptions {
    */
   readonly secretIdRotationTrigger?: string;
   /**
-   * Response-wrap the secret-id for this long ("60s", "5m", "1h"): Terraform then holds a single-use wrapping
-   * token instead of the secret-id, to be unwrapped by whoever delivers it.
+   * Response-wrap the secret-id for this long (e.g. `Duration.seconds(60)`): Terraform then holds a single-use
+   * wrapping token instead of the secret-id, to be unwrapped by whoever delivers it.
    * @default - not wrapped
    */
-  readonly responseWrappingTtl?: string;
+  readonly responseWrappingTtl?: Duration;
 }
 
 export interface AppRoleIdentityProps extends AppRoleOptions {
@@ -74,13 +75,6 @@ export interface AppRoleIdentityProps extends AppRoleOptions {
 }
 
 const CIDR = /^([0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}|[0-9A-Fa-f:]+\/[0-9]{1,3})$/;
-const DURATION = /^[1-9][0-9]*[smh]$/;
-
-function checkSeconds(field: string, value: number | undefined): void {
-  if (value !== undefined && !isUnresolved(value) && (!Number.isInteger(value) || value < 0)) {
-    throw new Error(`${field} ${show(value)} must be a whole number of seconds, at least 0`);
-  }
-}
 
 function checkCidrs(field: string, values: string[] | undefined): void {
   for (const v of values ?? []) {
@@ -128,11 +122,7 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
   constructor(scope: Construct, id: string, props: AppRoleIdentityProps) {
     super(scope, id);
     if (!isUnresolved(props.roleName)) checkName("roleName", props.roleName);
-    const period = props.tokenPeriodSeconds ?? 300;
-    checkSeconds("tokenPeriodSeconds", period);
-    checkSeconds("tokenTtlSeconds", props.tokenTtlSeconds);
-    checkSeconds("tokenMaxTtlSeconds", props.tokenMaxTtlSeconds);
-    checkSeconds("secretIdTtlSeconds", props.secretIdTtlSeconds);
+    const period = (props.tokenPeriod ?? Duration.seconds(300)).toSeconds();
     checkCidrs("tokenBoundCidrs", props.tokenBoundCidrs);
     checkCidrs("secretIdBoundCidrs", props.secretIdBoundCidrs);
     this.policyNames = [...(props.policyNames ?? [])];
@@ -144,15 +134,15 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
             ]
           : [],
     });
-    const secretIdTtl = props.secretIdTtlSeconds ?? 0;
+    const secretIdTtl = props.secretIdTtl?.toSeconds() ?? 0;
     if (secretIdTtl > 0 && props.secretIdRotation === undefined) {
       throw new Error(
-        `secretIdTtlSeconds ${secretIdTtl} lets the secret-id expire, and the key server logs in with the same secret-id on every restart: leave it at 0, or add a secretIdRotation shorter than the ttl`,
+        `secretIdTtl ${props.secretIdTtl?.toGoString()} lets the secret-id expire, and the key server logs in with the same secret-id on every restart: leave it at 0, or add a secretIdRotation shorter than the ttl`,
       );
     }
     if (secretIdTtl > 0 && props.secretIdRotation && props.secretIdRotation.periodSeconds >= secretIdTtl) {
       throw new Error(
-        `secretIdTtlSeconds ${secretIdTtl} is not longer than the secret-id rotation period (${props.secretIdRotation.periodSeconds} s), so the secret-id expires before it is replaced: rotate more often or raise the ttl`,
+        `secretIdTtl ${props.secretIdTtl?.toGoString()} is not longer than the secret-id rotation period (${props.secretIdRotation.periodSeconds} s), so the secret-id expires before it is replaced: rotate more often or raise the ttl`,
       );
     }
     if (props.secretIdRotationTrigger !== undefined && props.secretIdRotation === undefined) {
@@ -160,9 +150,9 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
         `secretIdRotationTrigger ${show(props.secretIdRotationTrigger)} needs secretIdRotation: add e.g. SecretIdRotation.everyDays(30)`,
       );
     }
-    if (props.responseWrappingTtl !== undefined && !DURATION.test(props.responseWrappingTtl)) {
+    if (props.responseWrappingTtl !== undefined && props.responseWrappingTtl.toSeconds() === 0) {
       throw new Error(
-        `responseWrappingTtl ${show(props.responseWrappingTtl)} must be a duration like "60s", "5m" or "1h"`,
+        `responseWrappingTtl ${props.responseWrappingTtl.toGoString()} would wrap the secret-id for no time at all: use e.g. Duration.minutes(5), or drop it`,
       );
     }
 
@@ -179,8 +169,8 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
       secretIdNumUses: 0,
       secretIdTtl,
       bindSecretId: true,
-      ...(props.tokenTtlSeconds === undefined ? {} : { tokenTtl: props.tokenTtlSeconds }),
-      ...(props.tokenMaxTtlSeconds === undefined ? {} : { tokenMaxTtl: props.tokenMaxTtlSeconds }),
+      ...(props.tokenTtl === undefined ? {} : { tokenTtl: props.tokenTtl.toSeconds() }),
+      ...(props.tokenMaxTtl === undefined ? {} : { tokenMaxTtl: props.tokenMaxTtl.toSeconds() }),
       ...(props.tokenBoundCidrs === undefined ? {} : { tokenBoundCidrs: props.tokenBoundCidrs }),
       ...(props.secretIdBoundCidrs === undefined ? {} : { secretIdBoundCidrs: props.secretIdBoundCidrs }),
       ...ns,
@@ -205,7 +195,7 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
       backend: props.auth.authPath,
       roleName: this.role.roleName,
       numUses: 0,
-      ...(wrapped ? { wrappingTtl: props.responseWrappingTtl, withWrappedAccessor: true } : {}),
+      ...(wrapped ? { wrappingTtl: props.responseWrappingTtl?.toGoString(), withWrappedAccessor: true } : {}),
       ...ns,
       lifecycle: { createBeforeDestroy: true },
     });

@@ -1,3 +1,4 @@
+import type { Duration } from "../duration";
 import type { IAppRoleAuth } from "./approle-auth";
 import type { AppRoleOptions } from "./approle-identity";
 import type { KubernetesAuthBackendOptions } from "./kubernetes-auth-backend";
@@ -30,10 +31,10 @@ export interface KubernetesLoginOptions {
    */
   readonly audience?: string;
   /**
-   * Period of the login token in seconds.
-   * @default 300
+   * Period of the login token.
+   * @default Duration.seconds(300)
    */
-  readonly tokenPeriodSeconds?: number;
+  readonly tokenPeriod?: Duration;
   /**
    * Create the Kubernetes auth mount at the spec's auth path and point it at the cluster (API address, CA, token
    * reviewer; child id KubernetesAuthBackend); the role is then created after it. In a `KesTenant` without a

@@ -1,6 +1,7 @@
 import { KubernetesAuthBackendRole } from "@cdktf/provider-vault/lib/kubernetes-auth-backend-role";
 import { Lazy } from "cdktf";
 import { Construct } from "constructs";
+import { Duration } from "../duration";
 import { isUnresolved, show } from "../private/vault-path";
 import { checkMount, checkName, RESERVED_AUTH_MOUNTS } from "./keystore-spec-validation";
 import type { IVaultLoginRole } from "./vault-login-role";
@@ -18,10 +19,10 @@ export interface KubernetesAuthOptions {
    */
   readonly audience?: string;
   /**
-   * Period of the login token in seconds.
-   * @default 300
+   * Period of the login token.
+   * @default Duration.seconds(300)
    */
-  readonly tokenPeriodSeconds?: number;
+  readonly tokenPeriod?: Duration;
 }
 
 export interface KubernetesAuthRoleProps extends KubernetesAuthOptions {
@@ -90,10 +91,7 @@ export class KubernetesAuthRole extends Construct implements IVaultLoginRole {
         );
       }
     }
-    const period = props.tokenPeriodSeconds ?? 300;
-    if (!Number.isInteger(period) || period < 0) {
-      throw new Error(`tokenPeriodSeconds ${show(period)} must be a whole number of seconds, at least 0`);
-    }
+    const period = (props.tokenPeriod ?? Duration.seconds(300)).toSeconds();
     this.policyNames = [...(props.policyNames ?? [])];
     this.node.addValidation({
       validate: () =>

@@ -1,3 +1,4 @@
+import { Duration } from "../../../../constructs/duration";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -155,8 +156,8 @@ describe("KeyServer", () => {
   });
 
   test("fails when the projected token would live shorter than Kubernetes allows", () => {
-    expect(() => synth((s) => keyServer(s, { serviceAccountTokenSeconds: 60 }))).toThrow(
-      "serviceAccountTokenSeconds 60 must be a whole number of seconds, at least 600",
+    expect(() => synth((s) => keyServer(s, { serviceAccountTokenLifetime: Duration.minutes(5) }))).toThrow(
+      "serviceAccountTokenLifetime 5m is shorter than 600 s, the Kubernetes minimum: use e.g. Duration.hours(1)",
     );
   });
 
@@ -307,7 +308,9 @@ describe("KeyServer", () => {
     expect(() =>
       synth((s) =>
         keyServer(s, {
-          keystore: approleKeystore(s, { login: KeystoreLogin.appRole({ responseWrappingTtl: "60s" }) }),
+          keystore: approleKeystore(s, {
+            login: KeystoreLogin.appRole({ responseWrappingTtl: Duration.seconds(60) }),
+          }),
         }),
       ),
     ).toThrow(

@@ -1,3 +1,4 @@
+import { Duration } from "../../../../constructs/duration";
 import { Policy } from "@cdktf/provider-vault/lib/policy";
 import { TerraformStack, Testing } from "cdktf";
 import {
@@ -215,11 +216,11 @@ describe("Keystore", () => {
   });
 
   test("GIVEN each login WHEN built THEN it carries only its own method's options", () => {
-    const appRole = KeystoreLogin.appRole({ tokenPeriodSeconds: 600 });
+    const appRole = KeystoreLogin.appRole({ tokenPeriod: Duration.minutes(10) });
     const kubernetes = KeystoreLogin.kubernetes({ audience: "vault" });
     expect([appRole.method.type, appRole.appRoleOptions, appRole.kubernetesOptions]).toEqual([
       "approle",
-      { tokenPeriodSeconds: 600 },
+      { tokenPeriod: Duration.minutes(10) },
       undefined,
     ]);
     expect([kubernetes.method.type, kubernetes.appRoleOptions, kubernetes.kubernetesOptions]).toEqual([
