@@ -77,7 +77,7 @@ export class TenantIdentities extends Construct {
     super(scope, id);
     if (props.keyServerDnsNames.length === 0) {
       throw new Error(
-        'keyServerDnsNames [] is empty: MinIO verifies the key server by DNS name, pass the Service names, e.g. serviceDnsNames("keyserver", "payments")',
+        "keyServerDnsNames [] is empty: MinIO verifies the key server by DNS name, pass the Service names, e.g. keyServer.keyServerDnsNames",
       );
     }
     for (const dns of props.keyServerDnsNames) {

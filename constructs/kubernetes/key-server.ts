@@ -18,13 +18,7 @@ import { Duration } from "../duration";
 import type { IKeystore } from "../vault/keystore";
 import { checkPolicyName, renderKeyServerConfig, type KeyServerClientPolicy } from "./key-server-config";
 import { KeyServerTls } from "./key-server-tls";
-import {
-  checkCount,
-  checkDnsLabel,
-  selectorLabels,
-  serviceDnsNames,
-  workloadLabels,
-} from "./kubernetes-names";
+import { checkCount, checkDnsLabel, selectorLabels, workloadLabels } from "./kubernetes-names";
 import { MAX_KEY_SERVER_REPLICAS } from "./workload-checks";
 import type { KeyPolicyPatterns } from "./minio-key-policy";
 import {
@@ -50,6 +44,7 @@ import {
 } from "./pod-security";
 import { runtimeBundleAsset, sensitiveAssetText } from "./runtime-bundle-asset";
 import { RuntimeSource } from "./runtime-source";
+import { ServiceAddress } from "./service-address";
 import { escapeTerraformLiteral } from "./terraform-escape";
 
 /** Annotation on the pod template: sha256 of the config and the bundle (known at synth). */
@@ -259,10 +254,9 @@ export class KeyServer extends Construct implements IKeyServer {
     const metadata = { name, namespace, labels };
 
     this.keyServerNamespace = namespace;
-    this.keyServerDnsNames = serviceDnsNames(name, namespace, props.clusterDomain);
-    this.keyServerEndpoints = [
-      `https://${this.keyServerDnsNames[this.keyServerDnsNames.length - 1]}:${KEYSERVER_PORT}`,
-    ];
+    const address = ServiceAddress.keyServer(name, namespace, props.clusterDomain);
+    this.keyServerDnsNames = address.dnsNames;
+    this.keyServerEndpoints = [address.endpoint];
 
     for (const client of props.clients ?? []) this.addClient(client);
     this.node.addValidation({

@@ -11,6 +11,7 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import type { IKeyServer } from "./key-server";
 import type { KeyServerTls } from "./key-server-tls";
+import { ServiceAddress } from "./service-address";
 import { checkCount, checkDnsLabel, selectorLabels, workloadLabels } from "./kubernetes-names";
 import { check, dnsSubdomainProblem, imageProblem, MAX_MINIO_REPLICAS } from "./workload-checks";
 import { checkKeyName } from "./minio-key-policy";
@@ -315,7 +316,7 @@ export class Minio extends Construct {
         ],
       },
     });
-    this.minioEndpoint = `http://${name}.${namespace}.svc.${domain}:${MINIO_PORT}`;
+    this.minioEndpoint = ServiceAddress.minio(name, namespace, domain).endpoint;
 
     const probe = (path: string, failureThreshold: number) => ({
       httpGet: { path, port: String(MINIO_PORT), scheme: "HTTP" },

@@ -7,11 +7,11 @@ import { dependable, Fn, TerraformOutput, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { TenantIdentities } from "../identity/tenant-identities";
 import { KeyServer, type KeyServerProps } from "../kubernetes/key-server";
-import { KEYSERVER_PORT } from "../kubernetes/paths";
 import { certificateDnsNameProblem, check, ipAddressProblem } from "../kubernetes/workload-checks";
 import { KeyServerTls } from "../kubernetes/key-server-tls";
 import { PodSecurityLevel } from "../kubernetes/pod-security-level";
-import { checkDnsLabel, selectorLabels, serviceDnsNames } from "../kubernetes/kubernetes-names";
+import { checkDnsLabel, selectorLabels } from "../kubernetes/kubernetes-names";
+import { ServiceAddress } from "../kubernetes/service-address";
 import { MINIO_COMPONENT, Minio, MinioKesClient, type MinioProps } from "../kubernetes/minio";
 import { checkKeyName, checkKeyNamePrefix, minioKeyPolicy } from "../kubernetes/minio-key-policy";
 import type { IKeystore } from "../vault/keystore";
@@ -255,8 +255,8 @@ export class KesTenant extends Construct {
 
     const minioOpts = props.minio ?? {};
     const minioName = minioOpts.name ?? "minio";
-    const serviceNames = serviceDnsNames(keyServerName, namespace, props.clusterDomain);
-    const dnsNames = [...serviceNames, ...(ksOpts.extraDnsNames ?? [])];
+    const keyServerAddress = ServiceAddress.keyServer(keyServerName, namespace, props.clusterDomain);
+    const dnsNames = [...keyServerAddress.dnsNames, ...(ksOpts.extraDnsNames ?? [])];
     // Checked here too so that the message names the tenant's own field, not the identities' prop.
     (ksOpts.extraIpAddresses ?? []).forEach((ip, i) =>
       check(`keyServer.extraIpAddresses[${i}]`, ip, ipAddressProblem, '"127.0.0.1"'),
@@ -264,8 +264,9 @@ export class KesTenant extends Construct {
     (ksOpts.extraDnsNames ?? []).forEach((dns, i) =>
       check(`keyServer.extraDnsNames[${i}]`, dns, certificateDnsNameProblem, '"localhost"'),
     );
-    this.keyServerEndpoints = [`https://${serviceNames[serviceNames.length - 1]}:${KEYSERVER_PORT}`];
-    this.minioEndpoint = `http://${minioName}.${namespace}.svc.${props.clusterDomain ?? "cluster.local"}:9000`;
+    // Known before any Service exists (and without a cluster); the same addresses KeyServer and Minio compute.
+    this.keyServerEndpoints = [keyServerAddress.endpoint];
+    this.minioEndpoint = ServiceAddress.minio(minioName, namespace, props.clusterDomain).endpoint;
 
     this.identities = new TenantIdentities(this, "Identities", {
       tenantName: tenant,
