@@ -36,12 +36,16 @@ import {
   KEYSERVER_TMP_DIR,
   KEYSERVER_VAULT_TOKEN_DIR,
 } from "./paths";
+import type { ResourceSettings } from "./pod-security";
 import {
-  containerSecurityContext,
-  podSecurityContext,
-  resourceBlock,
-  type ResourceSettings,
-} from "./pod-security";
+  httpProbe,
+  NODE_TOPOLOGY,
+  PodVolumes,
+  secureContainerSettings,
+  securePodSettings,
+  spreadOver,
+  ZONE_TOPOLOGY,
+} from "./pod-template";
 import { runtimeBundleAsset, sensitiveAssetText } from "./runtime-bundle-asset";
 import { RuntimeSource } from "./runtime-source";
 import { ServiceAddress } from "./service-address";
@@ -347,15 +351,16 @@ export class KeyServer extends Construct implements IKeyServer {
         },
       );
     }
-    const volumes: DeploymentV1SpecTemplateSpecVolume[] = [
-      {
-        name: "config",
-        configMap: {
-          name: configMapName,
-          defaultMode: "0444",
-          items: [{ key: KEYSERVER_CONFIG_MAP_KEYS.config, path: "config.yaml" }],
-        },
-      },
+    const pod = new PodVolumes<
+      DeploymentV1SpecTemplateSpecVolume,
+      DeploymentV1SpecTemplateSpecContainerVolumeMount
+    >();
+    const configMapVolume = (volume: string, key: string, path: string) => ({
+      name: volume,
+      configMap: { name: configMapName, defaultMode: "0444", items: [{ key, path }] },
+    });
+    pod.add(configMapVolume("config", KEYSERVER_CONFIG_MAP_KEYS.config, "config.yaml"), KEYSERVER_CONFIG_DIR);
+    pod.add(
       {
         name: "tls",
         secret: {
@@ -368,6 +373,9 @@ export class KeyServer extends Construct implements IKeyServer {
           ],
         },
       },
+      KEYSERVER_TLS_DIR,
+    );
+    pod.add(
       {
         name: "clients",
         secret: {
@@ -378,53 +386,33 @@ export class KeyServer extends Construct implements IKeyServer {
           }) as unknown as DeploymentV1SpecTemplateSpecVolumeSecretItems[],
         },
       },
-      { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
-    ];
-    const mounts: DeploymentV1SpecTemplateSpecContainerVolumeMount[] = [
-      { name: "config", mountPath: KEYSERVER_CONFIG_DIR, readOnly: true },
-      { name: "tls", mountPath: KEYSERVER_TLS_DIR, readOnly: true },
-      { name: "clients", mountPath: KEYSERVER_CLIENTS_DIR, readOnly: true },
-      { name: "tmp", mountPath: KEYSERVER_TMP_DIR },
-    ];
+      KEYSERVER_CLIENTS_DIR,
+    );
+    pod.add({ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }, KEYSERVER_TMP_DIR, true);
     if (!appRole) {
-      volumes.push({
-        name: "vault-token",
-        projected: [
-          {
-            defaultMode: "0440",
-            sources: [
-              {
-                serviceAccountToken: {
-                  path: "token",
-                  expirationSeconds: tokenSeconds,
-                  ...(ks.kubernetesAudience === undefined ? {} : { audience: ks.kubernetesAudience }),
-                },
-              },
-            ],
-          },
-        ],
-      });
-      mounts.push({ name: "vault-token", mountPath: KEYSERVER_VAULT_TOKEN_DIR, readOnly: true });
+      const audience = ks.kubernetesAudience === undefined ? {} : { audience: ks.kubernetesAudience };
+      const token = { serviceAccountToken: { path: "token", expirationSeconds: tokenSeconds, ...audience } };
+      pod.add(
+        { name: "vault-token", projected: [{ defaultMode: "0440", sources: [token] }] },
+        KEYSERVER_VAULT_TOKEN_DIR,
+      );
     }
     if (bundle !== undefined) {
-      volumes.push({
-        name: "bundle",
-        configMap: {
-          name: configMapName,
-          defaultMode: "0444",
-          items: [{ key: KEYSERVER_CONFIG_MAP_KEYS.bundle, path: "keyserver.cjs" }],
-        },
-      });
-      mounts.push({ name: "bundle", mountPath: KEYSERVER_BUNDLE_DIR, readOnly: true });
+      pod.add(
+        configMapVolume("bundle", KEYSERVER_CONFIG_MAP_KEYS.bundle, "keyserver.cjs"),
+        KEYSERVER_BUNDLE_DIR,
+      );
     }
 
-    const probe = (failureThreshold: number, periodSeconds: number) => ({
-      httpGet: { path: "/v1/ready", port: String(KEYSERVER_PORT), scheme: "HTTPS" },
-      initialDelaySeconds: 2,
-      periodSeconds,
-      timeoutSeconds: 5,
-      failureThreshold,
-    });
+    const probe = (failureThreshold: number, periodSeconds: number) =>
+      httpProbe({
+        path: "/v1/ready",
+        port: KEYSERVER_PORT,
+        scheme: "HTTPS",
+        initialDelaySeconds: 2,
+        periodSeconds,
+        failureThreshold,
+      });
     const secretChecksum = Fn.nonsensitive(Fn.sha256(Fn.jsonencode(this.secret.data)));
 
     this.deployment = new DeploymentV1(this, "Deployment", {
@@ -445,41 +433,28 @@ export class KeyServer extends Construct implements IKeyServer {
           },
           spec: {
             serviceAccountName: this.serviceAccount.metadata.name,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
+            ...securePodSettings(),
             terminationGracePeriodSeconds: 30,
-            securityContext: podSecurityContext(),
-            topologySpreadConstraint: [
-              {
-                maxSkew: 1,
-                topologyKey: "kubernetes.io/hostname",
-                whenUnsatisfiable: "ScheduleAnyway",
-                labelSelector: [{ matchLabels: selector }],
-              },
-              {
-                maxSkew: 1,
-                topologyKey: "topology.kubernetes.io/zone",
-                whenUnsatisfiable: "ScheduleAnyway",
-                labelSelector: [{ matchLabels: selector }],
-              },
-            ],
+            topologySpreadConstraint: spreadOver(selector, [NODE_TOPOLOGY, ZONE_TOPOLOGY]),
             container: [
               {
                 name: KEYSERVER_COMPONENT,
-                image: runtime.image,
-                imagePullPolicy: "IfNotPresent",
+                ...secureContainerSettings(
+                  runtime.image,
+                  props.resources,
+                  DEFAULT_RESOURCES,
+                  props.allowMemoryLock ? ["IPC_LOCK"] : [],
+                ),
                 command: ["node"],
                 args: [runtime.entryFile, "server", "--config", KEYSERVER_CONFIG_FILE],
                 env,
                 port: [{ name: "https", containerPort: KEYSERVER_PORT, protocol: "TCP" }],
                 readinessProbe: probe(3, 10),
                 livenessProbe: probe(6, 20),
-                resources: resourceBlock(props.resources, DEFAULT_RESOURCES),
-                securityContext: containerSecurityContext(props.allowMemoryLock ? ["IPC_LOCK"] : []),
-                volumeMount: mounts,
+                volumeMount: pod.mounts,
               },
             ],
-            volume: volumes,
+            volume: pod.volumes,
           },
         },
       },

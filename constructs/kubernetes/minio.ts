@@ -27,12 +27,15 @@ import {
   MINIO_PORT,
   MINIO_ROOT_SECRET_KEYS,
 } from "./paths";
+import type { ResourceSettings } from "./pod-security";
 import {
-  containerSecurityContext,
-  podSecurityContext,
-  resourceBlock,
-  type ResourceSettings,
-} from "./pod-security";
+  httpProbe,
+  NODE_TOPOLOGY,
+  PodVolumes,
+  secureContainerSettings,
+  securePodSettings,
+  spreadOver,
+} from "./pod-template";
 
 /** `app.kubernetes.io/name` of MinIO's pods. */
 export const MINIO_COMPONENT = "minio";
@@ -262,32 +265,25 @@ export class Minio extends Construct {
     if (props.autoEncryption) env.push({ name: "MINIO_KMS_AUTO_ENCRYPTION", value: "on" });
 
     const kesSecretRef = this.kesSecret?.metadata.name;
-    const volumes: StatefulSetV1SpecTemplateSpecVolume[] = [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }];
-    const mounts: StatefulSetV1SpecTemplateSpecContainerVolumeMount[] = [
-      { name: "data", mountPath: MINIO_DATA_DIR },
-      { name: "tmp", mountPath: "/tmp" },
-    ];
+    const pod = new PodVolumes<
+      StatefulSetV1SpecTemplateSpecVolume,
+      StatefulSetV1SpecTemplateSpecContainerVolumeMount
+    >();
+    pod.mountOnly("data", MINIO_DATA_DIR, true); // the volume claim template's
+    pod.add({ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }, "/tmp", true);
     if (kesSecretRef !== undefined) {
-      volumes.push({
-        name: "kes",
-        secret: {
-          secretName: kesSecretRef,
-          defaultMode: "0440",
-          items: Object.keys(kesData).map((key) => ({ key, path: key })),
-        },
-      });
-      mounts.push({ name: "kes", mountPath: MINIO_KES_DIR, readOnly: true });
+      const items = Object.keys(kesData).map((key) => ({ key, path: key }));
+      pod.add(
+        { name: "kes", secret: { secretName: kesSecretRef, defaultMode: "0440", items } },
+        MINIO_KES_DIR,
+      );
     }
     if (!tls.pem && tls.secretName) {
-      volumes.push({
-        name: "kes-ca",
-        secret: {
-          secretName: tls.secretName,
-          defaultMode: "0440",
-          items: [{ key: tls.keys.ca, path: "ca.crt" }],
-        },
-      });
-      mounts.push({ name: "kes-ca", mountPath: MINIO_KES_EXTERNAL_CA_DIR, readOnly: true });
+      const items = [{ key: tls.keys.ca, path: "ca.crt" }];
+      pod.add(
+        { name: "kes-ca", secret: { secretName: tls.secretName, defaultMode: "0440", items } },
+        MINIO_KES_EXTERNAL_CA_DIR,
+      );
     }
 
     const headlessName = `${name}-hl`;
@@ -318,13 +314,15 @@ export class Minio extends Construct {
     });
     this.minioEndpoint = ServiceAddress.minio(name, namespace, domain).endpoint;
 
-    const probe = (path: string, failureThreshold: number) => ({
-      httpGet: { path, port: String(MINIO_PORT), scheme: "HTTP" },
-      initialDelaySeconds: 5,
-      periodSeconds: 10,
-      timeoutSeconds: 5,
-      failureThreshold,
-    });
+    const probe = (path: string, failureThreshold: number) =>
+      httpProbe({
+        path,
+        port: MINIO_PORT,
+        scheme: "HTTP",
+        initialDelaySeconds: 5,
+        periodSeconds: 10,
+        failureThreshold,
+      });
     this.statefulSet = new StatefulSetV1(this, "StatefulSet", {
       metadata,
       waitForRollout: true,
@@ -337,22 +335,16 @@ export class Minio extends Construct {
         template: {
           metadata: { labels },
           spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: podSecurityContext(),
-            topologySpreadConstraint: [
-              {
-                maxSkew: 1,
-                topologyKey: "kubernetes.io/hostname",
-                whenUnsatisfiable: "ScheduleAnyway",
-                labelSelector: [{ matchLabels: selector }],
-              },
-            ],
+            ...securePodSettings(),
+            topologySpreadConstraint: spreadOver(selector, [NODE_TOPOLOGY]),
             container: [
               {
                 name: MINIO_COMPONENT,
-                image: props.image ?? DEFAULT_MINIO_IMAGE,
-                imagePullPolicy: "IfNotPresent",
+                ...secureContainerSettings(
+                  props.image ?? DEFAULT_MINIO_IMAGE,
+                  props.resources,
+                  DEFAULT_RESOURCES,
+                ),
                 command: ["minio"],
                 args: [
                   "server",
@@ -371,12 +363,10 @@ export class Minio extends Construct {
                 ],
                 livenessProbe: probe("/minio/health/live", 6),
                 readinessProbe: probe("/minio/health/ready", 3),
-                resources: resourceBlock(props.resources, DEFAULT_RESOURCES),
-                securityContext: containerSecurityContext(),
-                volumeMount: mounts,
+                volumeMount: pod.mounts,
               },
             ],
-            volume: volumes,
+            volume: pod.volumes,
           },
         },
         volumeClaimTemplate: [
