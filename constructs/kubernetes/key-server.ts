@@ -180,6 +180,52 @@ function sha256(...parts: string[]): string {
 }
 
 /**
+ * The key server's props checked, with their defaults.
+ * @throws Error when a name, count, CIDR or token lifetime is malformed, when the Vault endpoint is not an http(s)
+ *   URL, or when the keystore's AppRole credentials cannot be delivered (wrapped or missing).
+ */
+function checkKeyServerProps(props: KeyServerProps) {
+  const name = props.name ?? "keyserver";
+  const namespace = props.namespace ?? "default";
+  const replicas = props.replicas ?? 2;
+  checkDnsLabel("name", name, 52);
+  checkDnsLabel("namespace", namespace);
+  checkCount("replicas", replicas, 1, MAX_KEY_SERVER_REPLICAS);
+  if (
+    !Token.isUnresolved(props.vaultEndpoint) &&
+    !/^https?:\/\/[^\s/]+(:[0-9]+)?\/?$/.test(props.vaultEndpoint)
+  ) {
+    throw new Error(
+      `vaultEndpoint ${JSON.stringify(props.vaultEndpoint)} must be an http(s) URL without a path: e.g. "https://vault.vault.svc:8200"`,
+    );
+  }
+  for (const cidr of props.networkPolicy?.probeCidrs ?? []) {
+    if (!CIDR.test(cidr))
+      throw new Error(
+        `networkPolicy.probeCidrs entry ${JSON.stringify(cidr)} is not a CIDR block: use e.g. "10.0.0.0/16"`,
+      );
+  }
+  const tokenSeconds = (props.serviceAccountTokenLifetime ?? Duration.seconds(600)).toSeconds();
+  if (tokenSeconds < 600) {
+    throw new Error(
+      `serviceAccountTokenLifetime ${props.serviceAccountTokenLifetime?.toGoString()} is shorter than 600 s, the Kubernetes minimum: use e.g. Duration.hours(1)`,
+    );
+  }
+  if (props.keystore.secretIdWrappingToken !== undefined) {
+    throw new Error(
+      "keystore's secret-id is response-wrapped, but the key server logs in with the secret-id itself: drop responseWrappingTtl from KeystoreLogin.appRole(...), or deliver the secret-id yourself",
+    );
+  }
+  const appRole = props.keystore.spec.keystoreConfig().approle !== undefined;
+  if (appRole && (props.keystore.roleId === undefined || props.keystore.secretId === undefined)) {
+    throw new Error(
+      "keystore has no role-id/secret-id although it logs in with AppRole: pass the Keystore construct that created the AppRole",
+    );
+  }
+  return { name, namespace, replicas, tokenSeconds, appRole };
+}
+
+/**
  * Defines a KES-compatible key server on Kubernetes, wired to a Vault keystore: service account, Secret
  * (role-id, secret-id, TLS, client certificates), ConfigMap (config rendered from the keystore spec; the
  * runtime bundle, from the stack's one bundle asset and marked sensitive), Deployment, Service on 7373,
@@ -212,44 +258,8 @@ export class KeyServer extends Construct implements IKeyServer {
    */
   constructor(scope: Construct, id: string, props: KeyServerProps) {
     super(scope, id);
-    const name = props.name ?? "keyserver";
-    const namespace = props.namespace ?? "default";
-    const replicas = props.replicas ?? 2;
-    checkDnsLabel("name", name, 52);
-    checkDnsLabel("namespace", namespace);
-    checkCount("replicas", replicas, 1, MAX_KEY_SERVER_REPLICAS);
-    if (
-      !Token.isUnresolved(props.vaultEndpoint) &&
-      !/^https?:\/\/[^\s/]+(:[0-9]+)?\/?$/.test(props.vaultEndpoint)
-    ) {
-      throw new Error(
-        `vaultEndpoint ${JSON.stringify(props.vaultEndpoint)} must be an http(s) URL without a path: e.g. "https://vault.vault.svc:8200"`,
-      );
-    }
-    for (const cidr of props.networkPolicy?.probeCidrs ?? []) {
-      if (!CIDR.test(cidr))
-        throw new Error(
-          `networkPolicy.probeCidrs entry ${JSON.stringify(cidr)} is not a CIDR block: use e.g. "10.0.0.0/16"`,
-        );
-    }
-    const tokenSeconds = (props.serviceAccountTokenLifetime ?? Duration.seconds(600)).toSeconds();
-    if (tokenSeconds < 600) {
-      throw new Error(
-        `serviceAccountTokenLifetime ${props.serviceAccountTokenLifetime?.toGoString()} is shorter than 600 s, the Kubernetes minimum: use e.g. Duration.hours(1)`,
-      );
-    }
+    const { name, namespace, replicas, tokenSeconds, appRole } = checkKeyServerProps(props);
     const ks = props.keystore;
-    if (ks.secretIdWrappingToken !== undefined) {
-      throw new Error(
-        "keystore's secret-id is response-wrapped, but the key server logs in with the secret-id itself: drop appRole.responseWrappingTtl, or deliver the secret-id yourself",
-      );
-    }
-    const appRole = ks.spec.keystoreConfig().approle !== undefined;
-    if (appRole && (ks.roleId === undefined || ks.secretId === undefined)) {
-      throw new Error(
-        "keystore has no role-id/secret-id although it logs in with AppRole: pass the Keystore construct that created the AppRole",
-      );
-    }
 
     const runtime = props.runtime ?? RuntimeSource.fromBundle();
     const bundle = runtime.loadBundle();
@@ -351,58 +361,13 @@ export class KeyServer extends Construct implements IKeyServer {
         },
       );
     }
-    const pod = new PodVolumes<
-      DeploymentV1SpecTemplateSpecVolume,
-      DeploymentV1SpecTemplateSpecContainerVolumeMount
-    >();
-    const configMapVolume = (volume: string, key: string, path: string) => ({
-      name: volume,
-      configMap: { name: configMapName, defaultMode: "0444", items: [{ key, path }] },
+    const pod = this.podVolumes({
+      secretName,
+      configMapName,
+      tls,
+      vaultToken: appRole ? undefined : { expirationSeconds: tokenSeconds, audience: ks.kubernetesAudience },
+      bundle: bundle !== undefined,
     });
-    pod.add(configMapVolume("config", KEYSERVER_CONFIG_MAP_KEYS.config, "config.yaml"), KEYSERVER_CONFIG_DIR);
-    pod.add(
-      {
-        name: "tls",
-        secret: {
-          secretName: tls.secretName ?? secretName,
-          defaultMode: "0440",
-          items: [
-            { key: tls.keys.key, path: "tls.key" },
-            { key: tls.keys.cert, path: "tls.crt" },
-            { key: tls.keys.ca, path: "ca.crt" },
-          ],
-        },
-      },
-      KEYSERVER_TLS_DIR,
-    );
-    pod.add(
-      {
-        name: "clients",
-        secret: {
-          secretName,
-          defaultMode: "0440",
-          items: Lazy.anyValue({
-            produce: () => this.clients.map((c) => ({ key: clientCertKey(c), path: clientCertKey(c) })),
-          }) as unknown as DeploymentV1SpecTemplateSpecVolumeSecretItems[],
-        },
-      },
-      KEYSERVER_CLIENTS_DIR,
-    );
-    pod.add({ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }, KEYSERVER_TMP_DIR, true);
-    if (!appRole) {
-      const audience = ks.kubernetesAudience === undefined ? {} : { audience: ks.kubernetesAudience };
-      const token = { serviceAccountToken: { path: "token", expirationSeconds: tokenSeconds, ...audience } };
-      pod.add(
-        { name: "vault-token", projected: [{ defaultMode: "0440", sources: [token] }] },
-        KEYSERVER_VAULT_TOKEN_DIR,
-      );
-    }
-    if (bundle !== undefined) {
-      pod.add(
-        configMapVolume("bundle", KEYSERVER_CONFIG_MAP_KEYS.bundle, "keyserver.cjs"),
-        KEYSERVER_BUNDLE_DIR,
-      );
-    }
 
     const probe = (failureThreshold: number, periodSeconds: number) =>
       httpProbe({
@@ -494,6 +459,71 @@ export class KeyServer extends Construct implements IKeyServer {
         },
       });
     }
+  }
+
+  /** The pod's volumes and their mounts: config, TLS, client certificates, scratch, Vault token, bundle. */
+  private podVolumes(o: {
+    readonly secretName: string;
+    readonly configMapName: string;
+    readonly tls: KeyServerTls;
+    /** The projected service-account token (Kubernetes login only). */
+    readonly vaultToken?: { readonly expirationSeconds: number; readonly audience?: string };
+    readonly bundle: boolean;
+  }) {
+    const pod = new PodVolumes<
+      DeploymentV1SpecTemplateSpecVolume,
+      DeploymentV1SpecTemplateSpecContainerVolumeMount
+    >();
+    const configMapVolume = (volume: string, key: string, path: string) => ({
+      name: volume,
+      configMap: { name: o.configMapName, defaultMode: "0444", items: [{ key, path }] },
+    });
+    pod.add(configMapVolume("config", KEYSERVER_CONFIG_MAP_KEYS.config, "config.yaml"), KEYSERVER_CONFIG_DIR);
+    pod.add(
+      {
+        name: "tls",
+        secret: {
+          secretName: o.tls.secretName ?? o.secretName,
+          defaultMode: "0440",
+          items: [
+            { key: o.tls.keys.key, path: "tls.key" },
+            { key: o.tls.keys.cert, path: "tls.crt" },
+            { key: o.tls.keys.ca, path: "ca.crt" },
+          ],
+        },
+      },
+      KEYSERVER_TLS_DIR,
+    );
+    pod.add(
+      {
+        name: "clients",
+        secret: {
+          secretName: o.secretName,
+          defaultMode: "0440",
+          items: Lazy.anyValue({
+            produce: () => this.clients.map((c) => ({ key: clientCertKey(c), path: clientCertKey(c) })),
+          }) as unknown as DeploymentV1SpecTemplateSpecVolumeSecretItems[],
+        },
+      },
+      KEYSERVER_CLIENTS_DIR,
+    );
+    pod.add({ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }, KEYSERVER_TMP_DIR, true);
+    if (o.vaultToken) {
+      const { expirationSeconds, audience } = o.vaultToken;
+      const aud = audience === undefined ? {} : { audience };
+      const token = { serviceAccountToken: { path: "token", expirationSeconds, ...aud } };
+      pod.add(
+        { name: "vault-token", projected: [{ defaultMode: "0440", sources: [token] }] },
+        KEYSERVER_VAULT_TOKEN_DIR,
+      );
+    }
+    if (o.bundle) {
+      pod.add(
+        configMapVolume("bundle", KEYSERVER_CONFIG_MAP_KEYS.bundle, "keyserver.cjs"),
+        KEYSERVER_BUNDLE_DIR,
+      );
+    }
+    return pod;
   }
 
   /** The rendered config file with the clients added so far (no secrets: they are `${ENV}` references). */

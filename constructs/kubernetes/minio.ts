@@ -156,6 +156,36 @@ export function minioServerVolumes(
 }
 
 /**
+ * MinIO's props checked, with their defaults.
+ * @throws Error when a name, count, quantity or key name is malformed, when the key server has no endpoint, or
+ *   when rootPassword is a literal.
+ */
+function checkMinioProps(props: MinioProps) {
+  const name = props.name ?? "minio";
+  const namespace = props.namespace ?? "default";
+  const replicas = props.replicas ?? 4;
+  const domain = props.clusterDomain ?? "cluster.local";
+  const storage = props.storage ?? "10Gi";
+  checkDnsLabel("name", name, 50);
+  checkDnsLabel("namespace", namespace);
+  checkCount("replicas", replicas, 1, MAX_MINIO_REPLICAS);
+  check("image", props.image, imageProblem, `"${DEFAULT_MINIO_IMAGE}"`);
+  check("storageClassName", props.storageClassName, dnsSubdomainProblem, '"standard"');
+  if (!Token.isUnresolved(props.defaultKeyName)) checkKeyName("defaultKeyName", props.defaultKeyName);
+  if (!Token.isUnresolved(storage) && !QUANTITY.test(storage)) {
+    throw new Error(`storage ${JSON.stringify(storage)} is not a Kubernetes quantity: use e.g. "10Gi"`);
+  }
+  const endpoints = props.keyServer.keyServerEndpoints;
+  if (endpoints.length === 0) throw new Error("keyServer has no endpoint: pass a KeyServer");
+  if (props.rootPassword !== undefined && !Token.isUnresolved(props.rootPassword)) {
+    throw new Error(
+      "rootPassword is a literal, which would be written into cdk.tf.json: pass a token such as a random_password's result, or leave it out",
+    );
+  }
+  return { name, namespace, replicas, domain, storage, endpoints };
+}
+
+/**
  * MinIO as a StatefulSet (volume claim templates, headless Service and Service, root credentials Secret),
  * using the key server for SSE through MINIO_KMS_KES_*. No dependency on the MinIO Operator.
  * Child ids are stable: RootPassword, RootSecret, KesSecret, HeadlessService, Service, StatefulSet.
@@ -181,33 +211,13 @@ export class Minio extends Construct {
    */
   constructor(scope: Construct, id: string, props: MinioProps) {
     super(scope, id);
-    const name = props.name ?? "minio";
-    const namespace = props.namespace ?? "default";
-    const replicas = props.replicas ?? 4;
-    const domain = props.clusterDomain ?? "cluster.local";
-    const storage = props.storage ?? "10Gi";
-    checkDnsLabel("name", name, 50);
-    checkDnsLabel("namespace", namespace);
-    checkCount("replicas", replicas, 1, MAX_MINIO_REPLICAS);
-    check("image", props.image, imageProblem, `"${DEFAULT_MINIO_IMAGE}"`);
-    check("storageClassName", props.storageClassName, dnsSubdomainProblem, '"standard"');
-    if (!Token.isUnresolved(props.defaultKeyName)) checkKeyName("defaultKeyName", props.defaultKeyName);
-    if (!Token.isUnresolved(storage) && !QUANTITY.test(storage)) {
-      throw new Error(`storage ${JSON.stringify(storage)} is not a Kubernetes quantity: use e.g. "10Gi"`);
-    }
-    const endpoints = props.keyServer.keyServerEndpoints;
-    if (endpoints.length === 0) throw new Error("keyServer has no endpoint: pass a KeyServer");
+    const { name, namespace, replicas, domain, storage, endpoints } = checkMinioProps(props);
 
     const labels = workloadLabels(MINIO_COMPONENT, name);
     const selector = selectorLabels(MINIO_COMPONENT, name);
     this.minioPodLabels = selector;
     const metadata = { name, namespace, labels };
 
-    if (props.rootPassword !== undefined && !Token.isUnresolved(props.rootPassword)) {
-      throw new Error(
-        "rootPassword is a literal, which would be written into cdk.tf.json: pass a token such as a random_password's result, or leave it out",
-      );
-    }
     const rootPassword =
       props.rootPassword ?? new Password(this, "RootPassword", { length: 40, special: false }).result;
     this.rootSecretName = `${name}-root`;

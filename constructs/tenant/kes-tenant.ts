@@ -207,32 +207,9 @@ export class KesTenant extends Construct {
     if (k8s && k8s.serviceAccountNames === undefined && k8s.serviceAccountNamespaces === undefined) {
       let tokenReviewerJwt = k8s.authBackend?.tokenReviewerJwt;
       if (withKubernetes && k8s.authBackend && tokenReviewerJwt === undefined) {
-        const reviewerName = `${keyServerName}-token-reviewer`;
-        const sa = new ServiceAccountV1(this, "TokenReviewer", {
-          metadata: { name: reviewerName, namespace },
-          automountServiceAccountToken: false,
-        });
-        const binding = new ClusterRoleBindingV1(this, "TokenReviewerBinding", {
-          metadata: { name: `kes-vault-kit:${namespace}:${reviewerName}` },
-          roleRef: {
-            apiGroup: "rbac.authorization.k8s.io",
-            kind: "ClusterRole",
-            name: "system:auth-delegator",
-          },
-          subject: [{ kind: "ServiceAccount", name: reviewerName, namespace }],
-        });
-        const token = new SecretV1(this, "TokenReviewerToken", {
-          metadata: {
-            name: reviewerName,
-            namespace,
-            annotations: { "kubernetes.io/service-account.name": reviewerName },
-          },
-          type: "kubernetes.io/service-account-token",
-          waitForServiceAccountToken: true,
-          dependsOn: [sa],
-        });
-        reviewer.push(sa, binding, token);
-        tokenReviewerJwt = Fn.lookup(token.data, "token", "");
+        const created = this.tokenReviewer(`${keyServerName}-token-reviewer`, namespace);
+        reviewer.push(...created.resources);
+        tokenReviewerJwt = created.jwt;
       }
       login = KeystoreLogin.kubernetes({
         ...k8s,
@@ -378,5 +355,39 @@ export class KesTenant extends Construct {
         `where tenant ${tenant}'s keys live in Vault`,
       );
     }
+  }
+
+  /**
+   * The service account Vault reviews Kubernetes logins with (bound to `system:auth-delegator`) and its token
+   * Secret; child ids TokenReviewer, TokenReviewerBinding, TokenReviewerToken.
+   */
+  private tokenReviewer(
+    reviewerName: string,
+    namespace: string,
+  ): { resources: TerraformResource[]; jwt: string } {
+    const sa = new ServiceAccountV1(this, "TokenReviewer", {
+      metadata: { name: reviewerName, namespace },
+      automountServiceAccountToken: false,
+    });
+    const binding = new ClusterRoleBindingV1(this, "TokenReviewerBinding", {
+      metadata: { name: `kes-vault-kit:${namespace}:${reviewerName}` },
+      roleRef: {
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "ClusterRole",
+        name: "system:auth-delegator",
+      },
+      subject: [{ kind: "ServiceAccount", name: reviewerName, namespace }],
+    });
+    const token = new SecretV1(this, "TokenReviewerToken", {
+      metadata: {
+        name: reviewerName,
+        namespace,
+        annotations: { "kubernetes.io/service-account.name": reviewerName },
+      },
+      type: "kubernetes.io/service-account-token",
+      waitForServiceAccountToken: true,
+      dependsOn: [sa],
+    });
+    return { resources: [sa, binding, token], jwt: Fn.lookup(token.data, "token", "") };
   }
 }
