@@ -2,10 +2,14 @@
 // Re-exports only, by name: everything listed here is public API (api/kes-vault-kit.api.md). Pure helpers
 // are in ./spec.ts, synthesized-output readers in ./testing.ts; validators and internals stay unexported.
 
+// Shared values
+export { Duration } from "./duration";
+
 // Vault
 export { AppRoleAuth, type AppRoleAuthProps, type IAppRoleAuth } from "./vault/approle-auth";
 export { AppRoleIdentity, type AppRoleIdentityProps, type AppRoleOptions } from "./vault/approle-identity";
 export { Keystore, type IKeystore, type KeystoreProps } from "./vault/keystore";
+export { KeystoreLogin, type AppRoleLoginOptions, type KubernetesLoginOptions } from "./vault/keystore-login";
 export { KeystorePolicy, type KeystorePolicyProps } from "./vault/keystore-policy";
 export { KeystoreSpec, type VaultKeystoreConfig } from "./vault/keystore-spec";
 export type { KeystoreSpecProps, TransitSpecProps } from "./vault/keystore-spec-validation";
@@ -24,6 +28,7 @@ export { KvVersion } from "./vault/kv-version";
 export { SecretIdRotation } from "./vault/secret-id-rotation";
 export { TransitKey, type TransitKeyProps } from "./vault/transit-key";
 export { VaultAuthMethod } from "./vault/vault-auth-method";
+export type { IVaultLoginRole } from "./vault/vault-login-role";
 export { VaultNamespace, type IVaultNamespace, type VaultNamespaceProps } from "./vault/vault-namespace";
 
 // Kubernetes
@@ -59,6 +64,5 @@ export {
   type KesTenantProps,
   type TenantKeyServerOptions,
   type TenantMinioOptions,
-  type TenantVaultKubernetesAuth,
 } from "./tenant/kes-tenant";
 export { TenantKeystore } from "./tenant/tenant-keystore";

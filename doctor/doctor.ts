@@ -2,8 +2,7 @@
  * Runs the doctor over the tenants of a tenants file: for each tenant, its deployed credentials and files
  * read through the API server, then the five checks in order (report.ts), a line per step as it finishes.
  */
-import { KeystoreSpec } from "../constructs/spec";
-import { tenantKeystoreProps } from "../shared/tenant-keystore";
+import { tenantKeystoreSpec } from "../shared/tenant-keystore";
 import type { TenantsFile } from "../shared/tenants-file";
 import {
   checkKeyRoundTrip,
@@ -71,7 +70,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorRun> {
         `--tenant ${name} is not in the tenants file (tenants: ${opts.file.tenants.map((t) => t.name).join(", ")})`,
       );
     }
-    const spec = new KeystoreSpec(tenantKeystoreProps(opts.file, entry));
+    const spec = tenantKeystoreSpec(opts.file, entry);
     const neighbour = opts.file.tenants.find(
       (t) => t.name !== name && t.vaultNamespace === entry.vaultNamespace && t.prefix !== entry.prefix,
     );

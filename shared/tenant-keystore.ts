@@ -4,8 +4,9 @@
  * Pure.
  */
 import type { KeystoreProps } from "../constructs/vault/keystore";
+import { KeystoreLogin } from "../constructs/vault/keystore-login";
+import { KeystoreSpec } from "../constructs/vault/keystore-spec";
 import { KvVersion } from "../constructs/vault/kv-version";
-import { VaultAuthMethod } from "../constructs/vault/vault-auth-method";
 import type { TenantEntry, TenantsFile } from "./tenants-file";
 
 /**
@@ -23,6 +24,7 @@ export function kubernetesAuthPath(file: TenantsFile, t: TenantEntry): string {
 /** The keystore props (engine, K/V version, prefix, namespaces, login) of one validated entry. Pure. */
 export function tenantKeystoreProps(file: TenantsFile, t: TenantEntry): KeystoreProps {
   const v = file.vault;
+  const k8s = file.kubernetes;
   const namespace =
     t.vaultNamespace === undefined
       ? undefined
@@ -37,7 +39,28 @@ export function tenantKeystoreProps(file: TenantsFile, t: TenantEntry): Keystore
     ...(namespace === undefined ? {} : { namespace }),
     ...(v.authNamespace === undefined ? {} : { authNamespace: v.authNamespace }),
     ...(t.login === "kubernetes"
-      ? { authMethod: VaultAuthMethod.KUBERNETES, authEngine: kubernetesAuthPath(file, t) }
+      ? {
+          authEngine: kubernetesAuthPath(file, t),
+          // The tenant binds the role to its key server's service account and namespace, and creates the mount
+          // with a token reviewer of its own when the file names the API server (required for active tenants).
+          login: KeystoreLogin.kubernetes({
+            audience: v.kubernetesAudience,
+            ...(k8s.apiServer === undefined
+              ? {}
+              : {
+                  authBackend: {
+                    kubernetesHost: k8s.apiServer,
+                    ...(k8s.apiServerCaCert === undefined ? {} : { kubernetesCaCert: k8s.apiServerCaCert }),
+                  },
+                }),
+          }),
+        }
       : {}),
   };
+}
+
+/** The keystore spec of one validated entry (what its policy allows, how it logs in). Pure, no cdktf. */
+export function tenantKeystoreSpec(file: TenantsFile, t: TenantEntry): KeystoreSpec {
+  const props = tenantKeystoreProps(file, t);
+  return new KeystoreSpec({ ...props, authMethod: (props.login ?? KeystoreLogin.appRole()).method });
 }

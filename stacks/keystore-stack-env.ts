@@ -1,10 +1,11 @@
 import {
   KvVersion,
   SecretIdRotation,
-  VaultAuthMethod,
+  Duration,
+  KeystoreLogin,
   type AppRoleOptions,
   type KeystoreProps,
-  type KubernetesAuthOptions,
+  type KubernetesLoginOptions,
 } from "../constructs";
 import { FieldReader, showValue } from "../runtime/src/config/field-reader";
 import type { VaultKeystoreStackProps } from "./vault-keystore-stack";
@@ -65,42 +66,63 @@ function rotation(r: FieldReader): SecretIdRotation | undefined {
       : SecretIdRotation.everyMinutes(n);
 }
 
-function kubernetesAuth(r: FieldReader): KubernetesAuthOptions | undefined {
-  const k = r.optionalChild("kubernetesAuth");
+/** A duration field: a number of seconds (`...Seconds`) or a string like "5m", as a Duration. */
+function duration(r: FieldReader, key: string): Duration | undefined {
+  const v = r.raw(key);
+  if (v === undefined || v === null) return undefined;
+  try {
+    return typeof v === "string" ? Duration.parse(v) : Duration.seconds(r.num(key) as number);
+  } catch (e) {
+    const message = (e as Error).message;
+    throw new Error(message.startsWith(r.field(key)) ? message : `${r.field(key)}: ${message}`);
+  }
+}
+
+function kubernetesAuth(k: FieldReader | undefined): KubernetesLoginOptions | undefined {
   if (k === undefined) return undefined;
   k.known("serviceAccountNames", "serviceAccountNamespaces", "audience", "tokenPeriodSeconds");
   return {
-    serviceAccountNames: k.strings("serviceAccountNames") ?? [],
-    serviceAccountNamespaces: k.strings("serviceAccountNamespaces") ?? [],
+    serviceAccountNames: k.strings("serviceAccountNames"),
+    serviceAccountNamespaces: k.strings("serviceAccountNamespaces"),
     audience: k.str("audience"),
-    tokenPeriodSeconds: k.num("tokenPeriodSeconds"),
+    tokenPeriod: duration(k, "tokenPeriodSeconds"),
   };
 }
 
-function authMethod(r: FieldReader): VaultAuthMethod | undefined {
-  const value = r.raw("authMethod");
-  if (value === undefined) return undefined;
-  if (value === "approle") return VaultAuthMethod.APPROLE;
-  if (value === "kubernetes") return VaultAuthMethod.KUBERNETES;
-  throw new Error(
-    `${r.field("authMethod")} ${showValue(value)} is not supported: use "approle" or "kubernetes"`,
-  );
+/** The login from `authMethod` and the options of that method (the other method's options refused). */
+function login(k: FieldReader): KeystoreLogin | undefined {
+  const method = k.raw("authMethod");
+  if (method !== undefined && method !== "approle" && method !== "kubernetes") {
+    throw new Error(
+      `${k.field("authMethod")} ${showValue(method)} is not supported: use "approle" or "kubernetes"`,
+    );
+  }
+  const [own, other] =
+    method === "kubernetes" ? ["kubernetesAuth", "appRole"] : ["appRole", "kubernetesAuth"];
+  if (k.raw(other) !== undefined) {
+    throw new Error(
+      `${k.field(other)} is set but authMethod is ${JSON.stringify(method ?? "approle")}: drop ${other}, or set authMethod to ${JSON.stringify(method === "kubernetes" ? "approle" : "kubernetes")}`,
+    );
+  }
+  if (method === "kubernetes") return KeystoreLogin.kubernetes(kubernetesAuth(k.optionalChild(own)));
+  const options = appRole(k.optionalChild(own));
+  return options === undefined ? undefined : KeystoreLogin.appRole(options);
 }
 
-function appRole(r: FieldReader): AppRoleOptions | undefined {
-  const a = r.optionalChild("appRole");
+function appRole(a: FieldReader | undefined): AppRoleOptions | undefined {
   if (a === undefined) return undefined;
   a.known(...APPROLE_FIELDS);
   return {
-    tokenPeriodSeconds: a.num("tokenPeriodSeconds"),
-    tokenTtlSeconds: a.num("tokenTtlSeconds"),
-    tokenMaxTtlSeconds: a.num("tokenMaxTtlSeconds"),
-    secretIdTtlSeconds: a.num("secretIdTtlSeconds"),
+    tokenPeriod: duration(a, "tokenPeriodSeconds"),
+    tokenTtl: duration(a, "tokenTtlSeconds"),
+    tokenMaxTtl: duration(a, "tokenMaxTtlSeconds"),
+    secretIdTtl: duration(a, "secretIdTtlSeconds"),
     tokenBoundCidrs: a.strings("tokenBoundCidrs"),
     secretIdBoundCidrs: a.strings("secretIdBoundCidrs"),
     secretIdRotation: rotation(a),
     secretIdRotationTrigger: a.str("rotationTrigger"),
-    responseWrappingTtl: a.str("responseWrappingTtl"),
+    responseWrappingTtl:
+      a.str("responseWrappingTtl") === undefined ? undefined : duration(a, "responseWrappingTtl"),
   };
 }
 
@@ -154,9 +176,7 @@ export function keystoreStackSettingsFromEnv(
     createNamespace: k.bool("createNamespace"),
     createTransitMount: k.bool("createTransitMount"),
     transitKeyDeletionAllowed: k.bool("transitKeyDeletionAllowed"),
-    appRole: appRole(k),
-    authMethod: authMethod(k),
-    kubernetesAuth: kubernetesAuth(k),
+    login: login(k),
   };
 
   let providerVersions: Record<string, string> | undefined;

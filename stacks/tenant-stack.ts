@@ -2,9 +2,9 @@ import type { Construct } from "constructs";
 import { KitStack, type KitProvider, type KitStackOptions } from "./kit-stack";
 import { AppRoleAuth, type IAppRoleAuth } from "../constructs/vault/approle-auth";
 import type { KeystoreProps } from "../constructs/vault/keystore";
+import { KeystoreLogin } from "../constructs/vault/keystore-login";
 import { KvMount, type IKvMount } from "../constructs/vault/kv-mount";
 import { KvVersion } from "../constructs/vault/kv-version";
-import { VaultAuthMethod } from "../constructs/vault/vault-auth-method";
 import { VaultNamespace } from "../constructs/vault/vault-namespace";
 import { KesTenant, type KesTenantProps } from "../constructs/tenant/kes-tenant";
 import { TenantKeystore } from "../constructs/tenant/tenant-keystore";
@@ -42,7 +42,20 @@ function kitProviders(opts: KitStackOptions, rotation: boolean): KitProvider[] {
 }
 
 function usesRotation(k: KeystoreProps): boolean {
-  return k.appRole?.secretIdRotation !== undefined;
+  return k.login?.appRoleOptions?.secretIdRotation !== undefined;
+}
+
+/**
+ * The keystore with its AppRole login moved onto `mount` (its other AppRole options kept).
+ * @throws Error when the keystore logs in with Kubernetes auth.
+ */
+export function withAppRoleMount(k: KeystoreProps, mount: IAppRoleAuth): KeystoreProps {
+  if (k.login?.kubernetesOptions) {
+    throw new Error(
+      `keystore ${JSON.stringify(k.prefix)} logs in with Kubernetes auth, so the AppRole mount ${JSON.stringify(mount.authName)} does not apply: drop the existing/shared AppRole mount, or use KeystoreLogin.appRole()`,
+    );
+  }
+  return { ...k, login: KeystoreLogin.appRole({ ...k.login?.appRoleOptions, mount }) };
 }
 
 /**
@@ -59,15 +72,26 @@ export class TenantStack extends KitStack {
     const k = props.tenant.keystore;
     const namespace = k.namespace === undefined ? undefined : VaultNamespace.fromPath(k.namespace);
     const authNamespace = VaultNamespace.forLogin(namespace, k.authNamespace);
-    const keystore: KeystoreProps = {
+    const withKv: KeystoreProps = {
       ...k,
       ...(props.existingKvMount
-        ? { kvMount: KvMount.fromExisting(k.kvEngine ?? "kv", k.kvVersion ?? KvVersion.V1, namespace) }
-        : {}),
-      ...(props.existingAppRoleAuth
-        ? { appRoleAuth: AppRoleAuth.fromExisting(k.authEngine ?? "approle", authNamespace) }
+        ? {
+            kvMount: KvMount.fromExisting(
+              this,
+              "ExistingKvMount",
+              k.kvEngine ?? "kv",
+              k.kvVersion ?? KvVersion.V1,
+              namespace,
+            ),
+          }
         : {}),
     };
+    const keystore = props.existingAppRoleAuth
+      ? withAppRoleMount(
+          withKv,
+          AppRoleAuth.fromExisting(this, "ExistingAppRoleAuth", k.authEngine ?? "approle", authNamespace),
+        )
+      : withKv;
     this.tenant = new KesTenant(this, props.tenant.tenantName, {
       ...props.tenant,
       keystore: TenantKeystore.fromProps(keystore),
@@ -137,12 +161,10 @@ export class TenantsStack extends KitStack {
       ({ kvMount, appRoleAuth } = sharedMounts(this, shared));
     }
     for (const t of props.tenants) {
-      const keystore: KeystoreProps = {
-        ...t.keystore,
-        ...(kvMount ? { kvMount } : {}),
-        // Tenants with Kubernetes login have an auth mount of their own, not the shared AppRole one.
-        ...(appRoleAuth && t.keystore.authMethod !== VaultAuthMethod.KUBERNETES ? { appRoleAuth } : {}),
-      };
+      const withKv: KeystoreProps = { ...t.keystore, ...(kvMount ? { kvMount } : {}) };
+      // Tenants with Kubernetes login have an auth mount of their own, not the shared AppRole one.
+      const keystore =
+        appRoleAuth && !t.keystore.login?.kubernetesOptions ? withAppRoleMount(withKv, appRoleAuth) : withKv;
       this.tenants.push(
         new KesTenant(this, t.tenantName, {
           ...t,
@@ -189,11 +211,11 @@ function sharedMounts(
   if (shared.kvEngine !== undefined) {
     const version = shared.kvVersion ?? KvVersion.V1;
     kvMount = shared.existing
-      ? KvMount.fromExisting(shared.kvEngine, version)
+      ? KvMount.fromExisting(scope, "SharedKvMount", shared.kvEngine, version)
       : new KvMount(scope, "SharedKvMount", { path: shared.kvEngine, version });
   }
   const appRoleAuth = shared.existing
-    ? AppRoleAuth.fromExisting(shared.authEngine, authNamespace)
+    ? AppRoleAuth.fromExisting(scope, "SharedAppRoleAuth", shared.authEngine, authNamespace)
     : new AppRoleAuth(scope, "SharedAppRoleAuth", { path: shared.authEngine, namespace: authNamespace });
   return { ...(kvMount ? { kvMount } : {}), appRoleAuth };
 }

@@ -1,7 +1,6 @@
 import type { Construct } from "constructs";
 import * as fs from "node:fs";
 import { KvVersion } from "../constructs/vault/kv-version";
-import { VaultAuthMethod } from "../constructs/vault/vault-auth-method";
 import { RuntimeSource } from "../constructs/kubernetes/runtime-source";
 import {
   OffboardedTenantStack,
@@ -44,7 +43,6 @@ export function tenantDefinition(
 ): TenantDefinition {
   const v = file.vault;
   const keystore = tenantKeystoreProps(file, t);
-  const k8s = file.kubernetes;
   return {
     tenantName: t.name,
     keystore,
@@ -52,15 +50,6 @@ export function tenantDefinition(
     kubernetesNamespace: t.kubernetesNamespace,
     createKubernetesNamespace: file.kubernetes.createNamespaces,
     clusterDomain: file.kubernetes.clusterDomain,
-    ...(t.login === "kubernetes" && k8s.apiServer !== undefined
-      ? {
-          vaultKubernetesAuth: {
-            kubernetesHost: k8s.apiServer,
-            ...(k8s.apiServerCaCert === undefined ? {} : { kubernetesCaCert: k8s.apiServerCaCert }),
-            audience: v.kubernetesAudience,
-          },
-        }
-      : {}),
     ...(t.keyNamePrefix === undefined ? {} : { keyNamePrefix: t.keyNamePrefix }),
     keyServer: {
       replicas: t.keyServer.replicas,
@@ -128,7 +117,7 @@ export function buildTenantsStacks(
       tenant: def,
       existingKvMount: !!shared && mounts?.kvEngine !== undefined,
       // A tenant with Kubernetes login has its own auth mount, never the shared AppRole one.
-      existingAppRoleAuth: !!shared && def.keystore.authMethod !== VaultAuthMethod.KUBERNETES,
+      existingAppRoleAuth: !!shared && def.keystore.login?.kubernetesOptions === undefined,
     });
     if (shared) stack.addDependency(shared);
     out.push(stack);

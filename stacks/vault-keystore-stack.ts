@@ -2,6 +2,7 @@ import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { AppRoleAuth, Keystore, KvMount, KvVersion, VaultNamespace, type KeystoreProps } from "../constructs";
 import { KitStack, type KitStackOptions } from "./kit-stack";
+import { withAppRoleMount } from "./tenant-stack";
 
 export interface VaultKeystoreStackProps
   extends Pick<KitStackOptions, "vaultVersionOverride" | "providerVersions" | "stateDir"> {
@@ -30,19 +31,39 @@ export class VaultKeystoreStack extends KitStack {
 
   /** @throws Error from the keystore constructs when the spec or options are invalid, or from KitStack. */
   constructor(scope: Construct, id: string, props: VaultKeystoreStackProps) {
-    super(scope, id, props, props.keystore.appRole?.secretIdRotation ? ["vault", "time"] : ["vault"]);
+    super(
+      scope,
+      id,
+      props,
+      props.keystore.login?.appRoleOptions?.secretIdRotation ? ["vault", "time"] : ["vault"],
+    );
     const k = props.keystore;
     const namespace = k.namespace === undefined ? undefined : VaultNamespace.fromPath(k.namespace);
     const authNamespace = VaultNamespace.forLogin(namespace, k.authNamespace);
-    this.keystore = new Keystore(this, "Keystore", {
+    const withKv: KeystoreProps = {
       ...k,
       ...(props.existingKvMount
-        ? { kvMount: KvMount.fromExisting(k.kvEngine ?? "kv", k.kvVersion ?? KvVersion.V1, namespace) }
+        ? {
+            kvMount: KvMount.fromExisting(
+              this,
+              "ExistingKvMount",
+              k.kvEngine ?? "kv",
+              k.kvVersion ?? KvVersion.V1,
+              namespace,
+            ),
+          }
         : {}),
-      ...(props.existingAppRoleAuth
-        ? { appRoleAuth: AppRoleAuth.fromExisting(k.authEngine ?? "approle", authNamespace) }
-        : {}),
-    });
+    };
+    this.keystore = new Keystore(
+      this,
+      "Keystore",
+      props.existingAppRoleAuth
+        ? withAppRoleMount(
+            withKv,
+            AppRoleAuth.fromExisting(this, "ExistingAppRoleAuth", k.authEngine ?? "approle", authNamespace),
+          )
+        : withKv,
+    );
 
     const ks = this.keystore;
     if (ks.roleId !== undefined) new TerraformOutput(this, "role_id", { value: ks.roleId, staticId: true });

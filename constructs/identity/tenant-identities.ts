@@ -4,6 +4,7 @@ import { PrivateKey } from "@cdktf/provider-tls/lib/private-key";
 import { SelfSignedCert } from "@cdktf/provider-tls/lib/self-signed-cert";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
+import { Duration } from "../duration";
 import { isIP } from "node:net";
 
 export interface TenantIdentitiesProps {
@@ -23,20 +24,20 @@ export interface TenantIdentitiesProps {
    */
   readonly createKeyServerCertificate?: boolean;
   /**
-   * Lifetime of the tenant CA in hours.
-   * @default 87600 (10 years)
+   * Lifetime of the tenant CA, in whole hours.
+   * @default Duration.hours(87600) - 10 years
    */
-  readonly caValidityHours?: number;
+  readonly caValidity?: Duration;
   /**
-   * Lifetime of the key server and MinIO certificates in hours.
-   * @default 8760 (1 year)
+   * Lifetime of the key server and MinIO certificates, in whole hours.
+   * @default Duration.hours(8760) - 1 year
    */
-  readonly certificateValidityHours?: number;
+  readonly certificateValidity?: Duration;
   /**
-   * An apply this many hours before a certificate expires replaces it (the pods roll on the change).
-   * @default 720 (30 days)
+   * An apply this long before a certificate expires replaces it (the pods roll on the change); whole hours.
+   * @default Duration.days(30)
    */
-  readonly earlyRenewalHours?: number;
+  readonly earlyRenewal?: Duration;
 }
 
 /** The key server's TLS material (PEM tokens). */
@@ -48,12 +49,6 @@ export interface KeyServerTlsMaterial {
 }
 
 const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-function checkHours(field: string, value: number, min: number): void {
-  if (!Token.isUnresolved(value) && (!Number.isInteger(value) || value < min)) {
-    throw new Error(`${field} ${JSON.stringify(value)} must be a whole number of hours, at least ${min}`);
-  }
-}
 
 /**
  * A tenant's identities, created at apply time by the tls provider so no key material is ever in the
@@ -82,7 +77,7 @@ export class TenantIdentities extends Construct {
     super(scope, id);
     if (props.keyServerDnsNames.length === 0) {
       throw new Error(
-        'keyServerDnsNames [] is empty: MinIO verifies the key server by DNS name, pass the Service names, e.g. serviceDnsNames("keyserver", "payments")',
+        "keyServerDnsNames [] is empty: MinIO verifies the key server by DNS name, pass the Service names, e.g. keyServer.keyServerDnsNames",
       );
     }
     for (const dns of props.keyServerDnsNames) {
@@ -99,20 +94,17 @@ export class TenantIdentities extends Construct {
         );
       }
     }
-    const early = props.earlyRenewalHours ?? 720;
-    const caHours = props.caValidityHours ?? 87_600;
-    const certHours = props.certificateValidityHours ?? 8_760;
-    checkHours("earlyRenewalHours", early, 0);
-    checkHours("caValidityHours", caHours, 1);
-    checkHours("certificateValidityHours", certHours, 1);
-    if (!Token.isUnresolved(certHours) && !Token.isUnresolved(early) && certHours <= early) {
+    const early = (props.earlyRenewal ?? Duration.days(30)).toHours("earlyRenewal");
+    const caHours = (props.caValidity ?? Duration.hours(87_600)).toHours("caValidity");
+    const certHours = (props.certificateValidity ?? Duration.hours(8_760)).toHours("certificateValidity");
+    if (certHours <= early) {
       throw new Error(
-        `certificateValidityHours ${certHours} must exceed earlyRenewalHours ${early}, or every apply would replace the certificates: raise the lifetime or lower the window`,
+        `certificateValidity ${certHours}h must exceed earlyRenewal ${early}h, or every apply would replace the certificates: raise the lifetime or lower the window`,
       );
     }
-    if (!Token.isUnresolved(caHours) && !Token.isUnresolved(certHours) && caHours < certHours) {
+    if (caHours < certHours) {
       throw new Error(
-        `caValidityHours ${caHours} is shorter than certificateValidityHours ${certHours}: the CA must outlive the certificates it signs`,
+        `caValidity ${caHours}h is shorter than certificateValidity ${certHours}h: the CA must outlive the certificates it signs`,
       );
     }
     const key = (keyId: string) => new PrivateKey(this, keyId, { algorithm: "ECDSA", ecdsaCurve: "P256" });

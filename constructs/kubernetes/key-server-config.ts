@@ -53,6 +53,18 @@ export interface KeyServerConfigInput {
 const POLICY_NAME = /^[0-9A-Za-z_][0-9A-Za-z_-]{0,79}$/;
 
 /**
+ * Checks a client policy name: 1 to 80 characters of [0-9A-Za-z_-] (it also names the client's certificate file).
+ * @throws Error naming `field`, showing the value and the fix.
+ */
+export function checkPolicyName(field: string, name: string): void {
+  if (!POLICY_NAME.test(name)) {
+    throw new Error(
+      `${field} ${JSON.stringify(name)} must be 1 to 80 characters of [0-9A-Za-z_-]: e.g. "minio"`,
+    );
+  }
+}
+
+/**
  * The config as data (field names as in the KES YAML).
  * @throws Error naming the field when a client policy name is malformed or used twice, or when the keystore
  *   block has neither an AppRole nor a Kubernetes login.
@@ -60,11 +72,7 @@ const POLICY_NAME = /^[0-9A-Za-z_][0-9A-Za-z_-]{0,79}$/;
 export function keyServerConfig(input: KeyServerConfigInput): KesConfigFile {
   const policy: Record<string, PolicyFileConfig> = {};
   for (const client of input.clients) {
-    if (!POLICY_NAME.test(client.policyName)) {
-      throw new Error(
-        `clients policyName ${JSON.stringify(client.policyName)} must be 1 to 80 characters of [0-9A-Za-z_-]: e.g. "minio"`,
-      );
-    }
+    checkPolicyName("clients policyName", client.policyName);
     if (policy[client.policyName]) {
       throw new Error(
         `clients policyName ${JSON.stringify(client.policyName)} is used twice: give each client its own policy name`,

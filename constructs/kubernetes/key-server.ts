@@ -4,25 +4,21 @@ import {
   type DeploymentV1SpecTemplateSpecContainerEnv,
   type DeploymentV1SpecTemplateSpecContainerVolumeMount,
   type DeploymentV1SpecTemplateSpecVolume,
+  type DeploymentV1SpecTemplateSpecVolumeSecretItems,
 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
-import { Fn, Token } from "cdktf";
+import { Fn, Lazy, Token } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { createHash } from "node:crypto";
+import { Duration } from "../duration";
 import type { IKeystore } from "../vault/keystore";
-import { renderKeyServerConfig, type KeyServerClientPolicy } from "./key-server-config";
+import { checkPolicyName, renderKeyServerConfig, type KeyServerClientPolicy } from "./key-server-config";
 import { KeyServerTls } from "./key-server-tls";
-import {
-  checkCount,
-  checkDnsLabel,
-  selectorLabels,
-  serviceDnsNames,
-  workloadLabels,
-} from "./kubernetes-names";
+import { checkCount, checkDnsLabel, selectorLabels, workloadLabels } from "./kubernetes-names";
 import { MAX_KEY_SERVER_REPLICAS } from "./workload-checks";
 import type { KeyPolicyPatterns } from "./minio-key-policy";
 import {
@@ -40,14 +36,19 @@ import {
   KEYSERVER_TMP_DIR,
   KEYSERVER_VAULT_TOKEN_DIR,
 } from "./paths";
+import type { ResourceSettings } from "./pod-security";
 import {
-  containerSecurityContext,
-  podSecurityContext,
-  resourceBlock,
-  type ResourceSettings,
-} from "./pod-security";
+  httpProbe,
+  NODE_TOPOLOGY,
+  PodVolumes,
+  secureContainerSettings,
+  securePodSettings,
+  spreadOver,
+  ZONE_TOPOLOGY,
+} from "./pod-template";
 import { runtimeBundleFile, sensitiveFileText } from "./runtime-bundle-asset";
 import { RuntimeSource } from "./runtime-source";
+import { ServiceAddress } from "./service-address";
 import { escapeTerraformLiteral } from "./terraform-escape";
 
 /** Annotation on the pod template: sha256 of the config and the bundle (known at synth). */
@@ -69,9 +70,12 @@ export interface IKeyServer extends IConstruct {
   readonly keyServerNamespace: string;
 }
 
-/** A client of the key server, identified by its certificate (the server computes the identity). */
+/**
+ * A client of the key server, identified by its certificate (the server computes the identity). Its certificate
+ * is stored as `<policyName>.crt` in the key server's Secret and mounted under /etc/keyserver/clients.
+ */
 export interface KeyServerClient {
-  /** Policy name in the key server config ([0-9A-Za-z_-]), e.g. "minio". */
+  /** Policy name in the key server config ([0-9A-Za-z_-]), unique per key server, e.g. "minio". */
   readonly policyName: string;
   /** Client certificate (PEM), usually a token of a tls_* resource. */
   readonly certPem: string;
@@ -97,8 +101,12 @@ export interface KeyServerProps {
   readonly vaultEndpoint: string;
   /** The server's TLS certificate, e.g. `KeyServerTls.fromPem(identities.keyServerTls)`. */
   readonly tls: KeyServerTls;
-  /** Clients and their policies, e.g. MinIO's certificate with `minioKeyPolicy(prefix)`. */
-  readonly clients: KeyServerClient[];
+  /**
+   * Clients and their policies, e.g. MinIO's certificate with `minioKeyPolicy(prefix)`. More can be added with
+   * `addClient`; at least one must be there at synth.
+   * @default - none yet
+   */
+  readonly clients?: KeyServerClient[];
   /**
    * Name of the Deployment, Service, Secret, ConfigMap, service account and PDB.
    * @default "keyserver"
@@ -145,26 +153,76 @@ export interface KeyServerProps {
    */
   readonly adminIdentity?: string;
   /**
-   * Keep cached keys this long while Vault is unreachable (Go duration, e.g. "5m").
+   * Keep cached keys this long while Vault is unreachable, e.g. `Duration.minutes(5)`.
    * @default - not kept beyond the normal cache expiry
    */
-  readonly cacheOfflineExpiry?: string;
+  readonly cacheOfflineExpiry?: Duration;
   /**
    * Lifetime of the projected service-account token the key server logs in to Vault with (Kubernetes login;
    * the kubelet renews it at 80 %). Its audience is the keystore's `kubernetesAudience`.
-   * @default 600 (the minimum Kubernetes allows)
+   * @default Duration.seconds(600) - the minimum Kubernetes allows
    */
-  readonly serviceAccountTokenSeconds?: number;
+  readonly serviceAccountTokenLifetime?: Duration;
 }
 
 const DEFAULT_RESOURCES = { cpuRequest: "100m", memoryRequest: "128Mi", cpuLimit: "1", memoryLimit: "256Mi" };
 const CIDR = /^([0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}|[0-9A-Fa-f:]+\/[0-9]{1,3})$/;
-const DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+
+/** Key of a client's certificate in the Secret, and its file name under /etc/keyserver/clients. */
+function clientCertKey(client: KeyServerClient): string {
+  return `${client.policyName}.crt`;
+}
 
 function sha256(...parts: string[]): string {
   const h = createHash("sha256");
   for (const p of parts) h.update(p).update("\0");
   return h.digest("hex");
+}
+
+/**
+ * The key server's props checked, with their defaults.
+ * @throws Error when a name, count, CIDR or token lifetime is malformed, when the Vault endpoint is not an http(s)
+ *   URL, or when the keystore's AppRole credentials cannot be delivered (wrapped or missing).
+ */
+function checkKeyServerProps(props: KeyServerProps) {
+  const name = props.name ?? "keyserver";
+  const namespace = props.namespace ?? "default";
+  const replicas = props.replicas ?? 2;
+  checkDnsLabel("name", name, 52);
+  checkDnsLabel("namespace", namespace);
+  checkCount("replicas", replicas, 1, MAX_KEY_SERVER_REPLICAS);
+  if (
+    !Token.isUnresolved(props.vaultEndpoint) &&
+    !/^https?:\/\/[^\s/]+(:[0-9]+)?\/?$/.test(props.vaultEndpoint)
+  ) {
+    throw new Error(
+      `vaultEndpoint ${JSON.stringify(props.vaultEndpoint)} must be an http(s) URL without a path: e.g. "https://vault.vault.svc:8200"`,
+    );
+  }
+  for (const cidr of props.networkPolicy?.probeCidrs ?? []) {
+    if (!CIDR.test(cidr))
+      throw new Error(
+        `networkPolicy.probeCidrs entry ${JSON.stringify(cidr)} is not a CIDR block: use e.g. "10.0.0.0/16"`,
+      );
+  }
+  const tokenSeconds = (props.serviceAccountTokenLifetime ?? Duration.seconds(600)).toSeconds();
+  if (tokenSeconds < 600) {
+    throw new Error(
+      `serviceAccountTokenLifetime ${props.serviceAccountTokenLifetime?.toGoString()} is shorter than 600 s, the Kubernetes minimum: use e.g. Duration.hours(1)`,
+    );
+  }
+  if (props.keystore.secretIdWrappingToken !== undefined) {
+    throw new Error(
+      "keystore's secret-id is response-wrapped, but the key server logs in with the secret-id itself: drop responseWrappingTtl from KeystoreLogin.appRole(...), or deliver the secret-id yourself",
+    );
+  }
+  const appRole = props.keystore.spec.keystoreConfig().approle !== undefined;
+  if (appRole && (props.keystore.roleId === undefined || props.keystore.secretId === undefined)) {
+    throw new Error(
+      "keystore has no role-id/secret-id although it logs in with AppRole: pass the Keystore construct that created the AppRole",
+    );
+  }
+  return { name, namespace, replicas, tokenSeconds, appRole };
 }
 
 /**
@@ -179,10 +237,7 @@ export class KeyServer extends Construct implements IKeyServer {
   public readonly keyServerDnsNames: string[];
   public readonly keyServerServiceName: string;
   public readonly keyServerNamespace: string;
-  /** The rendered config file (no secrets: they are `${ENV}` references). */
-  public readonly configYaml: string;
-  /** sha256 of the config and bundle, the value of the config checksum annotation. */
-  public readonly configChecksum: string;
+
   /** The Deployment (escape hatch). */
   public readonly deployment: DeploymentV1;
   public readonly service: ServiceV1;
@@ -191,62 +246,20 @@ export class KeyServer extends Construct implements IKeyServer {
   public readonly serviceAccount: ServiceAccountV1;
   public readonly podDisruptionBudget: PodDisruptionBudgetV1;
   public readonly networkPolicy?: NetworkPolicyV1;
+  private readonly clients: KeyServerClient[] = [];
+  private readonly renderConfig: () => string;
+  private readonly checksumOf: (configYaml: string) => string;
 
   /**
    * @throws Error when a name, count, CIDR or duration is malformed, when the Vault endpoint is not an http(s)
-   *   URL, when there is no client, when the keystore's secret-id is response-wrapped (the server needs the
-   *   secret-id itself), when the bundle is missing or too large (see RuntimeSource.readBundle).
+   *   URL, when the keystore's secret-id is response-wrapped (the server needs the secret-id itself), when the
+   *   bundle is missing or too large (see RuntimeSource.readBundle), or from `addClient`. A key server left
+   *   without any client fails the synth (validation).
    */
   constructor(scope: Construct, id: string, props: KeyServerProps) {
     super(scope, id);
-    const name = props.name ?? "keyserver";
-    const namespace = props.namespace ?? "default";
-    const replicas = props.replicas ?? 2;
-    checkDnsLabel("name", name, 52);
-    checkDnsLabel("namespace", namespace);
-    checkCount("replicas", replicas, 1, MAX_KEY_SERVER_REPLICAS);
-    if (
-      !Token.isUnresolved(props.vaultEndpoint) &&
-      !/^https?:\/\/[^\s/]+(:[0-9]+)?\/?$/.test(props.vaultEndpoint)
-    ) {
-      throw new Error(
-        `vaultEndpoint ${JSON.stringify(props.vaultEndpoint)} must be an http(s) URL without a path: e.g. "https://vault.vault.svc:8200"`,
-      );
-    }
-    if (props.clients.length === 0) {
-      throw new Error(
-        "clients [] is empty, so no one could use the key server: pass MinIO's certificate with minioKeyPolicy(<prefix>)",
-      );
-    }
-    for (const cidr of props.networkPolicy?.probeCidrs ?? []) {
-      if (!CIDR.test(cidr))
-        throw new Error(
-          `networkPolicy.probeCidrs entry ${JSON.stringify(cidr)} is not a CIDR block: use e.g. "10.0.0.0/16"`,
-        );
-    }
-    if (props.cacheOfflineExpiry !== undefined && !DURATION.test(props.cacheOfflineExpiry)) {
-      throw new Error(
-        `cacheOfflineExpiry ${JSON.stringify(props.cacheOfflineExpiry)} is not a Go duration: use e.g. "5m" or "1h"`,
-      );
-    }
-    const tokenSeconds = props.serviceAccountTokenSeconds ?? 600;
-    if (!Number.isInteger(tokenSeconds) || tokenSeconds < 600) {
-      throw new Error(
-        `serviceAccountTokenSeconds ${JSON.stringify(tokenSeconds)} must be a whole number of seconds, at least 600 (the Kubernetes minimum): e.g. 3600`,
-      );
-    }
+    const { name, namespace, replicas, tokenSeconds, appRole } = checkKeyServerProps(props);
     const ks = props.keystore;
-    if (ks.secretIdWrappingToken !== undefined) {
-      throw new Error(
-        "keystore's secret-id is response-wrapped, but the key server logs in with the secret-id itself: drop appRole.responseWrappingTtl, or deliver the secret-id yourself",
-      );
-    }
-    const appRole = ks.spec.keystoreConfig().approle !== undefined;
-    if (appRole && (ks.roleId === undefined || ks.secretId === undefined)) {
-      throw new Error(
-        "keystore has no role-id/secret-id although it logs in with AppRole: pass the Keystore construct that created the AppRole",
-      );
-    }
 
     const runtime = props.runtime ?? RuntimeSource.fromBundle();
     const bundle = runtime.loadBundle();
@@ -255,28 +268,37 @@ export class KeyServer extends Construct implements IKeyServer {
     const metadata = { name, namespace, labels };
 
     this.keyServerNamespace = namespace;
-    this.keyServerDnsNames = serviceDnsNames(name, namespace, props.clusterDomain);
-    this.keyServerEndpoints = [
-      `https://${this.keyServerDnsNames[this.keyServerDnsNames.length - 1]}:${KEYSERVER_PORT}`,
-    ];
+    const address = ServiceAddress.keyServer(name, namespace, props.clusterDomain);
+    this.keyServerDnsNames = address.dnsNames;
+    this.keyServerEndpoints = [address.endpoint];
 
-    const clientFiles = props.clients.map((c, i) => ({
-      ...c,
-      key: i === 0 ? KEYSERVER_SECRET_KEYS.minioClientCert : `client-${i}.crt`,
-    }));
-    const clientPolicies: KeyServerClientPolicy[] = clientFiles.map((c) => ({
-      policyName: c.policyName,
-      certFile: `${KEYSERVER_CLIENTS_DIR}/${c.key}`,
-      patterns: c.patterns,
-    }));
-    this.configYaml = renderKeyServerConfig({
-      keystore: ks.spec.keystoreConfig(),
-      vaultEndpoint: props.vaultEndpoint,
-      clients: clientPolicies,
-      adminIdentity: props.adminIdentity,
-      cacheOfflineExpiry: props.cacheOfflineExpiry,
+    for (const client of props.clients ?? []) this.addClient(client);
+    this.node.addValidation({
+      validate: () =>
+        this.clients.length === 0
+          ? [
+              "clients [] is empty, so no one could use the key server: pass MinIO's certificate with minioKeyPolicy(<prefix>), or call addClient",
+            ]
+          : [],
     });
-    this.configChecksum = sha256(this.configYaml, bundle?.content ?? runtime.image);
+    // Rendered when read (at synth for the ConfigMap and the checksum), so clients added later are in it.
+    const keystoreConfig = ks.spec.keystoreConfig();
+    this.renderConfig = () =>
+      renderKeyServerConfig({
+        keystore: keystoreConfig,
+        vaultEndpoint: props.vaultEndpoint,
+        clients: this.clients.map(
+          (c): KeyServerClientPolicy => ({
+            policyName: c.policyName,
+            certFile: `${KEYSERVER_CLIENTS_DIR}/${clientCertKey(c)}`,
+            patterns: c.patterns,
+          }),
+        ),
+        adminIdentity: props.adminIdentity,
+        cacheOfflineExpiry: props.cacheOfflineExpiry?.toGoString(),
+      });
+    this.checksumOf = (configYaml) => sha256(configYaml, bundle?.content ?? runtime.image);
+    this.renderConfig(); // the config's own checks, now rather than at synth
 
     // Never the automounted token (an API credential for anything in the pod): with Kubernetes login the key
     // server gets a projected token for Vault's audience only, in a volume of its own.
@@ -296,14 +318,26 @@ export class KeyServer extends Construct implements IKeyServer {
       secretData[KEYSERVER_SECRET_KEYS.tlsCert] = tls.pem.certPem;
       secretData[KEYSERVER_SECRET_KEYS.caCert] = tls.pem.caPem;
     }
-    for (const c of clientFiles) secretData[c.key] = c.certPem;
-    this.secret = new SecretV1(this, "Secret", { metadata, type: "Opaque", data: secretData });
+    this.secret = new SecretV1(this, "Secret", {
+      metadata,
+      type: "Opaque",
+      data: Token.asStringMap(
+        Lazy.anyValue({
+          produce: () => ({
+            ...secretData,
+            ...Object.fromEntries(this.clients.map((c) => [clientCertKey(c), c.certPem])),
+          }),
+        }),
+      ),
+    });
 
     // Literal text: the config's ${ENV} references are not Terraform's. The bundle is the app's one file in
     // cdktf.out, read by Terraform and marked sensitive: cdk.tf.json names it instead of repeating it per tenant,
     // and plans do not print it (the checksum annotation shows a new bundle).
     const configData: Record<string, string> = {
-      [KEYSERVER_CONFIG_MAP_KEYS.config]: escapeTerraformLiteral(this.configYaml),
+      [KEYSERVER_CONFIG_MAP_KEYS.config]: Lazy.stringValue({
+        produce: () => escapeTerraformLiteral(this.configYaml),
+      }),
     };
     if (bundle !== undefined) {
       configData[KEYSERVER_CONFIG_MAP_KEYS.bundle] = sensitiveFileText(runtimeBundleFile(this, bundle));
@@ -327,82 +361,23 @@ export class KeyServer extends Construct implements IKeyServer {
         },
       );
     }
-    const volumes: DeploymentV1SpecTemplateSpecVolume[] = [
-      {
-        name: "config",
-        configMap: {
-          name: configMapName,
-          defaultMode: "0444",
-          items: [{ key: KEYSERVER_CONFIG_MAP_KEYS.config, path: "config.yaml" }],
-        },
-      },
-      {
-        name: "tls",
-        secret: {
-          secretName: tls.secretName ?? secretName,
-          defaultMode: "0440",
-          items: [
-            { key: tls.keys.key, path: "tls.key" },
-            { key: tls.keys.cert, path: "tls.crt" },
-            { key: tls.keys.ca, path: "ca.crt" },
-          ],
-        },
-      },
-      {
-        name: "clients",
-        secret: {
-          secretName,
-          defaultMode: "0440",
-          items: clientFiles.map((c) => ({ key: c.key, path: c.key })),
-        },
-      },
-      { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
-    ];
-    const mounts: DeploymentV1SpecTemplateSpecContainerVolumeMount[] = [
-      { name: "config", mountPath: KEYSERVER_CONFIG_DIR, readOnly: true },
-      { name: "tls", mountPath: KEYSERVER_TLS_DIR, readOnly: true },
-      { name: "clients", mountPath: KEYSERVER_CLIENTS_DIR, readOnly: true },
-      { name: "tmp", mountPath: KEYSERVER_TMP_DIR },
-    ];
-    if (!appRole) {
-      volumes.push({
-        name: "vault-token",
-        projected: [
-          {
-            defaultMode: "0440",
-            sources: [
-              {
-                serviceAccountToken: {
-                  path: "token",
-                  expirationSeconds: tokenSeconds,
-                  ...(ks.kubernetesAudience === undefined ? {} : { audience: ks.kubernetesAudience }),
-                },
-              },
-            ],
-          },
-        ],
-      });
-      mounts.push({ name: "vault-token", mountPath: KEYSERVER_VAULT_TOKEN_DIR, readOnly: true });
-    }
-    if (bundle !== undefined) {
-      volumes.push({
-        name: "bundle",
-        configMap: {
-          name: configMapName,
-          defaultMode: "0444",
-          items: [{ key: KEYSERVER_CONFIG_MAP_KEYS.bundle, path: "keyserver.cjs" }],
-        },
-      });
-      mounts.push({ name: "bundle", mountPath: KEYSERVER_BUNDLE_DIR, readOnly: true });
-    }
-
-    const probe = (failureThreshold: number, periodSeconds: number) => ({
-      httpGet: { path: "/v1/ready", port: String(KEYSERVER_PORT), scheme: "HTTPS" },
-      initialDelaySeconds: 2,
-      periodSeconds,
-      timeoutSeconds: 5,
-      failureThreshold,
+    const pod = this.podVolumes({
+      secretName,
+      configMapName,
+      tls,
+      vaultToken: appRole ? undefined : { expirationSeconds: tokenSeconds, audience: ks.kubernetesAudience },
+      bundle: bundle !== undefined,
     });
+
+    const probe = (failureThreshold: number, periodSeconds: number) =>
+      httpProbe({
+        path: "/v1/ready",
+        port: KEYSERVER_PORT,
+        scheme: "HTTPS",
+        initialDelaySeconds: 2,
+        periodSeconds,
+        failureThreshold,
+      });
     const secretChecksum = Fn.nonsensitive(Fn.sha256(Fn.jsonencode(this.secret.data)));
 
     this.deployment = new DeploymentV1(this, "Deployment", {
@@ -417,47 +392,34 @@ export class KeyServer extends Construct implements IKeyServer {
           metadata: {
             labels,
             annotations: {
-              [CONFIG_CHECKSUM_ANNOTATION]: this.configChecksum,
+              [CONFIG_CHECKSUM_ANNOTATION]: Lazy.stringValue({ produce: () => this.configChecksum }),
               [SECRET_CHECKSUM_ANNOTATION]: secretChecksum,
             },
           },
           spec: {
             serviceAccountName: this.serviceAccount.metadata.name,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
+            ...securePodSettings(),
             terminationGracePeriodSeconds: 30,
-            securityContext: podSecurityContext(),
-            topologySpreadConstraint: [
-              {
-                maxSkew: 1,
-                topologyKey: "kubernetes.io/hostname",
-                whenUnsatisfiable: "ScheduleAnyway",
-                labelSelector: [{ matchLabels: selector }],
-              },
-              {
-                maxSkew: 1,
-                topologyKey: "topology.kubernetes.io/zone",
-                whenUnsatisfiable: "ScheduleAnyway",
-                labelSelector: [{ matchLabels: selector }],
-              },
-            ],
+            topologySpreadConstraint: spreadOver(selector, [NODE_TOPOLOGY, ZONE_TOPOLOGY]),
             container: [
               {
                 name: KEYSERVER_COMPONENT,
-                image: runtime.image,
-                imagePullPolicy: "IfNotPresent",
+                ...secureContainerSettings(
+                  runtime.image,
+                  props.resources,
+                  DEFAULT_RESOURCES,
+                  props.allowMemoryLock ? ["IPC_LOCK"] : [],
+                ),
                 command: ["node"],
                 args: [runtime.entryFile, "server", "--config", KEYSERVER_CONFIG_FILE],
                 env,
                 port: [{ name: "https", containerPort: KEYSERVER_PORT, protocol: "TCP" }],
                 readinessProbe: probe(3, 10),
                 livenessProbe: probe(6, 20),
-                resources: resourceBlock(props.resources, DEFAULT_RESOURCES),
-                securityContext: containerSecurityContext(props.allowMemoryLock ? ["IPC_LOCK"] : []),
-                volumeMount: mounts,
+                volumeMount: pod.mounts,
               },
             ],
-            volume: volumes,
+            volume: pod.volumes,
           },
         },
       },
@@ -497,5 +459,95 @@ export class KeyServer extends Construct implements IKeyServer {
         },
       });
     }
+  }
+
+  /** The pod's volumes and their mounts: config, TLS, client certificates, scratch, Vault token, bundle. */
+  private podVolumes(o: {
+    readonly secretName: string;
+    readonly configMapName: string;
+    readonly tls: KeyServerTls;
+    /** The projected service-account token (Kubernetes login only). */
+    readonly vaultToken?: { readonly expirationSeconds: number; readonly audience?: string };
+    readonly bundle: boolean;
+  }) {
+    const pod = new PodVolumes<
+      DeploymentV1SpecTemplateSpecVolume,
+      DeploymentV1SpecTemplateSpecContainerVolumeMount
+    >();
+    const configMapVolume = (volume: string, key: string, path: string) => ({
+      name: volume,
+      configMap: { name: o.configMapName, defaultMode: "0444", items: [{ key, path }] },
+    });
+    pod.add(configMapVolume("config", KEYSERVER_CONFIG_MAP_KEYS.config, "config.yaml"), KEYSERVER_CONFIG_DIR);
+    pod.add(
+      {
+        name: "tls",
+        secret: {
+          secretName: o.tls.secretName ?? o.secretName,
+          defaultMode: "0440",
+          items: [
+            { key: o.tls.keys.key, path: "tls.key" },
+            { key: o.tls.keys.cert, path: "tls.crt" },
+            { key: o.tls.keys.ca, path: "ca.crt" },
+          ],
+        },
+      },
+      KEYSERVER_TLS_DIR,
+    );
+    pod.add(
+      {
+        name: "clients",
+        secret: {
+          secretName: o.secretName,
+          defaultMode: "0440",
+          items: Lazy.anyValue({
+            produce: () => this.clients.map((c) => ({ key: clientCertKey(c), path: clientCertKey(c) })),
+          }) as unknown as DeploymentV1SpecTemplateSpecVolumeSecretItems[],
+        },
+      },
+      KEYSERVER_CLIENTS_DIR,
+    );
+    pod.add({ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }, KEYSERVER_TMP_DIR, true);
+    if (o.vaultToken) {
+      const { expirationSeconds, audience } = o.vaultToken;
+      const aud = audience === undefined ? {} : { audience };
+      const token = { serviceAccountToken: { path: "token", expirationSeconds, ...aud } };
+      pod.add(
+        { name: "vault-token", projected: [{ defaultMode: "0440", sources: [token] }] },
+        KEYSERVER_VAULT_TOKEN_DIR,
+      );
+    }
+    if (o.bundle) {
+      pod.add(
+        configMapVolume("bundle", KEYSERVER_CONFIG_MAP_KEYS.bundle, "keyserver.cjs"),
+        KEYSERVER_BUNDLE_DIR,
+      );
+    }
+    return pod;
+  }
+
+  /** The rendered config file with the clients added so far (no secrets: they are `${ENV}` references). */
+  public get configYaml(): string {
+    return this.renderConfig();
+  }
+
+  /** sha256 of the config and bundle, the value of the config checksum annotation. */
+  public get configChecksum(): string {
+    return this.checksumOf(this.configYaml);
+  }
+
+  /**
+   * Lets one more client use the key server: its certificate goes into the Secret as `<policyName>.crt` and its
+   * policy into the config; the pods roll on the change (checksum annotations).
+   * @throws Error when the policy name is malformed or already used by another client.
+   */
+  public addClient(client: KeyServerClient): void {
+    if (this.clients.some((c) => c.policyName === client.policyName)) {
+      throw new Error(
+        `client policyName ${JSON.stringify(client.policyName)} is used twice on key server ${this.node.path}: give each client a policy name of its own, e.g. "${client.policyName}-2"`,
+      );
+    }
+    checkPolicyName("clients policyName", client.policyName);
+    this.clients.push(client);
   }
 }

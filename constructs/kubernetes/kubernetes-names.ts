@@ -44,17 +44,3 @@ export function workloadLabels(component: string, instance: string): Record<stri
 export function selectorLabels(component: string, instance: string): Record<string, string> {
   return { "app.kubernetes.io/name": component, "app.kubernetes.io/instance": instance };
 }
-
-/** DNS names of a Service, shortest first; the key server's certificate carries all of them. */
-export function serviceDnsNames(
-  service: string,
-  namespace: string,
-  clusterDomain = "cluster.local",
-): string[] {
-  return [
-    service,
-    `${service}.${namespace}`,
-    `${service}.${namespace}.svc`,
-    `${service}.${namespace}.svc.${clusterDomain}`,
-  ];
-}

@@ -11,6 +11,7 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import type { IKeyServer } from "./key-server";
 import type { KeyServerTls } from "./key-server-tls";
+import { ServiceAddress } from "./service-address";
 import { checkCount, checkDnsLabel, selectorLabels, workloadLabels } from "./kubernetes-names";
 import { check, dnsSubdomainProblem, imageProblem, MAX_MINIO_REPLICAS } from "./workload-checks";
 import { checkKeyName } from "./minio-key-policy";
@@ -26,12 +27,15 @@ import {
   MINIO_PORT,
   MINIO_ROOT_SECRET_KEYS,
 } from "./paths";
+import type { ResourceSettings } from "./pod-security";
 import {
-  containerSecurityContext,
-  podSecurityContext,
-  resourceBlock,
-  type ResourceSettings,
-} from "./pod-security";
+  httpProbe,
+  NODE_TOPOLOGY,
+  PodVolumes,
+  secureContainerSettings,
+  securePodSettings,
+  spreadOver,
+} from "./pod-template";
 
 /** `app.kubernetes.io/name` of MinIO's pods. */
 export const MINIO_COMPONENT = "minio";
@@ -152,6 +156,36 @@ export function minioServerVolumes(
 }
 
 /**
+ * MinIO's props checked, with their defaults.
+ * @throws Error when a name, count, quantity or key name is malformed, when the key server has no endpoint, or
+ *   when rootPassword is a literal.
+ */
+function checkMinioProps(props: MinioProps) {
+  const name = props.name ?? "minio";
+  const namespace = props.namespace ?? "default";
+  const replicas = props.replicas ?? 4;
+  const domain = props.clusterDomain ?? "cluster.local";
+  const storage = props.storage ?? "10Gi";
+  checkDnsLabel("name", name, 50);
+  checkDnsLabel("namespace", namespace);
+  checkCount("replicas", replicas, 1, MAX_MINIO_REPLICAS);
+  check("image", props.image, imageProblem, `"${DEFAULT_MINIO_IMAGE}"`);
+  check("storageClassName", props.storageClassName, dnsSubdomainProblem, '"standard"');
+  if (!Token.isUnresolved(props.defaultKeyName)) checkKeyName("defaultKeyName", props.defaultKeyName);
+  if (!Token.isUnresolved(storage) && !QUANTITY.test(storage)) {
+    throw new Error(`storage ${JSON.stringify(storage)} is not a Kubernetes quantity: use e.g. "10Gi"`);
+  }
+  const endpoints = props.keyServer.keyServerEndpoints;
+  if (endpoints.length === 0) throw new Error("keyServer has no endpoint: pass a KeyServer");
+  if (props.rootPassword !== undefined && !Token.isUnresolved(props.rootPassword)) {
+    throw new Error(
+      "rootPassword is a literal, which would be written into cdk.tf.json: pass a token such as a random_password's result, or leave it out",
+    );
+  }
+  return { name, namespace, replicas, domain, storage, endpoints };
+}
+
+/**
  * MinIO as a StatefulSet (volume claim templates, headless Service and Service, root credentials Secret),
  * using the key server for SSE through MINIO_KMS_KES_*. No dependency on the MinIO Operator.
  * Child ids are stable: RootPassword, RootSecret, KesSecret, HeadlessService, Service, StatefulSet.
@@ -177,33 +211,13 @@ export class Minio extends Construct {
    */
   constructor(scope: Construct, id: string, props: MinioProps) {
     super(scope, id);
-    const name = props.name ?? "minio";
-    const namespace = props.namespace ?? "default";
-    const replicas = props.replicas ?? 4;
-    const domain = props.clusterDomain ?? "cluster.local";
-    const storage = props.storage ?? "10Gi";
-    checkDnsLabel("name", name, 50);
-    checkDnsLabel("namespace", namespace);
-    checkCount("replicas", replicas, 1, MAX_MINIO_REPLICAS);
-    check("image", props.image, imageProblem, `"${DEFAULT_MINIO_IMAGE}"`);
-    check("storageClassName", props.storageClassName, dnsSubdomainProblem, '"standard"');
-    if (!Token.isUnresolved(props.defaultKeyName)) checkKeyName("defaultKeyName", props.defaultKeyName);
-    if (!Token.isUnresolved(storage) && !QUANTITY.test(storage)) {
-      throw new Error(`storage ${JSON.stringify(storage)} is not a Kubernetes quantity: use e.g. "10Gi"`);
-    }
-    const endpoints = props.keyServer.keyServerEndpoints;
-    if (endpoints.length === 0) throw new Error("keyServer has no endpoint: pass a KeyServer");
+    const { name, namespace, replicas, domain, storage, endpoints } = checkMinioProps(props);
 
     const labels = workloadLabels(MINIO_COMPONENT, name);
     const selector = selectorLabels(MINIO_COMPONENT, name);
     this.minioPodLabels = selector;
     const metadata = { name, namespace, labels };
 
-    if (props.rootPassword !== undefined && !Token.isUnresolved(props.rootPassword)) {
-      throw new Error(
-        "rootPassword is a literal, which would be written into cdk.tf.json: pass a token such as a random_password's result, or leave it out",
-      );
-    }
     const rootPassword =
       props.rootPassword ?? new Password(this, "RootPassword", { length: 40, special: false }).result;
     this.rootSecretName = `${name}-root`;
@@ -261,32 +275,25 @@ export class Minio extends Construct {
     if (props.autoEncryption) env.push({ name: "MINIO_KMS_AUTO_ENCRYPTION", value: "on" });
 
     const kesSecretRef = this.kesSecret?.metadata.name;
-    const volumes: StatefulSetV1SpecTemplateSpecVolume[] = [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }];
-    const mounts: StatefulSetV1SpecTemplateSpecContainerVolumeMount[] = [
-      { name: "data", mountPath: MINIO_DATA_DIR },
-      { name: "tmp", mountPath: "/tmp" },
-    ];
+    const pod = new PodVolumes<
+      StatefulSetV1SpecTemplateSpecVolume,
+      StatefulSetV1SpecTemplateSpecContainerVolumeMount
+    >();
+    pod.mountOnly("data", MINIO_DATA_DIR, true); // the volume claim template's
+    pod.add({ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }, "/tmp", true);
     if (kesSecretRef !== undefined) {
-      volumes.push({
-        name: "kes",
-        secret: {
-          secretName: kesSecretRef,
-          defaultMode: "0440",
-          items: Object.keys(kesData).map((key) => ({ key, path: key })),
-        },
-      });
-      mounts.push({ name: "kes", mountPath: MINIO_KES_DIR, readOnly: true });
+      const items = Object.keys(kesData).map((key) => ({ key, path: key }));
+      pod.add(
+        { name: "kes", secret: { secretName: kesSecretRef, defaultMode: "0440", items } },
+        MINIO_KES_DIR,
+      );
     }
     if (!tls.pem && tls.secretName) {
-      volumes.push({
-        name: "kes-ca",
-        secret: {
-          secretName: tls.secretName,
-          defaultMode: "0440",
-          items: [{ key: tls.keys.ca, path: "ca.crt" }],
-        },
-      });
-      mounts.push({ name: "kes-ca", mountPath: MINIO_KES_EXTERNAL_CA_DIR, readOnly: true });
+      const items = [{ key: tls.keys.ca, path: "ca.crt" }];
+      pod.add(
+        { name: "kes-ca", secret: { secretName: tls.secretName, defaultMode: "0440", items } },
+        MINIO_KES_EXTERNAL_CA_DIR,
+      );
     }
 
     const headlessName = `${name}-hl`;
@@ -315,15 +322,17 @@ export class Minio extends Construct {
         ],
       },
     });
-    this.minioEndpoint = `http://${name}.${namespace}.svc.${domain}:${MINIO_PORT}`;
+    this.minioEndpoint = ServiceAddress.minio(name, namespace, domain).endpoint;
 
-    const probe = (path: string, failureThreshold: number) => ({
-      httpGet: { path, port: String(MINIO_PORT), scheme: "HTTP" },
-      initialDelaySeconds: 5,
-      periodSeconds: 10,
-      timeoutSeconds: 5,
-      failureThreshold,
-    });
+    const probe = (path: string, failureThreshold: number) =>
+      httpProbe({
+        path,
+        port: MINIO_PORT,
+        scheme: "HTTP",
+        initialDelaySeconds: 5,
+        periodSeconds: 10,
+        failureThreshold,
+      });
     this.statefulSet = new StatefulSetV1(this, "StatefulSet", {
       metadata,
       waitForRollout: true,
@@ -336,22 +345,16 @@ export class Minio extends Construct {
         template: {
           metadata: { labels },
           spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: podSecurityContext(),
-            topologySpreadConstraint: [
-              {
-                maxSkew: 1,
-                topologyKey: "kubernetes.io/hostname",
-                whenUnsatisfiable: "ScheduleAnyway",
-                labelSelector: [{ matchLabels: selector }],
-              },
-            ],
+            ...securePodSettings(),
+            topologySpreadConstraint: spreadOver(selector, [NODE_TOPOLOGY]),
             container: [
               {
                 name: MINIO_COMPONENT,
-                image: props.image ?? DEFAULT_MINIO_IMAGE,
-                imagePullPolicy: "IfNotPresent",
+                ...secureContainerSettings(
+                  props.image ?? DEFAULT_MINIO_IMAGE,
+                  props.resources,
+                  DEFAULT_RESOURCES,
+                ),
                 command: ["minio"],
                 args: [
                   "server",
@@ -370,12 +373,10 @@ export class Minio extends Construct {
                 ],
                 livenessProbe: probe("/minio/health/live", 6),
                 readinessProbe: probe("/minio/health/ready", 3),
-                resources: resourceBlock(props.resources, DEFAULT_RESOURCES),
-                securityContext: containerSecurityContext(),
-                volumeMount: mounts,
+                volumeMount: pod.mounts,
               },
             ],
-            volume: volumes,
+            volume: pod.volumes,
           },
         },
         volumeClaimTemplate: [

@@ -23,8 +23,6 @@ export const KEYSERVER_TLS_CERT_FILE = `${KEYSERVER_TLS_DIR}/tls.crt`;
 export const KEYSERVER_TLS_CA_FILE = `${KEYSERVER_TLS_DIR}/ca.crt`;
 /** Directory of the Secret-mounted client certificates whose identities the server computes. */
 export const KEYSERVER_CLIENTS_DIR = "/etc/keyserver/clients";
-/** MinIO's client certificate as the key server reads it to compute MinIO's identity. */
-export const KEYSERVER_MINIO_CLIENT_CERT_FILE = `${KEYSERVER_CLIENTS_DIR}/minio.crt`;
 /** Writable scratch directory (an emptyDir): the root filesystem is read-only. */
 export const KEYSERVER_TMP_DIR = "/tmp";
 /** The automounted service-account token (not used by the kit: the key server gets a projected one). */
@@ -48,7 +46,6 @@ export const KEYSERVER_SECRET_KEYS = {
   tlsKey: "tls.key",
   tlsCert: "tls.crt",
   caCert: "ca.crt",
-  minioClientCert: "minio.crt",
 } as const;
 
 /** Keys of the key server's ConfigMap. */

@@ -7,14 +7,15 @@ import { dependable, Fn, TerraformOutput, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { TenantIdentities } from "../identity/tenant-identities";
 import { KeyServer, type KeyServerProps } from "../kubernetes/key-server";
-import { KEYSERVER_PORT } from "../kubernetes/paths";
 import { certificateDnsNameProblem, check, ipAddressProblem } from "../kubernetes/workload-checks";
 import { KeyServerTls } from "../kubernetes/key-server-tls";
 import { PodSecurityLevel } from "../kubernetes/pod-security-level";
-import { checkDnsLabel, selectorLabels, serviceDnsNames } from "../kubernetes/kubernetes-names";
+import { checkDnsLabel, selectorLabels } from "../kubernetes/kubernetes-names";
+import { ServiceAddress } from "../kubernetes/service-address";
 import { MINIO_COMPONENT, Minio, MinioKesClient, type MinioProps } from "../kubernetes/minio";
 import { checkKeyName, checkKeyNamePrefix, minioKeyPolicy } from "../kubernetes/minio-key-policy";
 import type { IKeystore } from "../vault/keystore";
+import { KeystoreLogin } from "../vault/keystore-login";
 import { KvVersion } from "../vault/kv-version";
 import type { TenantKeystore } from "./tenant-keystore";
 
@@ -49,22 +50,8 @@ export type TenantMinioOptions = Pick<
   "name" | "replicas" | "storage" | "storageClassName" | "image" | "autoEncryption" | "rootUser" | "resources"
 >;
 
-/** Vault's Kubernetes auth for a tenant: how Vault reaches this cluster. */
-export interface TenantVaultKubernetesAuth {
-  /** The API server's address as Vault reaches it, e.g. "https://10.0.0.1:6443". */
-  readonly kubernetesHost: string;
-  /**
-   * PEM of the CA the API server's certificate chains to.
-   * @default - Vault's system CAs
-   */
-  readonly kubernetesCaCert?: string;
-  /**
-   * Audience of the key server's projected token, required by the role (a token for Vault is useless
-   * against the API server, and the other way round).
-   * @default "vault"
-   */
-  readonly audience?: string;
-}
+/** Policy name of MinIO on the tenant's key server (its certificate is `minio.crt` in the key server's Secret). */
+export const MINIO_CLIENT_POLICY = "minio";
 
 /** Child id of MinIO's root password (a random_password kept at tenant level, so it exists without a cluster). */
 export const MINIO_ROOT_PASSWORD_ID = "MinioRootPassword";
@@ -72,7 +59,12 @@ export const MINIO_ROOT_PASSWORD_ID = "MinioRootPassword";
 export interface KesTenantProps {
   /** Tenant name: a DNS label starting with a letter, e.g. "payments". */
   readonly tenantName: string;
-  /** The Vault half, e.g. `TenantKeystore.fromProps({ prefix: "payments" })`. */
+  /**
+   * The Vault half, e.g. `TenantKeystore.fromProps({ prefix: "payments" })`. With
+   * `login: KeystoreLogin.kubernetes({ authBackend: { kubernetesHost } })` the tenant binds the role to exactly
+   * its key server's service account, namespace and audience ("vault" unless given), and creates a token
+   * reviewer of its own for the auth mount.
+   */
   readonly keystore: TenantKeystore;
   /** Vault address the key server pods reach, e.g. "https://vault.vault.svc:8200". */
   readonly vaultEndpoint: string;
@@ -110,15 +102,6 @@ export interface KesTenantProps {
   readonly defaultKeyName?: string;
   /** @default - KeyServer defaults (2 replicas, bundle in the ConfigMap) */
   readonly keyServer?: TenantKeyServerOptions;
-  /**
-   * Log the key server in with Vault's Kubernetes auth (the keystore's `authMethod` must be
-   * `VaultAuthMethod.KUBERNETES`; no secret-id exists then). The tenant creates the auth mount at the
-   * keystore's auth path, configured for this cluster with a token reviewer of its own (service account
-   * `<key server>-token-reviewer` bound to `system:auth-delegator`, with a service-account-token Secret), and
-   * binds the role to exactly the key server's service account and namespace and to `audience`.
-   * @default - the keystore's own login settings (AppRole by default)
-   */
-  readonly vaultKubernetesAuth?: TenantVaultKubernetesAuth;
   /** @default - Minio defaults (4 replicas, 10Gi each) */
   readonly minio?: TenantMinioOptions;
   /**
@@ -157,8 +140,8 @@ export function tenantOutputNames(tenantName: string) {
  * (Kubernetes) -> MinIO using it for SSE. Prefix or namespace isolation follows the keystore spec (a prefix in a
  * shared mount, or a Vault namespace of its own). Outputs hold endpoints, the role-id, the public certificates
  * and the secret-id accessor, never a secret. Child ids are stable: Keystore, Namespace, Identities,
- * MinioRootPassword, KeyServer, Minio, and with `vaultKubernetesAuth` TokenReviewer, TokenReviewerBinding,
- * TokenReviewerToken.
+ * MinioRootPassword, KeyServer, Minio, and with a Kubernetes login that configures its auth mount TokenReviewer,
+ * TokenReviewerBinding, TokenReviewerToken.
  */
 export class KesTenant extends Construct {
   public readonly tenantName: string;
@@ -218,59 +201,39 @@ export class KesTenant extends Construct {
     const keyServerName = ksOpts.name ?? "keyserver";
     const withKubernetes = props.kubernetes ?? true;
     const reviewer: TerraformResource[] = [];
-    let wiring = {};
-    if (props.vaultKubernetesAuth) {
-      const k = props.vaultKubernetesAuth;
-      let tokenReviewerJwt: string | undefined;
-      if (withKubernetes) {
-        const reviewerName = `${keyServerName}-token-reviewer`;
-        const sa = new ServiceAccountV1(this, "TokenReviewer", {
-          metadata: { name: reviewerName, namespace },
-          automountServiceAccountToken: false,
-        });
-        const binding = new ClusterRoleBindingV1(this, "TokenReviewerBinding", {
-          metadata: { name: `kes-vault-kit:${namespace}:${reviewerName}` },
-          roleRef: {
-            apiGroup: "rbac.authorization.k8s.io",
-            kind: "ClusterRole",
-            name: "system:auth-delegator",
-          },
-          subject: [{ kind: "ServiceAccount", name: reviewerName, namespace }],
-        });
-        const token = new SecretV1(this, "TokenReviewerToken", {
-          metadata: {
-            name: reviewerName,
-            namespace,
-            annotations: { "kubernetes.io/service-account.name": reviewerName },
-          },
-          type: "kubernetes.io/service-account-token",
-          waitForServiceAccountToken: true,
-          dependsOn: [sa],
-        });
-        reviewer.push(sa, binding, token);
-        tokenReviewerJwt = Fn.lookup(token.data, "token", "");
+    const k8s = props.keystore.login?.kubernetesOptions;
+    let login: KeystoreLogin | undefined;
+    // A Kubernetes login that names no service account is bound to exactly this tenant's key server.
+    if (k8s && k8s.serviceAccountNames === undefined && k8s.serviceAccountNamespaces === undefined) {
+      let tokenReviewerJwt = k8s.authBackend?.tokenReviewerJwt;
+      if (withKubernetes && k8s.authBackend && tokenReviewerJwt === undefined) {
+        const created = this.tokenReviewer(`${keyServerName}-token-reviewer`, namespace);
+        reviewer.push(...created.resources);
+        tokenReviewerJwt = created.jwt;
       }
-      wiring = {
-        kubernetesAuth: {
-          serviceAccountNames: [keyServerName],
-          serviceAccountNamespaces: [namespace],
-          audience: k.audience ?? "vault",
-        },
-        kubernetesAuthBackend: {
-          kubernetesHost: k.kubernetesHost,
-          ...(k.kubernetesCaCert === undefined ? {} : { kubernetesCaCert: k.kubernetesCaCert }),
-          ...(tokenReviewerJwt === undefined ? {} : { tokenReviewerJwt }),
-        },
-      };
+      login = KeystoreLogin.kubernetes({
+        ...k8s,
+        serviceAccountNames: [keyServerName],
+        serviceAccountNamespaces: [namespace],
+        audience: k8s.audience ?? "vault",
+        ...(k8s.authBackend === undefined
+          ? {}
+          : {
+              authBackend: {
+                ...k8s.authBackend,
+                ...(tokenReviewerJwt === undefined ? {} : { tokenReviewerJwt }),
+              },
+            }),
+      });
     }
-    this.keystore = props.keystore.bind(this, wiring);
+    this.keystore = props.keystore.bind(this, login ?? props.keystore.login);
     const spec = this.keystore.spec;
     this.vaultKeyPath = `${spec.kvVersion === KvVersion.V1 ? spec.kvEngine : `${spec.kvEngine}/data`}/${spec.prefix}/`;
 
     const minioOpts = props.minio ?? {};
     const minioName = minioOpts.name ?? "minio";
-    const serviceNames = serviceDnsNames(keyServerName, namespace, props.clusterDomain);
-    const dnsNames = [...serviceNames, ...(ksOpts.extraDnsNames ?? [])];
+    const keyServerAddress = ServiceAddress.keyServer(keyServerName, namespace, props.clusterDomain);
+    const dnsNames = [...keyServerAddress.dnsNames, ...(ksOpts.extraDnsNames ?? [])];
     // Checked here too so that the message names the tenant's own field, not the identities' prop.
     (ksOpts.extraIpAddresses ?? []).forEach((ip, i) =>
       check(`keyServer.extraIpAddresses[${i}]`, ip, ipAddressProblem, '"127.0.0.1"'),
@@ -278,8 +241,9 @@ export class KesTenant extends Construct {
     (ksOpts.extraDnsNames ?? []).forEach((dns, i) =>
       check(`keyServer.extraDnsNames[${i}]`, dns, certificateDnsNameProblem, '"localhost"'),
     );
-    this.keyServerEndpoints = [`https://${serviceNames[serviceNames.length - 1]}:${KEYSERVER_PORT}`];
-    this.minioEndpoint = `http://${minioName}.${namespace}.svc.${props.clusterDomain ?? "cluster.local"}:9000`;
+    // Known before any Service exists (and without a cluster); the same addresses KeyServer and Minio compute.
+    this.keyServerEndpoints = [keyServerAddress.endpoint];
+    this.minioEndpoint = ServiceAddress.minio(minioName, namespace, props.clusterDomain).endpoint;
 
     this.identities = new TenantIdentities(this, "Identities", {
       tenantName: tenant,
@@ -307,13 +271,6 @@ export class KesTenant extends Construct {
         keystore: this.keystore,
         vaultEndpoint: props.vaultEndpoint,
         tls,
-        clients: [
-          {
-            policyName: "minio",
-            certPem: this.identities.minioClientCertPem,
-            patterns: minioKeyPolicy(keyNamePrefix),
-          },
-        ],
         name: keyServerName,
         namespace,
         clusterDomain: props.clusterDomain,
@@ -331,6 +288,12 @@ export class KesTenant extends Construct {
               },
             }
           : {}),
+      });
+      // MinIO is the key server's one client: policy "minio", certificate minio.crt, keys under the prefix.
+      keyServer.addClient({
+        policyName: MINIO_CLIENT_POLICY,
+        certPem: this.identities.minioClientCertPem,
+        patterns: minioKeyPolicy(keyNamePrefix),
       });
       const minio = new Minio(this, "Minio", {
         ...minioOpts,
@@ -392,5 +355,39 @@ export class KesTenant extends Construct {
         `where tenant ${tenant}'s keys live in Vault`,
       );
     }
+  }
+
+  /**
+   * The service account Vault reviews Kubernetes logins with (bound to `system:auth-delegator`) and its token
+   * Secret; child ids TokenReviewer, TokenReviewerBinding, TokenReviewerToken.
+   */
+  private tokenReviewer(
+    reviewerName: string,
+    namespace: string,
+  ): { resources: TerraformResource[]; jwt: string } {
+    const sa = new ServiceAccountV1(this, "TokenReviewer", {
+      metadata: { name: reviewerName, namespace },
+      automountServiceAccountToken: false,
+    });
+    const binding = new ClusterRoleBindingV1(this, "TokenReviewerBinding", {
+      metadata: { name: `kes-vault-kit:${namespace}:${reviewerName}` },
+      roleRef: {
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "ClusterRole",
+        name: "system:auth-delegator",
+      },
+      subject: [{ kind: "ServiceAccount", name: reviewerName, namespace }],
+    });
+    const token = new SecretV1(this, "TokenReviewerToken", {
+      metadata: {
+        name: reviewerName,
+        namespace,
+        annotations: { "kubernetes.io/service-account.name": reviewerName },
+      },
+      type: "kubernetes.io/service-account-token",
+      waitForServiceAccountToken: true,
+      dependsOn: [sa],
+    });
+    return { resources: [sa, binding, token], jwt: Fn.lookup(token.data, "token", "") };
   }
 }

@@ -1,10 +1,10 @@
 import { AuthBackend } from "@cdktf/provider-vault/lib/auth-backend";
-import { Construct } from "constructs";
+import { Construct, type IConstruct } from "constructs";
 import { checkMount, RESERVED_AUTH_MOUNTS } from "./keystore-spec-validation";
 import type { IVaultNamespace } from "./vault-namespace";
 
 /** An AppRole auth mount that key server roles are created in. */
-export interface IAppRoleAuth {
+export interface IAppRoleAuth extends IConstruct {
   /** Mount path under `auth/`, e.g. "approle"; a token when created here (dependency on its creation). */
   readonly authPath: string;
   /** The literal mount path. */
@@ -33,12 +33,22 @@ export interface AppRoleAuthProps {
  */
 export class AppRoleAuth extends Construct implements IAppRoleAuth {
   /**
-   * An existing AppRole mount: nothing is created.
+   * An existing AppRole mount, as a construct `id` under `scope` that creates nothing.
    * @throws Error when `path` is not a valid auth mount path.
    */
-  public static fromExisting(path: string, namespace?: IVaultNamespace): IAppRoleAuth {
+  public static fromExisting(
+    scope: Construct,
+    id: string,
+    path: string,
+    namespace?: IVaultNamespace,
+  ): IAppRoleAuth {
     checkMount("authEngine", path, '"approle"', RESERVED_AUTH_MOUNTS, "auth");
-    return { authPath: path, authName: path, authNamespace: namespace };
+    class Import extends Construct implements IAppRoleAuth {
+      public readonly authPath = path;
+      public readonly authName = path;
+      public readonly authNamespace = namespace;
+    }
+    return new Import(scope, id);
   }
 
   public readonly authPath: string;

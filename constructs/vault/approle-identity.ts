@@ -1,29 +1,32 @@
 import { ApproleAuthBackendRole } from "@cdktf/provider-vault/lib/approle-auth-backend-role";
 import { ApproleAuthBackendRoleSecretId } from "@cdktf/provider-vault/lib/approle-auth-backend-role-secret-id";
 import { Rotating } from "@cdktf/provider-time/lib/rotating";
+import { Lazy } from "cdktf";
 import { Construct } from "constructs";
+import { Duration } from "../duration";
 import { isUnresolved, show } from "../private/vault-path";
 import type { IAppRoleAuth } from "./approle-auth";
 import { checkName } from "./keystore-spec-validation";
 import type { SecretIdRotation } from "./secret-id-rotation";
+import type { IVaultLoginRole } from "./vault-login-role";
 
 /** Options of the AppRole role and its secret-id; the defaults are the ones KES needs. */
 export interface AppRoleOptions {
   /**
-   * Period of the login token in seconds: the token never expires while it is renewed within the period.
-   * @default 300
+   * Period of the login token: the token never expires while it is renewed within the period.
+   * @default Duration.seconds(300)
    */
-  readonly tokenPeriodSeconds?: number;
+  readonly tokenPeriod?: Duration;
   /**
-   * Initial TTL of non-periodic tokens in seconds (only when `tokenPeriodSeconds` is 0).
-   * @default 0 - Vault's default
+   * Initial TTL of non-periodic tokens (only when `tokenPeriod` is 0).
+   * @default - Vault's default
    */
-  readonly tokenTtlSeconds?: number;
+  readonly tokenTtl?: Duration;
   /**
-   * Maximum token lifetime in seconds.
-   * @default 0 - no maximum beyond Vault's
+   * Maximum token lifetime.
+   * @default - no maximum beyond Vault's
    */
-  readonly tokenMaxTtlSeconds?: number;
+  readonly tokenMaxTtl?: Duration;
   /**
    * CIDR blocks allowed to use the issued tokens.
    * @default - any address
@@ -35,11 +38,11 @@ export interface AppRoleOptions {
    */
   readonly secretIdBoundCidrs?: string[];
   /**
-   * Lifetime of a secret-id in seconds. The key server logs in again with the same secret-id on every restart
-   * and whenever a renewal fails, so a secret-id that expires must be rotated before it does.
-   * @default 0 - never expires
+   * Lifetime of a secret-id. The key server logs in again with the same secret-id on every restart and whenever
+   * a renewal fails, so a secret-id that expires must be rotated before it does.
+   * @default - never expires
    */
-  readonly secretIdTtlSeconds?: number;
+  readonly secretIdTtl?: Duration;
   /**
    * Rotation trigger: a `time_rotating` resource that replaces the secret-id (new one first) when it elapses.
    * @default - no scheduled rotation
@@ -51,11 +54,11 @@ export interface AppRoleOptions {
    */
   readonly secretIdRotationTrigger?: string;
   /**
-   * Response-wrap the secret-id for this long ("60s", "5m", "1h"): Terraform then holds a single-use wrapping
-   * token instead of the secret-id, to be unwrapped by whoever delivers it.
+   * Response-wrap the secret-id for this long (e.g. `Duration.seconds(60)`): Terraform then holds a single-use
+   * wrapping token instead of the secret-id, to be unwrapped by whoever delivers it.
    * @default - not wrapped
    */
-  readonly responseWrappingTtl?: string;
+  readonly responseWrappingTtl?: Duration;
 }
 
 export interface AppRoleIdentityProps extends AppRoleOptions {
@@ -63,18 +66,15 @@ export interface AppRoleIdentityProps extends AppRoleOptions {
   readonly auth: IAppRoleAuth;
   /** Role name (lowercase). */
   readonly roleName: string;
-  /** Policies of the issued tokens; the `default` policy is never added. */
-  readonly policyNames: string[];
+  /**
+   * Policies of the issued tokens; the `default` policy is never added. More can be added later with
+   * `addPolicy` (e.g. by `keystore.grantKeyServerAccess(role)`); at least one must be there at synth.
+   * @default - none yet
+   */
+  readonly policyNames?: string[];
 }
 
 const CIDR = /^([0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}|[0-9A-Fa-f:]+\/[0-9]{1,3})$/;
-const DURATION = /^[1-9][0-9]*[smh]$/;
-
-function checkSeconds(field: string, value: number | undefined): void {
-  if (value !== undefined && !isUnresolved(value) && (!Number.isInteger(value) || value < 0)) {
-    throw new Error(`${field} ${show(value)} must be a whole number of seconds, at least 0`);
-  }
-}
 
 function checkCidrs(field: string, values: string[] | undefined): void {
   for (const v of values ?? []) {
@@ -92,7 +92,7 @@ function checkCidrs(field: string, values: string[] | undefined): void {
  * The secret-id (or its wrapping token) is in Terraform state: protect the backend.
  * @see ../../docs/vault.md#constructs (AppRole defaults and secret-id rotation)
  */
-export class AppRoleIdentity extends Construct {
+export class AppRoleIdentity extends Construct implements IVaultLoginRole {
   /** Role name (a token: depends on the role's creation). */
   public readonly roleName: string;
   /** The role-id (not secret on its own). */
@@ -105,42 +105,44 @@ export class AppRoleIdentity extends Construct {
   public readonly secretIdAccessor: string;
   /** Path of the AppRole mount, for the key server's config. */
   public readonly authPath: string;
+  public readonly loginNamespaceName: string;
   /** The L1 role (escape hatch). */
   public readonly role: ApproleAuthBackendRole;
   /** The L1 secret-id. */
   public readonly secretIdResource: ApproleAuthBackendRoleSecretId;
   /** The rotation trigger, when `secretIdRotation` is set. */
   public readonly rotation?: Rotating;
+  private readonly policyNames: string[];
 
   /**
    * @throws Error when a name, CIDR block, duration or number of seconds is malformed, when the secret-id would
    *   expire before it is rotated (or has a TTL and no rotation), or when a manual trigger comes without a
-   *   rotation.
+   *   rotation. A role left without any policy fails the synth (validation).
    */
   constructor(scope: Construct, id: string, props: AppRoleIdentityProps) {
     super(scope, id);
     if (!isUnresolved(props.roleName)) checkName("roleName", props.roleName);
-    const period = props.tokenPeriodSeconds ?? 300;
-    checkSeconds("tokenPeriodSeconds", period);
-    checkSeconds("tokenTtlSeconds", props.tokenTtlSeconds);
-    checkSeconds("tokenMaxTtlSeconds", props.tokenMaxTtlSeconds);
-    checkSeconds("secretIdTtlSeconds", props.secretIdTtlSeconds);
+    const period = (props.tokenPeriod ?? Duration.seconds(300)).toSeconds();
     checkCidrs("tokenBoundCidrs", props.tokenBoundCidrs);
     checkCidrs("secretIdBoundCidrs", props.secretIdBoundCidrs);
-    if (props.policyNames.length === 0) {
-      throw new Error(
-        "policyNames [] is empty, so the key server's token could do nothing: pass the keystore policy name",
-      );
-    }
-    const secretIdTtl = props.secretIdTtlSeconds ?? 0;
+    this.policyNames = [...(props.policyNames ?? [])];
+    this.node.addValidation({
+      validate: () =>
+        this.policyNames.length === 0
+          ? [
+              "policyNames [] is empty, so the key server's token could do nothing: pass the keystore policy name, or call keystore.grantKeyServerAccess(role)",
+            ]
+          : [],
+    });
+    const secretIdTtl = props.secretIdTtl?.toSeconds() ?? 0;
     if (secretIdTtl > 0 && props.secretIdRotation === undefined) {
       throw new Error(
-        `secretIdTtlSeconds ${secretIdTtl} lets the secret-id expire, and the key server logs in with the same secret-id on every restart: leave it at 0, or add a secretIdRotation shorter than the ttl`,
+        `secretIdTtl ${props.secretIdTtl?.toGoString()} lets the secret-id expire, and the key server logs in with the same secret-id on every restart: leave it at 0, or add a secretIdRotation shorter than the ttl`,
       );
     }
     if (secretIdTtl > 0 && props.secretIdRotation && props.secretIdRotation.periodSeconds >= secretIdTtl) {
       throw new Error(
-        `secretIdTtlSeconds ${secretIdTtl} is not longer than the secret-id rotation period (${props.secretIdRotation.periodSeconds} s), so the secret-id expires before it is replaced: rotate more often or raise the ttl`,
+        `secretIdTtl ${props.secretIdTtl?.toGoString()} is not longer than the secret-id rotation period (${props.secretIdRotation.periodSeconds} s), so the secret-id expires before it is replaced: rotate more often or raise the ttl`,
       );
     }
     if (props.secretIdRotationTrigger !== undefined && props.secretIdRotation === undefined) {
@@ -148,9 +150,9 @@ export class AppRoleIdentity extends Construct {
         `secretIdRotationTrigger ${show(props.secretIdRotationTrigger)} needs secretIdRotation: add e.g. SecretIdRotation.everyDays(30)`,
       );
     }
-    if (props.responseWrappingTtl !== undefined && !DURATION.test(props.responseWrappingTtl)) {
+    if (props.responseWrappingTtl !== undefined && props.responseWrappingTtl.toSeconds() === 0) {
       throw new Error(
-        `responseWrappingTtl ${show(props.responseWrappingTtl)} must be a duration like "60s", "5m" or "1h"`,
+        `responseWrappingTtl ${props.responseWrappingTtl.toGoString()} would wrap the secret-id for no time at all: use e.g. Duration.minutes(5), or drop it`,
       );
     }
 
@@ -159,7 +161,7 @@ export class AppRoleIdentity extends Construct {
     this.role = new ApproleAuthBackendRole(this, "Role", {
       backend: props.auth.authPath,
       roleName: props.roleName,
-      tokenPolicies: props.policyNames,
+      tokenPolicies: Lazy.listValue({ produce: () => this.policyNames }),
       tokenNoDefaultPolicy: true,
       tokenType: "service",
       tokenPeriod: period,
@@ -167,8 +169,8 @@ export class AppRoleIdentity extends Construct {
       secretIdNumUses: 0,
       secretIdTtl,
       bindSecretId: true,
-      ...(props.tokenTtlSeconds === undefined ? {} : { tokenTtl: props.tokenTtlSeconds }),
-      ...(props.tokenMaxTtlSeconds === undefined ? {} : { tokenMaxTtl: props.tokenMaxTtlSeconds }),
+      ...(props.tokenTtl === undefined ? {} : { tokenTtl: props.tokenTtl.toSeconds() }),
+      ...(props.tokenMaxTtl === undefined ? {} : { tokenMaxTtl: props.tokenMaxTtl.toSeconds() }),
       ...(props.tokenBoundCidrs === undefined ? {} : { tokenBoundCidrs: props.tokenBoundCidrs }),
       ...(props.secretIdBoundCidrs === undefined ? {} : { secretIdBoundCidrs: props.secretIdBoundCidrs }),
       ...ns,
@@ -193,7 +195,7 @@ export class AppRoleIdentity extends Construct {
       backend: props.auth.authPath,
       roleName: this.role.roleName,
       numUses: 0,
-      ...(wrapped ? { wrappingTtl: props.responseWrappingTtl, withWrappedAccessor: true } : {}),
+      ...(wrapped ? { wrappingTtl: props.responseWrappingTtl?.toGoString(), withWrappedAccessor: true } : {}),
       ...ns,
       lifecycle: { createBeforeDestroy: true },
     });
@@ -208,8 +210,13 @@ export class AppRoleIdentity extends Construct {
     this.roleName = this.role.roleName;
     this.roleId = this.role.roleId;
     this.authPath = props.auth.authPath;
+    this.loginNamespaceName = props.auth.authNamespace?.namespaceName ?? "";
     this.secretId = wrapped ? undefined : this.secretIdResource.secretId;
     this.secretIdWrappingToken = wrapped ? this.secretIdResource.wrappingToken : undefined;
     this.secretIdAccessor = wrapped ? this.secretIdResource.wrappingAccessor : this.secretIdResource.accessor;
+  }
+
+  public addPolicy(policyName: string): void {
+    if (!this.policyNames.includes(policyName)) this.policyNames.push(policyName);
   }
 }

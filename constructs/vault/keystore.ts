@@ -1,16 +1,17 @@
 import { Construct, type IConstruct } from "constructs";
 import { show } from "../private/vault-path";
-import { AppRoleAuth, type IAppRoleAuth } from "./approle-auth";
-import { AppRoleIdentity, type AppRoleOptions } from "./approle-identity";
+import { AppRoleAuth } from "./approle-auth";
+import { AppRoleIdentity } from "./approle-identity";
 import { KeystorePolicy } from "./keystore-policy";
 import { registerKeystore } from "./keystore-registry";
 import { KeystoreSpec } from "./keystore-spec";
 import type { KeystoreSpecProps } from "./keystore-spec-validation";
-import { KubernetesAuthBackend, type KubernetesAuthBackendOptions } from "./kubernetes-auth-backend";
-import { KubernetesAuthRole, type KubernetesAuthOptions } from "./kubernetes-auth-role";
+import { KeystoreLogin } from "./keystore-login";
+import { KubernetesAuthBackend } from "./kubernetes-auth-backend";
+import { KubernetesAuthRole } from "./kubernetes-auth-role";
 import { KvMount, type IKvMount } from "./kv-mount";
 import { TransitKey } from "./transit-key";
-import { VaultAuthMethod } from "./vault-auth-method";
+import type { IVaultLoginRole } from "./vault-login-role";
 import { VaultNamespace, type IVaultNamespace } from "./vault-namespace";
 
 /** A provisioned keystore: what the key server (and its config) needs from the Vault side. */
@@ -31,9 +32,15 @@ export interface IKeystore extends IConstruct {
   readonly kubernetesRoleName?: string;
   /** Audience the role requires of service-account tokens (Kubernetes login with an audience only). */
   readonly kubernetesAudience?: string;
+  /**
+   * Attaches the keystore's policy to a login role (an AppRole or Kubernetes auth role defined in this app, the
+   * keystore's own or another), so the tokens it issues may use the keystore as a key server does.
+   * @throws Error when the role's auth mount is in another Vault namespace than the policy.
+   */
+  grantKeyServerAccess(role: IVaultLoginRole): void;
 }
 
-export interface KeystoreProps extends KeystoreSpecProps {
+export interface KeystoreProps extends Omit<KeystoreSpecProps, "authMethod"> {
   /**
    * Create the spec's namespace here; false when it already exists.
    * @default true
@@ -45,11 +52,6 @@ export interface KeystoreProps extends KeystoreSpecProps {
    */
   readonly kvMount?: IKvMount;
   /**
-   * AppRole mount to use, e.g. one shared by tenants or `AppRoleAuth.fromExisting(...)`.
-   * @default - a new AppRole mount at `authEngine` (AppRole login only)
-   */
-  readonly appRoleAuth?: IAppRoleAuth;
-  /**
    * Mount the transit engine here; false when it exists.
    * @default true
    */
@@ -60,21 +62,10 @@ export interface KeystoreProps extends KeystoreSpecProps {
    */
   readonly transitKeyDeletionAllowed?: boolean;
   /**
-   * AppRole role and secret-id options.
-   * @default - the KES defaults: periodic 300 s token, unlimited uses, no rotation
+   * How the key server logs in: `KeystoreLogin.appRole({...})` or `KeystoreLogin.kubernetes({...})`.
+   * @default KeystoreLogin.appRole() - the KES defaults: periodic 300 s token, unlimited uses, no rotation
    */
-  readonly appRole?: AppRoleOptions;
-  /**
-   * The service account allowed to log in; required for `VaultAuthMethod.KUBERNETES`.
-   * @default - none
-   */
-  readonly kubernetesAuth?: KubernetesAuthOptions;
-  /**
-   * Create the Kubernetes auth mount at the spec's auth path and point it at the cluster (API address, CA,
-   * token reviewer); the role is then created after it. For `VaultAuthMethod.KUBERNETES` only.
-   * @default - the mount exists already (configured elsewhere)
-   */
-  readonly kubernetesAuthBackend?: KubernetesAuthBackendOptions;
+  readonly login?: KeystoreLogin;
 }
 
 /**
@@ -86,6 +77,15 @@ export interface KeystoreProps extends KeystoreSpecProps {
  * or a policy or role name another keystore uses in the same namespace, fails the synth naming both.
  */
 export class Keystore extends Construct implements IKeystore {
+  /**
+   * The spec a Keystore with these props derives (the login's method included), without creating it. Use it
+   * rather than `new KeystoreSpec(props)`, which would not see the login.
+   * @throws Error when a spec field is invalid (the message names it and the fix).
+   */
+  public static specOf(props: KeystoreProps): KeystoreSpec {
+    return new KeystoreSpec({ ...props, authMethod: (props.login ?? KeystoreLogin.appRole()).method });
+  }
+
   public readonly spec: KeystoreSpec;
   public readonly keystorePolicyName: string;
   public readonly roleId?: string;
@@ -103,11 +103,12 @@ export class Keystore extends Construct implements IKeystore {
 
   /**
    * @throws Error when the spec is invalid (see resolveKeystoreSpec), when a passed mount does not match the
-   *   spec (path, version, namespace), or when the login options do not match `authMethod`.
+   *   spec (path, version, namespace), or when a Kubernetes login names no service account.
    */
   constructor(scope: Construct, id: string, props: KeystoreProps) {
     super(scope, id);
-    const spec = new KeystoreSpec(props);
+    const login = props.login ?? KeystoreLogin.appRole();
+    const spec = Keystore.specOf(props);
     this.spec = spec;
     registerKeystore(this, spec);
 
@@ -152,61 +153,62 @@ export class Keystore extends Construct implements IKeystore {
     this.policy = new KeystorePolicy(this, "Policy", { spec, namespace: authNamespace });
     this.keystorePolicyName = this.policy.policyName;
 
-    if (spec.authMethod === VaultAuthMethod.APPROLE) {
-      if (props.kubernetesAuth || props.kubernetesAuthBackend) {
-        throw new Error(
-          "kubernetesAuth is set but authMethod is AppRole: set authMethod: VaultAuthMethod.KUBERNETES, or drop kubernetesAuth",
-        );
-      }
+    const appRole = login.appRoleOptions;
+    if (appRole) {
+      const { mount, ...options } = appRole;
       const auth =
-        props.appRoleAuth ??
-        new AppRoleAuth(this, "AppRoleAuth", { path: spec.authEngine, namespace: authNamespace });
+        mount ?? new AppRoleAuth(this, "AppRoleAuth", { path: spec.authEngine, namespace: authNamespace });
       if (
         auth.authName !== spec.authEngine ||
         auth.authNamespace?.namespaceName !== authNamespace?.namespaceName
       ) {
         throw new Error(
-          `appRoleAuth ${show(`${auth.authNamespace?.namespaceName ?? ""}/auth/${auth.authName}`)} does not match the spec's auth mount ${show(`${authNamespace?.namespaceName ?? ""}/auth/${spec.authEngine}`)}: pass a mount with the same path and namespace`,
+          `login's AppRole mount ${show(`${auth.authNamespace?.namespaceName ?? ""}/auth/${auth.authName}`)} does not match the spec's auth mount ${show(`${authNamespace?.namespaceName ?? ""}/auth/${spec.authEngine}`)}: pass a mount with the same path and namespace`,
         );
       }
-      const identity = new AppRoleIdentity(this, "AppRole", {
-        ...props.appRole,
-        auth,
-        roleName: spec.roleName,
-        policyNames: [this.keystorePolicyName],
-      });
+      const identity = new AppRoleIdentity(this, "AppRole", { ...options, auth, roleName: spec.roleName });
+      this.grantKeyServerAccess(identity);
       this.appRoleIdentity = identity;
       this.roleId = identity.roleId;
       this.secretId = identity.secretId;
       this.secretIdWrappingToken = identity.secretIdWrappingToken;
       this.secretIdAccessor = identity.secretIdAccessor;
     } else {
-      if (!props.kubernetesAuth) {
+      const { authBackend, serviceAccountNames, serviceAccountNamespaces, ...options } =
+        login.kubernetesOptions ?? {};
+      if (serviceAccountNames === undefined || serviceAccountNamespaces === undefined) {
         throw new Error(
-          'kubernetesAuth is missing but authMethod is Kubernetes: name the service account, e.g. { serviceAccountNames: ["kes"], serviceAccountNamespaces: ["minio"] }',
+          'login KeystoreLogin.kubernetes(...) names no service account: pass serviceAccountNames and serviceAccountNamespaces, e.g. { serviceAccountNames: ["kes"], serviceAccountNamespaces: ["minio"] }, or give the keystore to a KesTenant, which binds its key server',
         );
       }
-      if (props.appRole || props.appRoleAuth) {
-        throw new Error(
-          "appRole options are set but authMethod is Kubernetes: drop them, or use VaultAuthMethod.APPROLE",
-        );
-      }
-      if (props.kubernetesAuthBackend) {
+      if (authBackend) {
         this.kubernetesAuthBackend = new KubernetesAuthBackend(this, "KubernetesAuthBackend", {
-          ...props.kubernetesAuthBackend,
+          ...authBackend,
           path: spec.authEngine,
           namespace: authNamespace,
         });
       }
       const role = new KubernetesAuthRole(this, "KubernetesAuthRole", {
-        ...props.kubernetesAuth,
+        ...options,
+        serviceAccountNames,
+        serviceAccountNamespaces,
         authPath: this.kubernetesAuthBackend?.authPath ?? spec.authEngine,
         namespace: authNamespace,
         roleName: spec.roleName,
-        policyNames: [this.keystorePolicyName],
       });
+      this.grantKeyServerAccess(role);
       this.kubernetesRoleName = role.roleName;
-      this.kubernetesAudience = props.kubernetesAuth.audience;
+      this.kubernetesAudience = options.audience;
     }
+  }
+
+  public grantKeyServerAccess(role: IVaultLoginRole): void {
+    const policyNamespace = this.spec.effectiveAuthNamespace;
+    if (role.loginNamespaceName !== policyNamespace) {
+      throw new Error(
+        `role ${role.node.path} logs in through namespace ${show(role.loginNamespaceName || "/")} but the keystore's policy ${show(this.spec.policyName)} lives in ${show(policyNamespace || "/")}: grant a role whose auth mount is in ${show(policyNamespace || "/")}`,
+      );
+    }
+    role.addPolicy(this.keystorePolicyName);
   }
 }

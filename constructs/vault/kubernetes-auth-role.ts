@@ -1,7 +1,10 @@
 import { KubernetesAuthBackendRole } from "@cdktf/provider-vault/lib/kubernetes-auth-backend-role";
+import { Lazy } from "cdktf";
 import { Construct } from "constructs";
+import { Duration } from "../duration";
 import { isUnresolved, show } from "../private/vault-path";
 import { checkMount, checkName, RESERVED_AUTH_MOUNTS } from "./keystore-spec-validation";
+import type { IVaultLoginRole } from "./vault-login-role";
 import type { IVaultNamespace } from "./vault-namespace";
 
 /** Which pods may log in: the key server's service account. */
@@ -16,10 +19,10 @@ export interface KubernetesAuthOptions {
    */
   readonly audience?: string;
   /**
-   * Period of the login token in seconds.
-   * @default 300
+   * Period of the login token.
+   * @default Duration.seconds(300)
    */
-  readonly tokenPeriodSeconds?: number;
+  readonly tokenPeriod?: Duration;
 }
 
 export interface KubernetesAuthRoleProps extends KubernetesAuthOptions {
@@ -36,8 +39,12 @@ export interface KubernetesAuthRoleProps extends KubernetesAuthOptions {
   readonly namespace?: IVaultNamespace;
   /** Role name (lowercase). */
   readonly roleName: string;
-  /** Policies of the issued tokens; the `default` policy is never added. */
-  readonly policyNames: string[];
+  /**
+   * Policies of the issued tokens; the `default` policy is never added. More can be added later with
+   * `addPolicy` (e.g. by `keystore.grantKeyServerAccess(role)`); at least one must be there at synth.
+   * @default - none yet
+   */
+  readonly policyNames?: string[];
 }
 
 const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -47,17 +54,20 @@ const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * alternative to AppRole with no secret to deliver.
  * @see https://openbao.org/docs/auth/kubernetes/
  */
-export class KubernetesAuthRole extends Construct {
+export class KubernetesAuthRole extends Construct implements IVaultLoginRole {
   /** Role name (a token). */
   public readonly roleName: string;
   /** The literal auth mount path, for the key server's config. */
   public readonly authPath: string;
   /** The L1 role (escape hatch). */
   public readonly role: KubernetesAuthBackendRole;
+  public readonly loginNamespaceName: string;
+  private readonly policyNames: string[];
 
   /**
    * @throws Error when the names or namespaces are empty, contain "*", or are not Kubernetes names, or the
-   *   role name, mount path or period are malformed.
+   *   role name, mount path or period are malformed. A role left without any policy fails the synth
+   *   (validation).
    */
   constructor(scope: Construct, id: string, props: KubernetesAuthRoleProps) {
     super(scope, id);
@@ -81,10 +91,16 @@ export class KubernetesAuthRole extends Construct {
         );
       }
     }
-    const period = props.tokenPeriodSeconds ?? 300;
-    if (!Number.isInteger(period) || period < 0) {
-      throw new Error(`tokenPeriodSeconds ${show(period)} must be a whole number of seconds, at least 0`);
-    }
+    const period = (props.tokenPeriod ?? Duration.seconds(300)).toSeconds();
+    this.policyNames = [...(props.policyNames ?? [])];
+    this.node.addValidation({
+      validate: () =>
+        this.policyNames.length === 0
+          ? [
+              "policyNames [] is empty, so the key server's token could do nothing: pass the keystore policy name, or call keystore.grantKeyServerAccess(role)",
+            ]
+          : [],
+    });
     const namespace = props.namespace?.namespacePath;
     this.role = new KubernetesAuthBackendRole(this, "Resource", {
       backend: authPath,
@@ -92,7 +108,7 @@ export class KubernetesAuthRole extends Construct {
       boundServiceAccountNames: props.serviceAccountNames,
       boundServiceAccountNamespaces: props.serviceAccountNamespaces,
       ...(props.audience === undefined ? {} : { audience: props.audience }),
-      tokenPolicies: props.policyNames,
+      tokenPolicies: Lazy.listValue({ produce: () => this.policyNames }),
       tokenNoDefaultPolicy: true,
       tokenType: "service",
       tokenPeriod: period,
@@ -101,5 +117,10 @@ export class KubernetesAuthRole extends Construct {
     });
     this.roleName = this.role.roleName;
     this.authPath = authPath;
+    this.loginNamespaceName = props.namespace?.namespaceName ?? "";
+  }
+
+  public addPolicy(policyName: string): void {
+    if (!this.policyNames.includes(policyName)) this.policyNames.push(policyName);
   }
 }

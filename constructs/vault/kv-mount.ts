@@ -1,12 +1,12 @@
 import { KvSecretBackendV2 } from "@cdktf/provider-vault/lib/kv-secret-backend-v2";
 import { Mount } from "@cdktf/provider-vault/lib/mount";
-import { Construct } from "constructs";
+import { Construct, type IConstruct } from "constructs";
 import { checkMount, RESERVED_MOUNTS, resolveKeystoreSpec } from "./keystore-spec-validation";
 import { KvVersion } from "./kv-version";
 import type { IVaultNamespace } from "./vault-namespace";
 
 /** A K/V secrets engine mount holding keystores. */
-export interface IKvMount {
+export interface IKvMount extends IConstruct {
   /** Mount path, e.g. "kv". May be a token when the mount is created here (dependency on its creation). */
   readonly kvMountPath: string;
   /** The literal mount path. */
@@ -52,12 +52,25 @@ export interface KvMountProps {
  */
 export class KvMount extends Construct implements IKvMount {
   /**
-   * An existing K/V mount: nothing is created, and its settings are not checked (a v2 mount must not prune).
+   * An existing K/V mount, as a construct `id` under `scope` that creates nothing; its settings are not checked
+   * (a v2 mount must not prune).
    * @throws Error when `path` is not a valid mount path.
    */
-  public static fromExisting(path: string, version: KvVersion, namespace?: IVaultNamespace): IKvMount {
+  public static fromExisting(
+    scope: Construct,
+    id: string,
+    path: string,
+    version: KvVersion,
+    namespace?: IVaultNamespace,
+  ): IKvMount {
     checkMount("kvEngine", path, '"kv"', RESERVED_MOUNTS, "vault");
-    return { kvMountPath: path, kvMountName: path, kvVersion: version, kvNamespace: namespace };
+    class Import extends Construct implements IKvMount {
+      public readonly kvMountPath = path;
+      public readonly kvMountName = path;
+      public readonly kvVersion = version;
+      public readonly kvNamespace = namespace;
+    }
+    return new Import(scope, id);
   }
 
   public readonly kvMountPath: string;

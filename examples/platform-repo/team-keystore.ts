@@ -1,7 +1,7 @@
 // A construct of the platform repo's own: the house rules for a team's keystore, built on the kit's Keystore.
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { Keystore, KvVersion, type IKvMount, type IAppRoleAuth } from "kes-vault-kit";
+import { Keystore, KeystoreLogin, KvVersion, type IKvMount, type IAppRoleAuth } from "kes-vault-kit";
 import { keystoreAllows } from "kes-vault-kit/spec";
 
 export interface TeamKeystoreProps {
@@ -29,7 +29,7 @@ export class TeamKeystore extends Construct {
       prefix: props.team,
       kvVersion: KvVersion.V1,
       kvMount: props.kvMount,
-      appRoleAuth: props.appRoleAuth,
+      login: KeystoreLogin.appRole({ mount: props.appRoleAuth }),
     });
     for (const other of props.neighbours ?? []) {
       const path = this.keystore.spec.keyDataPath("any").replace(`/${props.team}/`, `/${other}/`);
@@ -39,8 +39,9 @@ export class TeamKeystore extends Construct {
     }
     const out = (name: string, value: string, sensitive = false) =>
       new TerraformOutput(this, `${props.team}_${name}`, { value, sensitive, staticId: true });
-    out("role_id", this.keystore.roleId!);
-    out("secret_id", this.keystore.secretId!, true);
+    // Set for an AppRole login (the one above); a Kubernetes login has no role-id or secret-id to hand out.
+    if (this.keystore.roleId !== undefined) out("role_id", this.keystore.roleId);
+    if (this.keystore.secretId !== undefined) out("secret_id", this.keystore.secretId, true);
     out("policy_name", this.keystore.keystorePolicyName);
     out("key_prefix", `${this.keystore.spec.kvEngine}/${this.keystore.spec.prefix}/`);
   }

@@ -1,11 +1,11 @@
 /**
  * The rollout of a tenants file as a graph model: one node per Vault or Kubernetes object, one cluster per
- * tenant. Names and paths come from the keystore spec of each tenant (`tenantDefinition` -> `KeystoreSpec`),
+ * tenant. Names and paths come from the keystore spec of each tenant (`tenantDefinition` -> `Keystore.specOf`),
  * the same source the stacks are built from, so the picture cannot show a policy the deploy would not create.
  * A node's id is the object's identity (namespace + path, or Kubernetes namespace + kind + name): an object
  * tenants share, such as the K/V and AppRole mounts of prefix isolation, is one node. Pure.
  */
-import { KeystoreSpec } from "../../constructs/vault/keystore-spec";
+import { Keystore } from "../../constructs/vault/keystore";
 import { KvVersion } from "../../constructs/vault/kv-version";
 import { VaultAuthMethod } from "../../constructs/vault/vault-auth-method";
 import { SHARED_STACK_ID, TENANTS_STACK_ID, tenantDefinition, tenantStackId } from "../tenants-stacks";
@@ -167,7 +167,7 @@ function addTenant(
   shared: { sharedKv: boolean; sharedAuth: boolean },
   deployed: DeployedEndpoints | undefined,
 ): void {
-  const spec = new KeystoreSpec(tenantDefinition(file, t).keystore);
+  const spec = Keystore.specOf(tenantDefinition(file, t).keystore);
   const off = t.offboard !== undefined;
   const mine = { tenant: t.name, offboarded: off };
   const edge = (from: string, to: string, label?: string, offboarded = off) =>

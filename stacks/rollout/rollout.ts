@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { tenantOutputNames } from "../../constructs/tenant/kes-tenant";
-import { KeystoreSpec } from "../../constructs/vault/keystore-spec";
+import { Keystore } from "../../constructs/vault/keystore";
 import { parseTenantsFile, type TenantsFile } from "../../shared/tenants-file";
 import { tenantDefinition, tenantStackId, TENANTS_STACK_ID } from "../tenants-stacks";
 import { readStackState, stacksWithState, stateFileOf } from "./stack-state";
@@ -320,7 +320,7 @@ class Rollout {
         this.say(`tenant ${t.name}: offboarded already (its stack holds nothing)`);
         continue;
       }
-      const spec = new KeystoreSpec(tenantDefinition(this.file, t).keystore);
+      const spec = Keystore.specOf(tenantDefinition(this.file, t).keystore);
       const where = `${spec.namespace ? `${spec.namespace}/` : ""}${spec.listPath()}/`;
       const vault = vaultAccessFromEnv(this.opts.env);
       let note: string;

@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import { stringify } from "yaml";
 import { REPO_ROOT, loadTestbedEnv, testbedBinary, testbedProcessEnv } from "../../../scripts/testbed/env";
 import { kubernetesManifests } from "../../../constructs/kubernetes/kubernetes-manifests";
-import { VaultAuthMethod } from "../../../constructs/vault/vault-auth-method";
+import { KeystoreLogin } from "../../../constructs/vault/keystore-login";
 import { TenantStack } from "../../../stacks/tenant-stack";
 import { buildTenantsStacks } from "../../../stacks/tenants-stacks";
 import { parseTenantsFile } from "../../../shared/tenants-file";
@@ -89,8 +89,10 @@ describe("synthesized stacks against the real kubernetes provider and the Kubern
         vaultEndpoint: "https://vault.vault.svc:8200",
         keystore: {
           prefix: "ledger",
-          authMethod: VaultAuthMethod.KUBERNETES,
-          kubernetesAuth: { serviceAccountNames: ["keyserver"], serviceAccountNamespaces: ["ledger"] },
+          login: KeystoreLogin.kubernetes({
+            serviceAccountNames: ["keyserver"],
+            serviceAccountNamespaces: ["ledger"],
+          }),
         },
         keyServer: { tlsSecretName: "ledger-keyserver-tls", networkPolicy: { probeCidrs: ["10.0.0.0/16"] } },
         minio: { replicas: 1, autoEncryption: true },

@@ -2,6 +2,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { Keystore } from "../../../constructs/vault/keystore";
 import { KeystoreSpec } from "../../../constructs/vault/keystore-spec";
 import { REPO_ROOT, testbedProcessEnv } from "../../../scripts/testbed/env";
 import type { OpenBaoServer } from "../../../scripts/testbed/openbao";
@@ -118,5 +119,5 @@ export function filesContaining(dir: string, needles: readonly string[]): string
 /** The keystore spec of each tenant of the tenants file, by tenant name. */
 export function tenantSpecs(tenantsYaml: string): Map<string, KeystoreSpec> {
   const file = parseTenantsFile(tenantsYaml);
-  return new Map(file.tenants.map((t) => [t.name, new KeystoreSpec(tenantDefinition(file, t).keystore)]));
+  return new Map(file.tenants.map((t) => [t.name, Keystore.specOf(tenantDefinition(file, t).keystore)]));
 }

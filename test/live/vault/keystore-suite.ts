@@ -1,6 +1,7 @@
 // The live suite for one K/V version and one isolation mode: two tenants deployed side by side with the real
 // provider against OpenBao, then every key server request, every forbidden request, and the path check.
 import * as fs from "node:fs";
+import { Keystore } from "../../../constructs";
 import { keystoreAllows, KeystoreSpec } from "../../../constructs/spec";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
 import { keystoreStackSettingsFromEnv } from "../../../stacks/keystore-stack-env";
@@ -20,7 +21,7 @@ import {
 export type Isolation = "prefix" | "namespace" | "namespace-root-auth";
 
 function specOf(keystore: KeystoreJson): KeystoreSpec {
-  return new KeystoreSpec(
+  return Keystore.specOf(
     keystoreStackSettingsFromEnv({ KVK_KEYSTORE: JSON.stringify(keystore) }).props.keystore,
   );
 }

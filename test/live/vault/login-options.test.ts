@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { KeystoreSpec } from "../../../constructs";
+import { Keystore } from "../../../constructs";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
 import { keystoreStackSettingsFromEnv } from "../../../stacks/keystore-stack-env";
 import { deploy, type Deployment, type KeystoreJson } from "./deploy";
@@ -13,7 +13,7 @@ const k8sKeystore: KeystoreJson = {
   kubernetesAuth: { serviceAccountNames: ["kes"], serviceAccountNamespaces: ["minio"], audience: "vault" },
 };
 const specOf = (k: KeystoreJson) =>
-  new KeystoreSpec(keystoreStackSettingsFromEnv({ KVK_KEYSTORE: JSON.stringify(k) }).props.keystore);
+  Keystore.specOf(keystoreStackSettingsFromEnv({ KVK_KEYSTORE: JSON.stringify(k) }).props.keystore);
 
 describe("login options: response wrapping and Kubernetes auth (live)", () => {
   let bao: OpenBaoServer | undefined;

@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { KeystoreSpec } from "../../../constructs";
+import { Keystore } from "../../../constructs";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
 import { keystoreStackSettingsFromEnv } from "../../../stacks/keystore-stack-env";
 import { deploy, type Deployment, type KeystoreJson } from "./deploy";
@@ -9,7 +9,7 @@ const keystore = (trigger: string): KeystoreJson => ({
   prefix: "rotating",
   appRole: { rotation: { days: 30 }, rotationTrigger: trigger },
 });
-const spec = new KeystoreSpec(
+const spec = Keystore.specOf(
   keystoreStackSettingsFromEnv({ KVK_KEYSTORE: JSON.stringify(keystore("1")) }).props.keystore,
 );
 

@@ -2,7 +2,7 @@
 import { KvVersion } from "../../../constructs/vault/kv-version";
 import { VaultAuthMethod } from "../../../constructs/vault/vault-auth-method";
 import { parseTenantsFile } from "../../../shared/tenants-file";
-import { kubernetesAuthPath, tenantKeystoreProps } from "../../../shared/tenant-keystore";
+import { kubernetesAuthPath, tenantKeystoreProps, tenantKeystoreSpec } from "../../../shared/tenant-keystore";
 import { tenantDefinition } from "../../../stacks/tenants-stacks";
 
 const K8S = 'kubernetes: { apiServer: "https://10.0.0.1:6443" }';
@@ -20,13 +20,16 @@ describe("tenantKeystoreProps", () => {
     );
     const [a, b] = f.tenants.map((t) => tenantKeystoreProps(f, t));
     expect(a).toEqual({ kvEngine: "secrets", kvVersion: KvVersion.V2, authEngine: "approle", prefix: "a" });
-    expect(b).toEqual({
+    expect(b).toMatchObject({
       kvEngine: "secrets",
       kvVersion: KvVersion.V2,
       authEngine: "kubernetes-b",
       prefix: "b",
-      authMethod: VaultAuthMethod.KUBERNETES,
     });
+    expect(b.login?.method).toBe(VaultAuthMethod.KUBERNETES);
+    expect(b.login?.kubernetesOptions?.audience).toBe("vault");
+    expect(tenantKeystoreSpec(f, f.tenants[1]).authMethod).toBe(VaultAuthMethod.KUBERNETES);
+    expect(tenantKeystoreSpec(f, f.tenants[0]).authMethod).toBe(VaultAuthMethod.APPROLE);
     expect(kubernetesAuthPath(f, f.tenants[1])).toBe("kubernetes-b");
   });
 
@@ -39,7 +42,7 @@ describe("tenantKeystoreProps", () => {
     const props = tenantKeystoreProps(f, f.tenants[0]);
     expect(props.namespace).toBe(`org/${f.tenants[0].vaultNamespace}`);
     expect(props.authEngine).toBe("kubernetes");
-    expect(props.authMethod).toBe(VaultAuthMethod.KUBERNETES);
+    expect(props.login?.method).toBe(VaultAuthMethod.KUBERNETES);
   });
 
   test("GIVEN every tenant of a file WHEN the stacks' definition is built THEN its keystore is exactly these props", () => {

@@ -35,8 +35,8 @@ describe("keystoreStackSettingsFromEnv", () => {
       namespace: "ns-a",
       transit: { key: "kes-a" },
     });
-    expect(s.props.keystore.appRole?.secretIdRotation?.periodSeconds).toBe(6 * 3600);
-    expect(s.props.keystore.appRole?.secretIdRotationTrigger).toBe("3");
+    expect(s.props.keystore.login?.appRoleOptions?.secretIdRotation?.periodSeconds).toBe(6 * 3600);
+    expect(s.props.keystore.login?.appRoleOptions?.secretIdRotationTrigger).toBe("3");
     expect(s.props).toMatchObject({
       existingKvMount: true,
       vaultVersionOverride: "1.14.0",
@@ -50,8 +50,8 @@ describe("keystoreStackSettingsFromEnv", () => {
       KVK_KEYSTORE:
         '{"prefix":"a","authMethod":"kubernetes","kubernetesAuth":{"serviceAccountNames":["kes"],"serviceAccountNamespaces":["minio"]}}',
     }).props.keystore;
-    expect(k.authMethod).toBe(VaultAuthMethod.KUBERNETES);
-    expect(k.kubernetesAuth).toMatchObject({
+    expect(k.login?.method).toBe(VaultAuthMethod.KUBERNETES);
+    expect(k.login?.kubernetesOptions).toMatchObject({
       serviceAccountNames: ["kes"],
       serviceAccountNamespaces: ["minio"],
     });

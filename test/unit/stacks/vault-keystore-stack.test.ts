@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { App, Testing } from "cdktf";
-import { SecretIdRotation, VaultAuthMethod } from "../../../constructs";
+import { KeystoreLogin, SecretIdRotation } from "../../../constructs";
 import { VaultKeystoreStack, type VaultKeystoreStackProps } from "../../../stacks/vault-keystore-stack";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -36,7 +36,10 @@ describe("VaultKeystoreStack", () => {
 
   test("GIVEN a rotation WHEN synthesized THEN the time provider is added and pinned too", () => {
     const json = synthStack({
-      keystore: { prefix: "p", appRole: { secretIdRotation: SecretIdRotation.everyDays(30) } },
+      keystore: {
+        prefix: "p",
+        login: KeystoreLogin.appRole({ secretIdRotation: SecretIdRotation.everyDays(30) }),
+      },
       providerVersions: { vault: "5.9.0", time: "0.13.1" },
     });
     expect(json.terraform.required_providers.time).toEqual({ source: "hashicorp/time", version: "0.13.1" });
@@ -62,8 +65,10 @@ describe("VaultKeystoreStack", () => {
     const out = synthStack({
       keystore: {
         prefix: "p",
-        authMethod: VaultAuthMethod.KUBERNETES,
-        kubernetesAuth: { serviceAccountNames: ["kes"], serviceAccountNamespaces: ["minio"] },
+        login: KeystoreLogin.kubernetes({
+          serviceAccountNames: ["kes"],
+          serviceAccountNamespaces: ["minio"],
+        }),
       },
     }).output;
     expect(out.kubernetes_role.value).toMatch(/vault_kubernetes_auth_backend_role\.\S+\.role_name/);
@@ -76,7 +81,7 @@ describe("VaultKeystoreStack", () => {
         prefix: "p",
         namespace: "ns",
         transit: { key: "k" },
-        appRole: { secretIdRotation: SecretIdRotation.everyDays(1) },
+        login: KeystoreLogin.appRole({ secretIdRotation: SecretIdRotation.everyDays(1) }),
       },
     });
     const addresses = Object.entries(json.resource as Json).flatMap(([type, byId]) =>
@@ -129,7 +134,7 @@ describe("VaultKeystoreStack", () => {
         keystore: {
           prefix: "p",
           transit: { key: "k" },
-          appRole: { secretIdRotation: SecretIdRotation.everyDays(1) },
+          login: KeystoreLogin.appRole({ secretIdRotation: SecretIdRotation.everyDays(1) }),
         },
         stateDir: path.join(outdir, "state"),
       });

@@ -1,3 +1,4 @@
+import { Duration } from "../../../../constructs/duration";
 import {
   TenantIdentities,
   type TenantIdentitiesProps,
@@ -92,15 +93,35 @@ describe("TenantIdentities", () => {
 
   test("fails when certificates would be renewed on every apply", () => {
     expect(() =>
-      synth((s) => identities(s, { certificateValidityHours: 100, earlyRenewalHours: 200 })),
-    ).toThrow("certificateValidityHours 100 must exceed earlyRenewalHours 200");
+      synth((s) =>
+        identities(s, { certificateValidity: Duration.hours(100), earlyRenewal: Duration.hours(200) }),
+      ),
+    ).toThrow("certificateValidity 100h must exceed earlyRenewal 200h");
   });
 
   test("fails when the CA expires before the certificates", () => {
     expect(() =>
       synth((s) =>
-        identities(s, { caValidityHours: 1000, certificateValidityHours: 2000, earlyRenewalHours: 10 }),
+        identities(s, {
+          caValidity: Duration.hours(1000),
+          certificateValidity: Duration.hours(2000),
+          earlyRenewal: Duration.hours(10),
+        }),
       ),
-    ).toThrow("caValidityHours 1000 is shorter than certificateValidityHours 2000");
+    ).toThrow("caValidity 1000h is shorter than certificateValidity 2000h");
+  });
+
+  test("fails when a lifetime is not a whole number of hours", () => {
+    expect(() => synth((s) => identities(s, { caValidity: Duration.minutes(90) }))).toThrow(
+      "caValidity 90m is not a whole number of hours, which the tls provider counts in: use e.g. Duration.hours(2)",
+    );
+  });
+
+  test("GIVEN lifetimes in days WHEN synthesized THEN the tls provider gets hours", () => {
+    const json = synth((s) =>
+      identities(s, { certificateValidity: Duration.days(90), earlyRenewal: Duration.days(10) }),
+    );
+    const certs = Object.values((json.resource as Json).tls_locally_signed_cert as Record<string, Json>);
+    expect(certs.map((c) => [c.validity_period_hours, c.early_renewal_hours])).toContainEqual([2160, 240]);
   });
 });

@@ -1,3 +1,4 @@
+import { Duration } from "../../../../constructs/duration";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,7 +14,7 @@ import {
 import { minioKeyPolicy } from "../../../../constructs/kubernetes/minio-key-policy";
 import { KeyServerTls } from "../../../../constructs/kubernetes/key-server-tls";
 import { RuntimeSource } from "../../../../constructs/kubernetes/runtime-source";
-import { VaultAuthMethod } from "../../../../constructs/vault/vault-auth-method";
+import { KeystoreLogin } from "../../../../constructs/vault/keystore-login";
 import {
   FIXTURE_BUNDLE,
   approleKeystore,
@@ -129,12 +130,11 @@ describe("KeyServer", () => {
     const j = synth((s) =>
       keyServer(s, {
         keystore: approleKeystore(s, {
-          authMethod: VaultAuthMethod.KUBERNETES,
-          kubernetesAuth: {
+          login: KeystoreLogin.kubernetes({
             serviceAccountNames: ["keyserver"],
             serviceAccountNamespaces: ["payments"],
             audience: "vault",
-          },
+          }),
         }),
       }),
     );
@@ -156,8 +156,8 @@ describe("KeyServer", () => {
   });
 
   test("fails when the projected token would live shorter than Kubernetes allows", () => {
-    expect(() => synth((s) => keyServer(s, { serviceAccountTokenSeconds: 60 }))).toThrow(
-      "serviceAccountTokenSeconds 60 must be a whole number of seconds, at least 600",
+    expect(() => synth((s) => keyServer(s, { serviceAccountTokenLifetime: Duration.minutes(5) }))).toThrow(
+      "serviceAccountTokenLifetime 5m is shorter than 600 s, the Kubernetes minimum: use e.g. Duration.hours(1)",
     );
   });
 
@@ -331,15 +331,73 @@ describe("KeyServer", () => {
   test("fails when the keystore's secret-id is response-wrapped", () => {
     expect(() =>
       synth((s) =>
-        keyServer(s, { keystore: approleKeystore(s, { appRole: { responseWrappingTtl: "60s" } }) }),
+        keyServer(s, {
+          keystore: approleKeystore(s, {
+            login: KeystoreLogin.appRole({ responseWrappingTtl: Duration.seconds(60) }),
+          }),
+        }),
       ),
     ).toThrow(
       "keystore's secret-id is response-wrapped, but the key server logs in with the secret-id itself",
     );
   });
 
-  test("fails when there is no client", () => {
-    expect(() => synth((s) => keyServer(s, { clients: [] }))).toThrow("clients [] is empty");
+  test("fails at synth when there is no client", () => {
+    const stack = new TerraformStack(Testing.app(), "none");
+    new VaultProvider(stack, "vault", {});
+    new KubernetesProvider(stack, "kubernetes", {});
+    keyServer(stack, { clients: [] });
+    expect(() => Testing.synth(stack, true)).toThrow(
+      "clients [] is empty, so no one could use the key server: pass MinIO's certificate with minioKeyPolicy(<prefix>), or call addClient",
+    );
+  });
+
+  test("GIVEN a key server without clients WHEN a client is added after construction THEN its certificate, file and policy are in the Secret, the pod and the config", () => {
+    let ks: KeyServer | undefined;
+    const j = synth((s) => {
+      ks = keyServer(s, { clients: [] });
+      ks.addClient({ policyName: "backup", certPem: "BACKUP-CERT", patterns: minioKeyPolicy("backup-") });
+    });
+    expect(only(j, "kubernetes_secret_v1").data["backup.crt"]).toBe("BACKUP-CERT");
+    const clients = deployment(j).spec.template.spec.volume.find((v: Json) => v.name === "clients");
+    expect(clients.secret.items).toEqual([{ key: "backup.crt", path: "backup.crt" }]);
+    const config = only(j, "kubernetes_config_map_v1").data["config.yaml"];
+    expect(config).toContain("- cert: /etc/keyserver/clients/backup.crt");
+    expect(config.replaceAll("$${", "${")).toBe(ks?.configYaml); // escaped for Terraform in the JSON
+    expect(deployment(j).spec.template.metadata.annotations["kes-vault-kit/checksum-config"]).toBe(
+      ks?.configChecksum,
+    );
+  });
+
+  test("GIVEN two clients WHEN synthesized THEN each certificate is named after its policy", () => {
+    const j = synth((s) =>
+      keyServer(s).addClient({
+        policyName: "backup",
+        certPem: "BACKUP-CERT",
+        patterns: minioKeyPolicy("b-"),
+      }),
+    );
+    expect(Object.keys(only(j, "kubernetes_secret_v1").data).sort()).toEqual([
+      "backup.crt",
+      "ca.crt",
+      "minio.crt",
+      "tls.crt",
+      "tls.key",
+      "vault-role-id",
+      "vault-secret-id",
+    ]);
+  });
+
+  test("fails when a client's policy name is used twice", () => {
+    expect(() => synth((s) => keyServer(s).addClient(client))).toThrow(
+      'client policyName "minio" is used twice on key server stack/KeyServer: give each client a policy name of its own, e.g. "minio-2"',
+    );
+  });
+
+  test("fails when a client's policy name is not a policy name", () => {
+    expect(() => synth((s) => keyServer(s).addClient({ ...client, policyName: "mi/nio" }))).toThrow(
+      'clients policyName "mi/nio" must be 1 to 80 characters of [0-9A-Za-z_-]: e.g. "minio"',
+    );
   });
 
   test("fails when the Vault endpoint has a path", () => {

@@ -3,7 +3,7 @@ import {
   kubernetesManifests,
 } from "../../../../constructs/kubernetes/kubernetes-manifests";
 import { TenantKeystore } from "../../../../constructs/tenant/tenant-keystore";
-import { VaultAuthMethod } from "../../../../constructs/vault/vault-auth-method";
+import { KeystoreLogin } from "../../../../constructs/vault/keystore-login";
 import { synth, type Json } from "./support";
 import { tenant } from "../tenant/support";
 
@@ -94,8 +94,10 @@ describe("kubernetesManifests", () => {
     const all = kubernetesManifests(
       synth((s) =>
         tenant(s, {
-          keystore: TenantKeystore.fromProps({ prefix: "payments", authMethod: VaultAuthMethod.KUBERNETES }),
-          vaultKubernetesAuth: { kubernetesHost: "https://10.0.0.1:6443" },
+          keystore: TenantKeystore.fromProps({
+            prefix: "payments",
+            login: KeystoreLogin.kubernetes({ authBackend: { kubernetesHost: "https://10.0.0.1:6443" } }),
+          }),
         }),
       ),
     ).map((m) => m.object as Json);

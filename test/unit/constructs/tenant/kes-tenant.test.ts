@@ -9,7 +9,7 @@ import { PodSecurityLevel } from "../../../../constructs/kubernetes/pod-security
 import { tenantOutputNames } from "../../../../constructs/tenant/kes-tenant";
 import { TenantKeystore } from "../../../../constructs/tenant/tenant-keystore";
 import { KvVersion } from "../../../../constructs/vault/kv-version";
-import { VaultAuthMethod } from "../../../../constructs/vault/vault-auth-method";
+import { KeystoreLogin, type KubernetesLoginOptions } from "../../../../constructs/vault/keystore-login";
 import { only, resources, synth, type Json } from "../kubernetes/support";
 import { tenant } from "./support";
 
@@ -231,14 +231,13 @@ describe("KesTenant", () => {
     );
   });
 
-  const kubernetesLogin = () =>
-    TenantKeystore.fromProps({ prefix: "payments", authMethod: VaultAuthMethod.KUBERNETES });
+  const kubernetesLogin = (authBackend?: KubernetesLoginOptions["authBackend"]) =>
+    TenantKeystore.fromProps({ prefix: "payments", login: KeystoreLogin.kubernetes({ authBackend }) });
 
-  test("GIVEN vaultKubernetesAuth WHEN synthesized THEN Vault's kubernetes mount is configured with the tenant's token reviewer and the role is bound to exactly the key server's account", () => {
+  test("GIVEN a Kubernetes login with an auth backend WHEN synthesized THEN Vault's kubernetes mount is configured with the tenant's token reviewer and the role is bound to exactly the key server's account", () => {
     const j = synth((s) =>
       tenant(s, {
-        keystore: kubernetesLogin(),
-        vaultKubernetesAuth: { kubernetesHost: "https://10.0.0.1:6443", kubernetesCaCert: "CA-PEM" },
+        keystore: kubernetesLogin({ kubernetesHost: "https://10.0.0.1:6443", kubernetesCaCert: "CA-PEM" }),
       }),
     );
     expect(only(j, "vault_auth_backend")).toMatchObject({ type: "kubernetes", path: "kubernetes" });
@@ -258,11 +257,10 @@ describe("KesTenant", () => {
     expect(resources(j, "vault_approle_auth_backend_role_secret_id")).toEqual({});
   });
 
-  test("GIVEN vaultKubernetesAuth WHEN synthesized THEN the key server logs in with a projected token of audience vault", () => {
+  test("GIVEN a Kubernetes login WHEN synthesized THEN the key server logs in with a projected token of audience vault", () => {
     const j = synth((s) =>
       tenant(s, {
-        keystore: kubernetesLogin(),
-        vaultKubernetesAuth: { kubernetesHost: "https://10.0.0.1:6443" },
+        keystore: kubernetesLogin({ kubernetesHost: "https://10.0.0.1:6443" }),
       }),
     );
     const dep = Object.values(resources(j, "kubernetes_deployment_v1"))[0] as Json;
@@ -271,9 +269,33 @@ describe("KesTenant", () => {
     expect(configOf(j)).toContain("jwt: /var/run/secrets/vault/token");
   });
 
-  test("fails when vaultKubernetesAuth is given for an AppRole keystore", () => {
-    expect(() =>
-      synth((s) => tenant(s, { vaultKubernetesAuth: { kubernetesHost: "https://10.0.0.1:6443" } })),
-    ).toThrow("kubernetesAuth is set but authMethod is AppRole");
+  test("GIVEN a Kubernetes login without an auth backend WHEN synthesized THEN the role is bound to the key server and no mount or reviewer is created", () => {
+    const j = synth((s) => tenant(s, { keystore: kubernetesLogin() }));
+    expect(only(j, "vault_kubernetes_auth_backend_role")).toMatchObject({
+      backend: "kubernetes",
+      bound_service_account_names: ["keyserver"],
+      bound_service_account_namespaces: ["payments"],
+      audience: "vault",
+    });
+    expect(resources(j, "vault_auth_backend")).toEqual({});
+    expect(resources(j, "kubernetes_cluster_role_binding_v1")).toEqual({});
+  });
+
+  test("GIVEN a Kubernetes login naming its service accounts WHEN synthesized THEN the tenant keeps them", () => {
+    const j = synth((s) =>
+      tenant(s, {
+        keystore: TenantKeystore.fromProps({
+          prefix: "payments",
+          login: KeystoreLogin.kubernetes({
+            serviceAccountNames: ["kes"],
+            serviceAccountNamespaces: ["minio"],
+          }),
+        }),
+      }),
+    );
+    expect(only(j, "vault_kubernetes_auth_backend_role")).toMatchObject({
+      bound_service_account_names: ["kes"],
+      bound_service_account_namespaces: ["minio"],
+    });
   });
 });

@@ -1,13 +1,21 @@
+import { Duration } from "../../../../constructs/duration";
 import { ApproleAuthBackendRole } from "@cdktf/provider-vault/lib/approle-auth-backend-role";
 import { ApproleAuthBackendRoleSecretId } from "@cdktf/provider-vault/lib/approle-auth-backend-role-secret-id";
 import { Rotating } from "@cdktf/provider-time/lib/rotating";
 import type { TerraformStack } from "cdktf";
-import { AppRoleAuth, AppRoleIdentity, SecretIdRotation, type AppRoleOptions } from "../../../../constructs";
-import { only, synth } from "./synth";
+import {
+  AppRoleAuth,
+  AppRoleIdentity,
+  Keystore,
+  SecretIdRotation,
+  VaultNamespace,
+  type AppRoleOptions,
+} from "../../../../constructs";
+import { only, resources, synth, synthValidated } from "./synth";
 
 const identity = (s: TerraformStack, options: AppRoleOptions = {}) =>
   new AppRoleIdentity(s, "Id", {
-    auth: AppRoleAuth.fromExisting("approle"),
+    auth: AppRoleAuth.fromExisting(s, "Existing", "approle"),
     roleName: "kes-p",
     policyNames: ["kes-p"],
     ...options,
@@ -41,11 +49,11 @@ describe("AppRoleIdentity", () => {
   test("GIVEN the options WHEN synthesized THEN TTLs and CIDR bindings reach the role", () => {
     const { text } = synth((s) =>
       identity(s, {
-        tokenPeriodSeconds: 600,
-        tokenMaxTtlSeconds: 7200,
+        tokenPeriod: Duration.minutes(10),
+        tokenMaxTtl: Duration.hours(2),
         tokenBoundCidrs: ["10.0.0.0/8"],
         secretIdBoundCidrs: ["10.1.0.0/16"],
-        secretIdTtlSeconds: 86400 * 60,
+        secretIdTtl: Duration.days(60),
         secretIdRotation: SecretIdRotation.everyDays(30),
       }),
     );
@@ -78,7 +86,7 @@ describe("AppRoleIdentity", () => {
   test("GIVEN response wrapping WHEN synthesized THEN the secret-id is wrapped and only the wrapping token is exposed", () => {
     let id: AppRoleIdentity | undefined;
     const { text } = synth((s) => {
-      id = identity(s, { responseWrappingTtl: "10m" });
+      id = identity(s, { responseWrappingTtl: Duration.minutes(10) });
     });
     expect(text).toHaveResourceWithProperties(ApproleAuthBackendRoleSecretId, {
       wrapping_ttl: "10m",
@@ -89,18 +97,21 @@ describe("AppRoleIdentity", () => {
   });
 
   test("fails when the secret-id has a ttl and no rotation", () => {
-    expect(() => synth((s) => identity(s, { secretIdTtlSeconds: 3600 }))).toThrow(
-      "secretIdTtlSeconds 3600 lets the secret-id expire, and the key server logs in with the same secret-id on every restart: leave it at 0, or add a secretIdRotation shorter than the ttl",
+    expect(() => synth((s) => identity(s, { secretIdTtl: Duration.hours(1) }))).toThrow(
+      "secretIdTtl 1h lets the secret-id expire, and the key server logs in with the same secret-id on every restart: leave it at 0, or add a secretIdRotation shorter than the ttl",
     );
   });
 
   test("fails when the secret-id expires before it is rotated", () => {
     expect(() =>
       synth((s) =>
-        identity(s, { secretIdTtlSeconds: 3600, secretIdRotation: SecretIdRotation.everyHours(1) }),
+        identity(s, {
+          secretIdTtl: Duration.seconds(3600),
+          secretIdRotation: SecretIdRotation.everyHours(1),
+        }),
       ),
     ).toThrow(
-      "secretIdTtlSeconds 3600 is not longer than the secret-id rotation period (3600 s), so the secret-id expires before it is replaced: rotate more often or raise the ttl",
+      "secretIdTtl 3600s is not longer than the secret-id rotation period (3600 s), so the secret-id expires before it is replaced: rotate more often or raise the ttl",
     );
   });
 
@@ -116,30 +127,57 @@ describe("AppRoleIdentity", () => {
     );
   });
 
-  test("fails when the wrapping ttl is not a duration", () => {
-    expect(() => synth((s) => identity(s, { responseWrappingTtl: "ten minutes" }))).toThrow(
-      'responseWrappingTtl "ten minutes" must be a duration like "60s", "5m" or "1h"',
+  test("fails when the wrapping ttl is zero", () => {
+    expect(() => synth((s) => identity(s, { responseWrappingTtl: Duration.seconds(0) }))).toThrow(
+      "responseWrappingTtl 0s would wrap the secret-id for no time at all: use e.g. Duration.minutes(5), or drop it",
     );
   });
 
-  test("fails when the token period is negative", () => {
-    expect(() => synth((s) => identity(s, { tokenPeriodSeconds: -1 }))).toThrow(
-      "tokenPeriodSeconds -1 must be a whole number of seconds, at least 0",
-    );
-  });
-
-  test("fails when no policy is given", () => {
+  test("fails at synth when the role is left without a policy", () => {
     expect(() =>
-      synth(
+      synthValidated(
         (s) =>
           new AppRoleIdentity(s, "Id", {
-            auth: AppRoleAuth.fromExisting("approle"),
+            auth: AppRoleAuth.fromExisting(s, "Existing", "approle"),
             roleName: "r",
-            policyNames: [],
           }),
       ),
     ).toThrow(
-      "policyNames [] is empty, so the key server's token could do nothing: pass the keystore policy name",
+      "policyNames [] is empty, so the key server's token could do nothing: pass the keystore policy name, or call keystore.grantKeyServerAccess(role)",
+    );
+  });
+
+  test("GIVEN a role of its own WHEN a keystore grants it access THEN its tokens get the keystore policy, after the given ones", () => {
+    const json = synthValidated((s) => {
+      const ks = new Keystore(s, "Payments", { prefix: "payments" });
+      const role = new AppRoleIdentity(s, "Batch", {
+        auth: AppRoleAuth.fromExisting(s, "Existing", "approle"),
+        roleName: "batch",
+        policyNames: ["batch-reports"],
+      });
+      ks.grantKeyServerAccess(role);
+      ks.grantKeyServerAccess(role);
+    });
+    const roles = Object.values(resources(json, "vault_approle_auth_backend_role"));
+    const batch = roles.find((r) => r.role_name === "batch");
+    expect(batch?.token_policies).toEqual([
+      "batch-reports",
+      expect.stringMatching(/^\$\{vault_policy\.Payments_Policy_[0-9A-F]+\.name\}$/),
+    ]);
+  });
+
+  test("fails when a keystore grants access to a role in another namespace", () => {
+    expect(() =>
+      synth((s) => {
+        const ks = new Keystore(s, "Payments", { prefix: "payments" });
+        const role = new AppRoleIdentity(s, "Batch", {
+          auth: AppRoleAuth.fromExisting(s, "Existing", "approle", VaultNamespace.fromPath("team-a")),
+          roleName: "batch",
+        });
+        ks.grantKeyServerAccess(role);
+      }),
+    ).toThrow(
+      'role stack/Batch logs in through namespace "team-a" but the keystore\'s policy "kes-kv-payments" lives in "/": grant a role whose auth mount is in "/"',
     );
   });
 

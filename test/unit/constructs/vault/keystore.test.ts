@@ -1,11 +1,12 @@
+import { Duration } from "../../../../constructs/duration";
 import { Policy } from "@cdktf/provider-vault/lib/policy";
 import { TerraformStack, Testing } from "cdktf";
 import {
   AppRoleAuth,
   Keystore,
+  KeystoreLogin,
   KvMount,
   KvVersion,
-  VaultAuthMethod,
   VaultNamespace,
   type KeystoreProps,
 } from "../../../../constructs";
@@ -101,8 +102,12 @@ describe("Keystore", () => {
     const { json } = synth((s) => {
       const kv = new KvMount(s, "Kv");
       const auth = new AppRoleAuth(s, "AppRole");
-      keystore(s, { kvMount: kv, appRoleAuth: auth });
-      new Keystore(s, "Analytics", { prefix: "analytics", kvMount: kv, appRoleAuth: auth });
+      keystore(s, { kvMount: kv, login: KeystoreLogin.appRole({ mount: auth }) });
+      new Keystore(s, "Analytics", {
+        prefix: "analytics",
+        kvMount: kv,
+        login: KeystoreLogin.appRole({ mount: auth }),
+      });
     });
     expect(Object.keys(resources(json, "vault_mount"))).toHaveLength(1);
     expect(Object.keys(resources(json, "vault_auth_backend"))).toHaveLength(1);
@@ -116,8 +121,8 @@ describe("Keystore", () => {
   test("GIVEN adopted mounts WHEN synthesized THEN no mount is created", () => {
     const { json } = synth((s) =>
       keystore(s, {
-        kvMount: KvMount.fromExisting("kv", KvVersion.V1),
-        appRoleAuth: AppRoleAuth.fromExisting("approle"),
+        kvMount: KvMount.fromExisting(s, "ExistingKv", "kv", KvVersion.V1),
+        login: KeystoreLogin.appRole({ mount: AppRoleAuth.fromExisting(s, "Existing", "approle") }),
       }),
     );
     expect(resources(json, "vault_mount")).toEqual({});
@@ -129,12 +134,11 @@ describe("Keystore", () => {
     let ks: Keystore | undefined;
     const { json } = synth((s) => {
       ks = keystore(s, {
-        authMethod: VaultAuthMethod.KUBERNETES,
-        kubernetesAuth: {
+        login: KeystoreLogin.kubernetes({
           serviceAccountNames: ["kes"],
           serviceAccountNamespaces: ["minio"],
           audience: "vault",
-        },
+        }),
       });
     });
     expect(only(json, "vault_kubernetes_auth_backend_role")).toMatchObject({
@@ -154,7 +158,10 @@ describe("Keystore", () => {
   test("fails when a passed K/V mount has another version", () => {
     expect(() =>
       synth((s) =>
-        keystore(s, { kvVersion: KvVersion.V2, kvMount: KvMount.fromExisting("kv", KvVersion.V1) }),
+        keystore(s, {
+          kvVersion: KvVersion.V2,
+          kvMount: KvMount.fromExisting(s, "ExistingKv", "kv", KvVersion.V1),
+        }),
       ),
     ).toThrow(
       'kvMount "kv (v1)" does not match the spec "kv (v2)": pass a mount with the same path and version, or drop kvMount',
@@ -167,7 +174,7 @@ describe("Keystore", () => {
         keystore(s, {
           namespace: "a",
           createNamespace: false,
-          kvMount: KvMount.fromExisting("kv", KvVersion.V1),
+          kvMount: KvMount.fromExisting(s, "ExistingKv", "kv", KvVersion.V1),
         }),
       ),
     ).toThrow(
@@ -176,27 +183,51 @@ describe("Keystore", () => {
   });
 
   test("fails when a passed AppRole mount has another path", () => {
-    expect(() => synth((s) => keystore(s, { appRoleAuth: AppRoleAuth.fromExisting("other") }))).toThrow(
-      'appRoleAuth "/auth/other" does not match the spec\'s auth mount "/auth/approle": pass a mount with the same path and namespace',
+    expect(() =>
+      synth((s) =>
+        keystore(s, {
+          login: KeystoreLogin.appRole({ mount: AppRoleAuth.fromExisting(s, "Existing", "other") }),
+        }),
+      ),
+    ).toThrow(
+      'login\'s AppRole mount "/auth/other" does not match the spec\'s auth mount "/auth/approle": pass a mount with the same path and namespace',
     );
   });
 
   test("fails when Kubernetes login has no service account", () => {
-    expect(() => synth((s) => keystore(s, { authMethod: VaultAuthMethod.KUBERNETES }))).toThrow(
-      'kubernetesAuth is missing but authMethod is Kubernetes: name the service account, e.g. { serviceAccountNames: ["kes"], serviceAccountNamespaces: ["minio"] }',
+    expect(() => synth((s) => keystore(s, { login: KeystoreLogin.kubernetes() }))).toThrow(
+      'login KeystoreLogin.kubernetes(...) names no service account: pass serviceAccountNames and serviceAccountNamespaces, e.g. { serviceAccountNames: ["kes"], serviceAccountNamespaces: ["minio"] }, or give the keystore to a KesTenant, which binds its key server',
     );
   });
 
-  test("fails when kubernetesAuth is given for AppRole login", () => {
-    expect(() =>
-      synth((s) =>
-        keystore(s, {
-          kubernetesAuth: { serviceAccountNames: ["kes"], serviceAccountNamespaces: ["minio"] },
+  test("GIVEN a Kubernetes login with an auth backend WHEN synthesized THEN the mount is configured and the role is created in it", () => {
+    const { json } = synth((s) =>
+      keystore(s, {
+        login: KeystoreLogin.kubernetes({
+          serviceAccountNames: ["kes"],
+          serviceAccountNamespaces: ["minio"],
+          authBackend: { kubernetesHost: "https://10.0.0.1:6443" },
         }),
-      ),
-    ).toThrow(
-      "kubernetesAuth is set but authMethod is AppRole: set authMethod: VaultAuthMethod.KUBERNETES, or drop kubernetesAuth",
+      }),
     );
+    expect(only(json, "vault_auth_backend")).toMatchObject({ type: "kubernetes", path: "kubernetes" });
+    expect(only(json, "vault_kubernetes_auth_backend_config").kubernetes_host).toBe("https://10.0.0.1:6443");
+    expect(only(json, "vault_kubernetes_auth_backend_role").backend).toMatch(/^\$\{vault_auth_backend\./);
+  });
+
+  test("GIVEN each login WHEN built THEN it carries only its own method's options", () => {
+    const appRole = KeystoreLogin.appRole({ tokenPeriod: Duration.minutes(10) });
+    const kubernetes = KeystoreLogin.kubernetes({ audience: "vault" });
+    expect([appRole.method.type, appRole.appRoleOptions, appRole.kubernetesOptions]).toEqual([
+      "approle",
+      { tokenPeriod: Duration.minutes(10) },
+      undefined,
+    ]);
+    expect([kubernetes.method.type, kubernetes.appRoleOptions, kubernetes.kubernetesOptions]).toEqual([
+      "kubernetes",
+      undefined,
+      { audience: "vault" },
+    ]);
   });
 
   test("fails when the spec is invalid", () => {

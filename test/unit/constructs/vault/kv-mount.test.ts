@@ -1,6 +1,6 @@
 import { KvSecretBackendV2 } from "@cdktf/provider-vault/lib/kv-secret-backend-v2";
 import { Mount } from "@cdktf/provider-vault/lib/mount";
-import { KvMount, KvVersion, VaultNamespace } from "../../../../constructs";
+import { AppRoleAuth, KvMount, KvVersion, VaultNamespace } from "../../../../constructs";
 import { only, resources, synth } from "./synth";
 
 describe("KvMount", () => {
@@ -30,13 +30,27 @@ describe("KvMount", () => {
     expect(text).toHaveResourceWithProperties(Mount, { namespace: "tenant-a" });
   });
 
-  test("GIVEN fromExisting WHEN used THEN nothing is created and the path is the literal", () => {
+  test("GIVEN fromExisting WHEN used THEN it is a construct of the tree that creates nothing, and the path is the literal", () => {
     let mount: ReturnType<typeof KvMount.fromExisting> | undefined;
-    const { json } = synth(() => {
-      mount = KvMount.fromExisting("kv", KvVersion.V2);
+    const { json } = synth((s) => {
+      mount = KvMount.fromExisting(s, "Shared", "kv", KvVersion.V2);
     });
     expect(resources(json, "vault_mount")).toEqual({});
     expect(mount?.kvMountPath).toBe("kv");
+    expect(mount?.node.path).toBe("stack/Shared");
+  });
+
+  test("GIVEN AppRoleAuth.fromExisting WHEN used THEN it is a construct of the tree that creates nothing", () => {
+    let auth: ReturnType<typeof AppRoleAuth.fromExisting> | undefined;
+    const { json } = synth((s) => {
+      auth = AppRoleAuth.fromExisting(s, "Shared", "approle", VaultNamespace.fromPath("team-a"));
+    });
+    expect(resources(json, "vault_auth_backend")).toEqual({});
+    expect([auth?.authPath, auth?.authNamespace?.namespaceName, auth?.node.path]).toEqual([
+      "approle",
+      "team-a",
+      "stack/Shared",
+    ]);
   });
 
   test("fails when maxVersions would prune version 1", () => {
@@ -46,7 +60,7 @@ describe("KvMount", () => {
   });
 
   test("fails when fromExisting gets a reserved path", () => {
-    expect(() => KvMount.fromExisting("sys", KvVersion.V1)).toThrow(
+    expect(() => synth((s) => KvMount.fromExisting(s, "Kv", "sys", KvVersion.V1))).toThrow(
       'kvEngine "sys" uses the reserved vault path "sys": use a path like "kv"',
     );
   });

@@ -1,8 +1,14 @@
 import { AuthBackend } from "@cdktf/provider-vault/lib/auth-backend";
 import { Namespace } from "@cdktf/provider-vault/lib/namespace";
 import { TransitSecretBackendKey } from "@cdktf/provider-vault/lib/transit-secret-backend-key";
-import { AppRoleAuth, KubernetesAuthRole, TransitKey, VaultNamespace } from "../../../../constructs";
-import { only, resources, synth } from "./synth";
+import {
+  AppRoleAuth,
+  Keystore,
+  KubernetesAuthRole,
+  TransitKey,
+  VaultNamespace,
+} from "../../../../constructs";
+import { only, resources, synth, synthValidated } from "./synth";
 
 describe("VaultNamespace", () => {
   test("GIVEN a nested path WHEN synthesized THEN the last segment is created inside its parent", () => {
@@ -93,5 +99,21 @@ describe("KubernetesAuthRole", () => {
     expect(() =>
       synth((s) => new KubernetesAuthRole(s, "K8s", { ...base, serviceAccountNamespaces: [] })),
     ).toThrow('serviceAccountNamespaces [] is empty: name the key server\'s namespace, e.g. "minio"');
+  });
+
+  test("GIVEN a role without policies WHEN a keystore grants it access THEN its tokens get the keystore policy", () => {
+    const json = synthValidated((s) => {
+      const ks = new Keystore(s, "Payments", { prefix: "payments" });
+      ks.grantKeyServerAccess(new KubernetesAuthRole(s, "K8s", { ...base, policyNames: undefined }));
+    });
+    expect(only(json, "vault_kubernetes_auth_backend_role").token_policies).toEqual([
+      expect.stringMatching(/^\$\{vault_policy\.Payments_Policy_[0-9A-F]+\.name\}$/),
+    ]);
+  });
+
+  test("fails at synth when the role is left without a policy", () => {
+    expect(() =>
+      synthValidated((s) => new KubernetesAuthRole(s, "K8s", { ...base, policyNames: undefined })),
+    ).toThrow("policyNames [] is empty, so the key server's token could do nothing");
   });
 });

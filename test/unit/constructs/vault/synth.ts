@@ -1,6 +1,7 @@
 // Synthesis helpers for the Vault construct tests (no network, no terraform).
 import "cdktf/lib/testing/adapters/jest"; // the jest.Matchers typings of the cdktf matchers
-import { Testing, type TerraformStack } from "cdktf";
+import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
+import { TerraformStack, Testing } from "cdktf";
 
 Testing.setupJest();
 
@@ -14,6 +15,17 @@ export type Synth = {
 export function synth(build: (stack: TerraformStack) => void): { text: string; json: Synth } {
   const text = Testing.synthScope((scope) => build(scope as TerraformStack));
   return { text, json: JSON.parse(text) as Synth };
+}
+
+/**
+ * Synthesizes `build` in a fresh stack with the stack's validations run, as `cdktf synth` does (synthScope skips
+ * them): late checks added with `node.addValidation` throw here.
+ */
+export function synthValidated(build: (stack: TerraformStack) => void): Synth {
+  const stack = new TerraformStack(Testing.app(), "stack");
+  new VaultProvider(stack, "vault", {});
+  build(stack);
+  return JSON.parse(Testing.synth(stack, true)) as Synth;
 }
 
 /** All resources of one Terraform type, by logical id. */

@@ -1,0 +1,12 @@
+import type { IConstruct } from "constructs";
+
+/**
+ * A Vault login role the key server's tokens come from (an AppRole role or a Kubernetes auth role) that more
+ * policies can be attached to, e.g. with `keystore.grantKeyServerAccess(role)`.
+ */
+export interface IVaultLoginRole extends IConstruct {
+  /** Namespace of the role's auth mount ("" for the root namespace): policies it is given must live there. */
+  readonly loginNamespaceName: string;
+  /** Gives the tokens the role issues the policy `policyName` too (rendered at synth, in the order added). */
+  addPolicy(policyName: string): void;
+}
