@@ -11,6 +11,12 @@ import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
 import { LocalBackend } from "cdktf";
 import type { Construct } from "constructs";
 import * as path from "node:path";
+import { AppRoleAuth, type IAppRoleAuth } from "../constructs/vault/approle-auth";
+import type { KeystoreProps } from "../constructs/vault/keystore";
+import { KeystoreLogin } from "../constructs/vault/keystore-login";
+import { KvMount } from "../constructs/vault/kv-mount";
+import { KvVersion } from "../constructs/vault/kv-version";
+import { VaultNamespace } from "../constructs/vault/vault-namespace";
 import { SelfContainedStack } from "./self-contained-stack";
 
 /** A provider a kit stack can use. */
@@ -52,6 +58,27 @@ export interface KitStackOptions {
    * @default - the kubeconfig's current context
    */
   readonly kubeConfigContext?: string;
+}
+
+/**
+ * The keystore with its AppRole login moved onto `mount` (its other AppRole options kept).
+ * @throws Error when the keystore logs in with Kubernetes auth.
+ */
+export function withAppRoleMount(k: KeystoreProps, mount: IAppRoleAuth): KeystoreProps {
+  if (k.login?.kubernetesOptions) {
+    throw new Error(
+      `keystore ${JSON.stringify(k.prefix)} logs in with Kubernetes auth, so the AppRole mount ${JSON.stringify(mount.authName)} does not apply: drop the existing/shared AppRole mount, or use KeystoreLogin.appRole()`,
+    );
+  }
+  return { ...k, login: KeystoreLogin.appRole({ ...k.login?.appRoleOptions, mount }) };
+}
+
+/** Mounts a kit stack's keystore uses instead of creating them. */
+export interface ExistingMounts {
+  /** The K/V mount exists at the spec's engine path (child id ExistingKvMount). */
+  readonly existingKvMount?: boolean;
+  /** The AppRole mount exists at the spec's auth path (child id ExistingAppRoleAuth). */
+  readonly existingAppRoleAuth?: boolean;
 }
 
 /**
@@ -108,5 +135,32 @@ export abstract class KitStack extends SelfContainedStack {
       const version = opts.providerVersions?.[name];
       if (version !== undefined) this.addOverride(`terraform.required_providers.${name}.version`, version);
     }
+  }
+
+  /**
+   * The keystore props on the mounts that exist already (imported under child ids ExistingKvMount and
+   * ExistingAppRoleAuth of this stack), as `existing` says.
+   * @throws Error when an existing AppRole mount is asked for a keystore with Kubernetes login.
+   */
+  protected onExistingMounts(k: KeystoreProps, existing: ExistingMounts): KeystoreProps {
+    const namespace = k.namespace === undefined ? undefined : VaultNamespace.fromPath(k.namespace);
+    const withKv: KeystoreProps = existing.existingKvMount
+      ? {
+          ...k,
+          kvMount: KvMount.fromExisting(
+            this,
+            "ExistingKvMount",
+            k.kvEngine ?? "kv",
+            k.kvVersion ?? KvVersion.V1,
+            namespace,
+          ),
+        }
+      : k;
+    if (!existing.existingAppRoleAuth) return withKv;
+    const authNamespace = VaultNamespace.forLogin(namespace, k.authNamespace);
+    return withAppRoleMount(
+      withKv,
+      AppRoleAuth.fromExisting(this, "ExistingAppRoleAuth", k.authEngine ?? "approle", authNamespace),
+    );
   }
 }

@@ -1,8 +1,7 @@
 import type { Construct } from "constructs";
-import { KitStack, type KitProvider, type KitStackOptions } from "./kit-stack";
+import { KitStack, withAppRoleMount, type KitProvider, type KitStackOptions } from "./kit-stack";
 import { AppRoleAuth, type IAppRoleAuth } from "../constructs/vault/approle-auth";
 import type { KeystoreProps } from "../constructs/vault/keystore";
-import { KeystoreLogin } from "../constructs/vault/keystore-login";
 import { KvMount, type IKvMount } from "../constructs/vault/kv-mount";
 import { KvVersion } from "../constructs/vault/kv-version";
 import { VaultNamespace } from "../constructs/vault/vault-namespace";
@@ -46,19 +45,6 @@ function usesRotation(k: KeystoreProps): boolean {
 }
 
 /**
- * The keystore with its AppRole login moved onto `mount` (its other AppRole options kept).
- * @throws Error when the keystore logs in with Kubernetes auth.
- */
-export function withAppRoleMount(k: KeystoreProps, mount: IAppRoleAuth): KeystoreProps {
-  if (k.login?.kubernetesOptions) {
-    throw new Error(
-      `keystore ${JSON.stringify(k.prefix)} logs in with Kubernetes auth, so the AppRole mount ${JSON.stringify(mount.authName)} does not apply: drop the existing/shared AppRole mount, or use KeystoreLogin.appRole()`,
-    );
-  }
-  return { ...k, login: KeystoreLogin.appRole({ ...k.login?.appRoleOptions, mount }) };
-}
-
-/**
  * A single tenant, whole chain in one stack: Vault half, identities, key server and MinIO on Kubernetes.
  * Providers vault, kubernetes, tls, random (and time with secret-id rotation) read their credentials from
  * the environment at plan/apply time (VAULT_ADDR/VAULT_TOKEN, KUBE_CONFIG_PATH, ...), never at synth.
@@ -69,29 +55,7 @@ export class TenantStack extends KitStack {
   /** @throws Error from KitStack and the tenant constructs. */
   constructor(scope: Construct, id: string, props: TenantStackProps) {
     super(scope, id, props, kitProviders(props, usesRotation(props.tenant.keystore)));
-    const k = props.tenant.keystore;
-    const namespace = k.namespace === undefined ? undefined : VaultNamespace.fromPath(k.namespace);
-    const authNamespace = VaultNamespace.forLogin(namespace, k.authNamespace);
-    const withKv: KeystoreProps = {
-      ...k,
-      ...(props.existingKvMount
-        ? {
-            kvMount: KvMount.fromExisting(
-              this,
-              "ExistingKvMount",
-              k.kvEngine ?? "kv",
-              k.kvVersion ?? KvVersion.V1,
-              namespace,
-            ),
-          }
-        : {}),
-    };
-    const keystore = props.existingAppRoleAuth
-      ? withAppRoleMount(
-          withKv,
-          AppRoleAuth.fromExisting(this, "ExistingAppRoleAuth", k.authEngine ?? "approle", authNamespace),
-        )
-      : withKv;
+    const keystore = this.onExistingMounts(props.tenant.keystore, props);
     this.tenant = new KesTenant(this, props.tenant.tenantName, {
       ...props.tenant,
       keystore: TenantKeystore.fromProps(keystore),

@@ -1,8 +1,7 @@
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import { AppRoleAuth, Keystore, KvMount, KvVersion, VaultNamespace, type KeystoreProps } from "../constructs";
+import { Keystore, type KeystoreProps } from "../constructs";
 import { KitStack, type KitStackOptions } from "./kit-stack";
-import { withAppRoleMount } from "./tenant-stack";
 
 export interface VaultKeystoreStackProps
   extends Pick<KitStackOptions, "vaultVersionOverride" | "providerVersions" | "stateDir"> {
@@ -37,33 +36,7 @@ export class VaultKeystoreStack extends KitStack {
       props,
       props.keystore.login?.appRoleOptions?.secretIdRotation ? ["vault", "time"] : ["vault"],
     );
-    const k = props.keystore;
-    const namespace = k.namespace === undefined ? undefined : VaultNamespace.fromPath(k.namespace);
-    const authNamespace = VaultNamespace.forLogin(namespace, k.authNamespace);
-    const withKv: KeystoreProps = {
-      ...k,
-      ...(props.existingKvMount
-        ? {
-            kvMount: KvMount.fromExisting(
-              this,
-              "ExistingKvMount",
-              k.kvEngine ?? "kv",
-              k.kvVersion ?? KvVersion.V1,
-              namespace,
-            ),
-          }
-        : {}),
-    };
-    this.keystore = new Keystore(
-      this,
-      "Keystore",
-      props.existingAppRoleAuth
-        ? withAppRoleMount(
-            withKv,
-            AppRoleAuth.fromExisting(this, "ExistingAppRoleAuth", k.authEngine ?? "approle", authNamespace),
-          )
-        : withKv,
-    );
+    this.keystore = new Keystore(this, "Keystore", this.onExistingMounts(props.keystore, props));
 
     const ks = this.keystore;
     if (ks.roleId !== undefined) new TerraformOutput(this, "role_id", { value: ks.roleId, staticId: true });
