@@ -64,6 +64,22 @@ export interface KubeControlPlane {
 }
 
 /** Annotation kwok selects the nodes it manages by. */
+/**
+ * The `kubernetes:` section of a tenants file (YAML lines) that points Vault's Kubernetes auth at this control
+ * plane: its API address and CA certificate as a block scalar.
+ */
+export function tenantsFileKubernetesSection(kube: Pick<KubeControlPlane, "server" | "caPem">): string[] {
+  return [
+    "kubernetes:",
+    `  apiServer: "${kube.server}"`,
+    "  apiServerCaCert: |",
+    ...kube.caPem
+      .trimEnd()
+      .split("\n")
+      .map((l) => `    ${l}`),
+  ];
+}
+
 export const KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
 /** The default StorageClass the fixture creates (host-path provisioner of the controller-manager). */
 export const TESTBED_STORAGE_CLASS = "testbed-hostpath";

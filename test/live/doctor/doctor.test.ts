@@ -13,7 +13,11 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { startLocalRollout, type LocalRollout } from "../../../scripts/local/rollout";
 import { REPO_ROOT } from "../../../scripts/testbed/env";
-import { startKubeControlPlane, type KubeControlPlane } from "../../../scripts/testbed/kube";
+import {
+  startKubeControlPlane,
+  tenantsFileKubernetesSection,
+  type KubeControlPlane,
+} from "../../../scripts/testbed/kube";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
 
 const run = promisify(execFile);
@@ -100,13 +104,7 @@ describe("kes-vault-kit doctor on the local flow's deployed tenants", () => {
         "isolation: prefix",
         "stackPerTenant: false",
         // Vault reviews the media key server's token at the control plane's API server.
-        "kubernetes:",
-        `  apiServer: "${kube.server}"`,
-        "  apiServerCaCert: |",
-        ...kube.caPem
-          .trimEnd()
-          .split("\n")
-          .map((l) => `    ${l}`),
+        ...tenantsFileKubernetesSection(kube),
         "tenants:",
         ...TENANTS.flatMap((name) => [
           `  - name: ${name}`,

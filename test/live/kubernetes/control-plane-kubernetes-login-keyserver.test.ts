@@ -12,7 +12,11 @@ import { findInFiles } from "../../../scripts/local/at-rest";
 import { startLocalRollout, type LocalRollout, type LocalTenant } from "../../../scripts/local/rollout";
 import { testbedBinary } from "../../../scripts/testbed/env";
 import { run } from "../../../scripts/testbed/kes";
-import { startKubeControlPlane, type KubeControlPlane } from "../../../scripts/testbed/kube";
+import {
+  startKubeControlPlane,
+  tenantsFileKubernetesSection,
+  type KubeControlPlane,
+} from "../../../scripts/testbed/kube";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
 import { s3Client } from "../../../shared/s3";
 
@@ -46,13 +50,7 @@ describe("a key server with Kubernetes login, read back from the API server and 
         `vault: { endpoint: "${bao.addr}", kvEngine: kv, kvVersion: 1, versionOverride: "1.14.0", login: kubernetes }`,
         "isolation: prefix",
         "stackPerTenant: false",
-        "kubernetes:",
-        `  apiServer: "${kube.server}"`,
-        "  apiServerCaCert: |",
-        ...kube.caPem
-          .trimEnd()
-          .split("\n")
-          .map((l) => `    ${l}`),
+        ...tenantsFileKubernetesSection(kube),
         "tenants:",
         "  - name: payments",
         '    keyServer: { replicas: 2, extraDnsNames: [localhost], extraIpAddresses: ["127.0.0.1"] }',

@@ -11,7 +11,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { REPO_ROOT, testbedBinary, testbedProcessEnv } from "../../../scripts/testbed/env";
-import { startKubeControlPlane, type KubeControlPlane } from "../../../scripts/testbed/kube";
+import {
+  startKubeControlPlane,
+  tenantsFileKubernetesSection,
+  type KubeControlPlane,
+} from "../../../scripts/testbed/kube";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
 import { waitUntil } from "../../../scripts/testbed/process";
 import { rolloutDeploy, type RolloutReport } from "../../../stacks/rollout/rollout";
@@ -278,13 +282,7 @@ describe("a 2-tenant namespace-isolation file deployed whole (one tenant on AppR
         `vault: { endpoint: "${bao.addr}", kvEngine: kv, kvVersion: 2 }`,
         "isolation: namespace",
         "stackPerTenant: true",
-        "kubernetes:",
-        `  apiServer: "${kube.server}"`,
-        "  apiServerCaCert: |",
-        ...kube.caPem
-          .trimEnd()
-          .split("\n")
-          .map((l) => `    ${l}`),
+        ...tenantsFileKubernetesSection(kube),
         "tenants:",
         "  - name: blue",
         "    keyServer: { replicas: 2, networkPolicy: true }",
