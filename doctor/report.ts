@@ -3,6 +3,8 @@
  * table (tenant, step, result, reason and fix) and the `--json` document. Pure.
  */
 
+import { alignedTableLines } from "../shared/text-table";
+
 /** The checks, in the order they run for each tenant. */
 export const DOCTOR_STEPS = [
   { id: "vault-login", title: "Vault reachable, tenant login" },
@@ -90,17 +92,9 @@ export function formatTable(reports: readonly TenantReport[]): string {
       return [rep.tenant, `${number} ${title}`, s.status, reason];
     }),
   );
-  const header = ["tenant", "step", "result", "reason and fix"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
-      .join("  ")
-      .trimEnd();
   const passed = reports.filter((r) => r.steps.every((s) => s.status === "ok")).length;
   return [
-    line(header),
-    ...rows.map(line),
+    ...alignedTableLines(["tenant", "step", "result", "reason and fix"], rows),
     `${passed} of ${reports.length} tenant(s) pass${passed === reports.length ? "" : `, ${reports.length - passed} fail`}`,
   ].join("\n");
 }

@@ -1,4 +1,5 @@
 /** The end-of-run table of a rollout: one line per tenant (or stack), what happened to it. Pure. */
+import { alignedTableLines } from "../../shared/text-table";
 import type { ChangeCounts } from "./terraform-json";
 
 /** What a rollout did, or would do, to one stack. */
@@ -47,15 +48,9 @@ export function formatSummary(results: readonly StackResult[]): string {
     r.changes ? `+${r.changes.add} ~${r.changes.change} -${r.changes.remove}` : "",
     [r.error ?? "", ...(r.notes ?? [])].filter((x) => x !== "").join("; "),
   ]);
-  const header = ["tenant", "stack", "result", "resources", "notes"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
-      .join("  ")
-      .trimEnd();
   const failed = results.filter((r) => r.outcome === "failed").length;
-  return [line(header), ...rows.map(line), `${results.length - failed} stacks ok, ${failed} failed`].join(
-    "\n",
-  );
+  return [
+    ...alignedTableLines(["tenant", "stack", "result", "resources", "notes"], rows),
+    `${results.length - failed} stacks ok, ${failed} failed`,
+  ].join("\n");
 }
