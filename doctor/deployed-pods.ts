@@ -4,7 +4,8 @@
  * (shared/api-pods.ts resolves them, as for the local runner). The doctor keeps only what it needs.
  */
 import { parse as parseYaml } from "yaml";
-import { containerFromPod, projectedTokenRequests } from "../shared/api-pods";
+import { containerFromPod } from "../shared/api-pods";
+import { requestProjectedTokens } from "../shared/pod-tokens";
 import type { KubeApi } from "./kube";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -62,19 +63,7 @@ async function resolvedContainer(kube: KubeApi, pod: Json, kind: "deployment" | 
       ((r.body.items ?? []) as Json[]).map((o) => [o.metadata.name as string, { data: o.data }]),
     );
   };
-  const tokens: Record<string, string> = {};
-  for (const t of projectedTokenRequests(pod)) {
-    // What the kubelet does for a projected volume: a TokenRequest for the pod's service account.
-    const sa = pod.spec.serviceAccountName ?? "default";
-    const r = await kube.request("POST", `${ns}/serviceaccounts/${sa}/token`, {
-      apiVersion: "authentication.k8s.io/v1",
-      kind: "TokenRequest",
-      spec: { ...(t.audience ? { audiences: [t.audience] } : {}), expirationSeconds: 600 },
-    });
-    if (r.status !== 201)
-      throw new Error(`token request for ${sa}: HTTP ${r.status} ${r.body.message ?? ""}`);
-    tokens[t.audience] = r.body.status.token as string;
-  }
+  const tokens = await requestProjectedTokens(kube, pod, 600);
   const c = containerFromPod(pod, kind, {
     secrets: await list("secrets"),
     configMaps: await list("configmaps"),

@@ -38,7 +38,8 @@ import { buildTenantsStacks } from "../../stacks/tenants-stacks";
 import { loadTestbedEnv, testbedBinary, testbedProcessEnv } from "../testbed/env";
 import type { KubeControlPlane } from "../testbed/kube";
 import type { OpenBaoServer } from "../testbed/openbao";
-import { containerFromPod, projectedTokenRequests } from "../../shared/api-pods";
+import { containerFromPod } from "../../shared/api-pods";
+import { requestProjectedTokens } from "../../shared/pod-tokens";
 import { freePort, startProcess, waitUntil, type ManagedProcess } from "../testbed/process";
 import { cdktfDeploy } from "./cdktf";
 
@@ -263,22 +264,7 @@ export async function startLocalRollout(opts: LocalRolloutOptions): Promise<Loca
     const configMaps = byName((await get(`${ns}/configmaps`)).items);
     const out = [];
     for (const pod of pods) {
-      // What the kubelet does for a projected volume: a TokenRequest for the pod's service account.
-      const tokens: Record<string, string> = {};
-      for (const t of projectedTokenRequests(pod)) {
-        const sa = pod.spec.serviceAccountName ?? "default";
-        const r = await kube.request("POST", `${ns}/serviceaccounts/${sa}/token`, {
-          apiVersion: "authentication.k8s.io/v1",
-          kind: "TokenRequest",
-          spec: {
-            ...(t.audience ? { audiences: [t.audience] } : {}),
-            expirationSeconds: t.expirationSeconds,
-          },
-        });
-        if (r.status !== 201)
-          throw new Error(`token of ${namespace}/${sa}: ${r.status} ${JSON.stringify(r.body)}`);
-        tokens[t.audience] = r.body.status.token as string;
-      }
+      const tokens = await requestProjectedTokens(kube, pod);
       const declaredPod = containerFromPod(pod, kind, { secrets, configMaps, tokens });
       const c = resolveContainer(relocateContainer(declaredPod, path.join(dir, pod.metadata.name)), {});
       materialize(c);
