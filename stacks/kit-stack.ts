@@ -67,7 +67,7 @@ export interface KitStackOptions {
 export function withAppRoleMount(k: KeystoreProps, mount: IAppRoleAuth): KeystoreProps {
   if (k.login?.kubernetesOptions) {
     throw new Error(
-      `keystore ${JSON.stringify(k.prefix)} logs in with Kubernetes auth, so the AppRole mount ${JSON.stringify(mount.authName)} does not apply: drop the existing/shared AppRole mount, or use KeystoreLogin.appRole()`,
+      `keystore ${JSON.stringify(k.prefix)} logs in with Kubernetes auth, so the AppRole mount ${JSON.stringify(mount.authPathLiteral)} does not apply: drop the existing/shared AppRole mount, or use KeystoreLogin.appRole()`,
     );
   }
   return { ...k, login: KeystoreLogin.appRole({ ...k.login?.appRoleOptions, mount }) };

@@ -9,6 +9,7 @@ import type { IAppRoleAuth } from "./approle-auth";
 import { checkName } from "./keystore-spec-validation";
 import type { SecretIdRotation } from "./secret-id-rotation";
 import type { IVaultLoginRole } from "./vault-login-role";
+import type { IVaultNamespace } from "./vault-namespace";
 
 /** Options of the AppRole role and its secret-id; the defaults are the ones KES needs. */
 export interface AppRoleOptions {
@@ -103,9 +104,9 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
   public readonly secretIdWrappingToken?: string;
   /** Accessor of the secret-id (of the wrapping token when wrapped); not secret, fine for outputs. */
   public readonly secretIdAccessor: string;
-  /** Path of the AppRole mount, for the key server's config. */
+  /** Path of the AppRole mount: the mount's `authPath` attribute (a token when the mount is created here). */
   public readonly authPath: string;
-  public readonly loginNamespaceName: string;
+  public readonly loginNamespace?: IVaultNamespace;
   /** The L1 role (escape hatch). */
   public readonly role: ApproleAuthBackendRole;
   /** The L1 secret-id. */
@@ -210,7 +211,7 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
     this.roleName = this.role.roleName;
     this.roleId = this.role.roleId;
     this.authPath = props.auth.authPath;
-    this.loginNamespaceName = props.auth.authNamespace?.namespaceName ?? "";
+    this.loginNamespace = props.auth.authNamespace;
     this.secretId = wrapped ? undefined : this.secretIdResource.secretId;
     this.secretIdWrappingToken = wrapped ? this.secretIdResource.wrappingToken : undefined;
     this.secretIdAccessor = wrapped ? this.secretIdResource.wrappingAccessor : this.secretIdResource.accessor;

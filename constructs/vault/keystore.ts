@@ -129,14 +129,14 @@ export class Keystore extends Construct implements IKeystore {
         namespace,
         maxVersions: spec.kvMaxVersions,
       });
-    if (kvMount.kvMountName !== spec.kvEngine || kvMount.kvVersion !== spec.kvVersion) {
+    if (kvMount.kvMountPathLiteral !== spec.kvEngine || kvMount.kvVersion !== spec.kvVersion) {
       throw new Error(
-        `kvMount ${show(`${kvMount.kvMountName} (v${kvMount.kvVersion.version})`)} does not match the spec ${show(`${spec.kvEngine} (v${spec.kvVersion.version})`)}: pass a mount with the same path and version, or drop kvMount`,
+        `kvMount ${show(`${kvMount.kvMountPathLiteral} (v${kvMount.kvVersion.version})`)} does not match the spec ${show(`${spec.kvEngine} (v${spec.kvVersion.version})`)}: pass a mount with the same path and version, or drop kvMount`,
       );
     }
-    if (kvMount.kvNamespace?.namespaceName !== spec.namespace) {
+    if (kvMount.kvNamespace?.namespacePathLiteral !== spec.namespace) {
       throw new Error(
-        `kvMount is in namespace ${show(kvMount.kvNamespace?.namespaceName ?? "/")} but the spec's namespace is ${show(spec.namespace ?? "/")}: pass a mount from the same namespace`,
+        `kvMount is in namespace ${show(kvMount.kvNamespace?.namespacePathLiteral ?? "/")} but the spec's namespace is ${show(spec.namespace ?? "/")}: pass a mount from the same namespace`,
       );
     }
 
@@ -159,11 +159,11 @@ export class Keystore extends Construct implements IKeystore {
       const auth =
         mount ?? new AppRoleAuth(this, "AppRoleAuth", { path: spec.authEngine, namespace: authNamespace });
       if (
-        auth.authName !== spec.authEngine ||
-        auth.authNamespace?.namespaceName !== authNamespace?.namespaceName
+        auth.authPathLiteral !== spec.authEngine ||
+        auth.authNamespace?.namespacePathLiteral !== authNamespace?.namespacePathLiteral
       ) {
         throw new Error(
-          `login's AppRole mount ${show(`${auth.authNamespace?.namespaceName ?? ""}/auth/${auth.authName}`)} does not match the spec's auth mount ${show(`${authNamespace?.namespaceName ?? ""}/auth/${spec.authEngine}`)}: pass a mount with the same path and namespace`,
+          `login's AppRole mount ${show(`${auth.authNamespace?.namespacePathLiteral ?? ""}/auth/${auth.authPathLiteral}`)} does not match the spec's auth mount ${show(`${authNamespace?.namespacePathLiteral ?? ""}/auth/${spec.authEngine}`)}: pass a mount with the same path and namespace`,
         );
       }
       const identity = new AppRoleIdentity(this, "AppRole", { ...options, auth, roleName: spec.roleName });
@@ -204,9 +204,10 @@ export class Keystore extends Construct implements IKeystore {
 
   public grantKeyServerAccess(role: IVaultLoginRole): void {
     const policyNamespace = this.spec.effectiveAuthNamespace;
-    if (role.loginNamespaceName !== policyNamespace) {
+    const loginNamespace = role.loginNamespace?.namespacePathLiteral ?? "";
+    if (loginNamespace !== policyNamespace) {
       throw new Error(
-        `role ${role.node.path} logs in through namespace ${show(role.loginNamespaceName || "/")} but the keystore's policy ${show(this.spec.policyName)} lives in ${show(policyNamespace || "/")}: grant a role whose auth mount is in ${show(policyNamespace || "/")}`,
+        `role ${role.node.path} logs in through namespace ${show(loginNamespace || "/")} but the keystore's policy ${show(this.spec.policyName)} lives in ${show(policyNamespace || "/")}: grant a role whose auth mount is in ${show(policyNamespace || "/")}`,
       );
     }
     role.addPolicy(this.keystorePolicyName);

@@ -2,15 +2,22 @@ import { Namespace } from "@cdktf/provider-vault/lib/namespace";
 import { Construct } from "constructs";
 import { checkNamespace } from "./keystore-spec-validation";
 
-/** A Vault namespace that other constructs put their resources in. */
+/**
+ * A Vault namespace that other constructs put their resources in.
+ *
+ * Like every Vault interface of the kit, it has an attribute and its literal: `namespacePath` is the attribute
+ * to put in resource arguments (a token when the namespace is created here, so Terraform creates the namespace
+ * first), `namespacePathLiteral` the same path as written, known at synth, to compare and render with.
+ */
 export interface IVaultNamespace {
   /**
-   * Full path of the namespace ("tenants/payments"), for the `namespace` argument of resources. When the
-   * namespace is created here this is a token, so every resource placed in it depends on its creation.
+   * Fully qualified path of the namespace ("tenants/payments"), for the `namespace` argument of resources. A
+   * token (the namespace's `path_fq`) when the namespace is created here: every resource placed in it then
+   * depends on its creation.
    */
   readonly namespacePath: string;
-  /** The literal full path, for rendering policies and configs. */
-  readonly namespaceName: string;
+  /** The fully qualified path as written ("tenants/payments"), never a token: for policies, configs, checks. */
+  readonly namespacePathLiteral: string;
 }
 
 export interface VaultNamespaceProps {
@@ -43,11 +50,12 @@ export class VaultNamespace extends Construct implements IVaultNamespace {
    */
   public static fromPath(path: string): IVaultNamespace {
     checkNamespace("namespace", path);
-    return { namespacePath: path, namespaceName: path };
+    return { namespacePath: path, namespacePathLiteral: path };
   }
 
+  /** The namespace's `path_fq` (a token). */
   public readonly namespacePath: string;
-  public readonly namespaceName: string;
+  public readonly namespacePathLiteral: string;
   /** The L1 resource (escape hatch). */
   public readonly namespace: Namespace;
 
@@ -62,6 +70,6 @@ export class VaultNamespace extends Construct implements IVaultNamespace {
       ...(parent === "" ? {} : { namespace: parent }),
     });
     this.namespacePath = this.namespace.pathFq;
-    this.namespaceName = props.path;
+    this.namespacePathLiteral = props.path;
   }
 }
