@@ -71,8 +71,9 @@ export interface KeystoreProps extends Omit<KeystoreSpecProps, "authMethod"> {
 /**
  * One tenant's keystore in Vault: namespace (optional), K/V mount, the policy rendered from the spec, the
  * login (AppRole role + role-id + secret-id, or a Kubernetes auth role) and the transit key (optional).
- * Child ids are stable: Namespace, KvMount, TransitKey, Policy, AppRoleAuth, AppRole, KubernetesAuthBackend,
- * KubernetesAuthRole.
+ * Child ids are stable: Namespace (created, or imported with `createNamespace: false`), AuthNamespace (an
+ * imported `authNamespace`, creates nothing), KvMount, TransitKey, Policy, AppRoleAuth, AppRole,
+ * KubernetesAuthBackend, KubernetesAuthRole.
  * At synth, the app's keystores are checked together: a prefix equal to or inside another's on the same mount,
  * or a policy or role name another keystore uses in the same namespace, fails the synth naming both.
  */
@@ -117,9 +118,9 @@ export class Keystore extends Construct implements IKeystore {
       namespace =
         (props.createNamespace ?? true)
           ? new VaultNamespace(this, "Namespace", { path: spec.namespace })
-          : VaultNamespace.fromPath(spec.namespace);
+          : VaultNamespace.fromPath(this, "Namespace", spec.namespace);
     }
-    const authNamespace = VaultNamespace.forLogin(namespace, spec.authNamespace);
+    const authNamespace = VaultNamespace.forLogin(this, "AuthNamespace", namespace, spec.authNamespace);
 
     const kvMount =
       props.kvMount ??

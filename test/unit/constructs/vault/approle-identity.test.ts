@@ -171,7 +171,12 @@ describe("AppRoleIdentity", () => {
       synth((s) => {
         const ks = new Keystore(s, "Payments", { prefix: "payments" });
         const role = new AppRoleIdentity(s, "Batch", {
-          auth: AppRoleAuth.fromExisting(s, "Existing", "approle", VaultNamespace.fromPath("team-a")),
+          auth: AppRoleAuth.fromExisting(
+            s,
+            "Existing",
+            "approle",
+            VaultNamespace.fromPath(s, "TeamA", "team-a"),
+          ),
           roleName: "batch",
         });
         ks.grantKeyServerAccess(role);

@@ -27,7 +27,9 @@ describe("KvMount", () => {
   });
 
   test("GIVEN an existing namespace WHEN synthesized THEN the mount is placed in it", () => {
-    const { text } = synth((s) => new KvMount(s, "Kv", { namespace: VaultNamespace.fromPath("tenant-a") }));
+    const { text } = synth(
+      (s) => new KvMount(s, "Kv", { namespace: VaultNamespace.fromPath(s, "TenantA", "tenant-a") }),
+    );
     expect(text).toHaveResourceWithProperties(Mount, { namespace: "tenant-a" });
   });
 
@@ -44,7 +46,7 @@ describe("KvMount", () => {
   test("GIVEN AppRoleAuth.fromExisting WHEN used THEN it is a construct of the tree that creates nothing", () => {
     let auth: ReturnType<typeof AppRoleAuth.fromExisting> | undefined;
     const { json } = synth((s) => {
-      auth = AppRoleAuth.fromExisting(s, "Shared", "approle", VaultNamespace.fromPath("team-a"));
+      auth = AppRoleAuth.fromExisting(s, "Shared", "approle", VaultNamespace.fromPath(s, "TeamA", "team-a"));
     });
     expect(resources(json, "vault_auth_backend")).toEqual({});
     expect([auth?.authPath, auth?.authNamespace?.namespacePathLiteral, auth?.node.path]).toEqual([
