@@ -7,7 +7,7 @@ import { Duration } from "../duration";
 import { isUnresolved, show } from "../private/vault-path";
 import type { IAppRoleAuth } from "./approle-auth";
 import { checkName } from "./keystore-spec-validation";
-import type { SecretIdRotation } from "./secret-id-rotation";
+import { timeRotatingPeriod, type SecretIdRotation } from "./secret-id-rotation";
 import type { IVaultLoginRole } from "./vault-login-role";
 import type { IVaultNamespace } from "./vault-namespace";
 
@@ -141,14 +141,15 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
         `secretIdTtl ${props.secretIdTtl?.toGoString()} lets the secret-id expire, and the key server logs in with the same secret-id on every restart: leave it at 0, or add a secretIdRotation shorter than the ttl`,
       );
     }
-    if (secretIdTtl > 0 && props.secretIdRotation && props.secretIdRotation.periodSeconds >= secretIdTtl) {
+    const rotationSeconds = props.secretIdRotation?.period.toSeconds();
+    if (secretIdTtl > 0 && rotationSeconds !== undefined && rotationSeconds >= secretIdTtl) {
       throw new Error(
-        `secretIdTtl ${props.secretIdTtl?.toGoString()} is not longer than the secret-id rotation period (${props.secretIdRotation.periodSeconds} s), so the secret-id expires before it is replaced: rotate more often or raise the ttl`,
+        `secretIdTtl ${props.secretIdTtl?.toGoString()} is not longer than the secret-id rotation period (${rotationSeconds} s), so the secret-id expires before it is replaced: rotate more often or raise the ttl`,
       );
     }
     if (props.secretIdRotationTrigger !== undefined && props.secretIdRotation === undefined) {
       throw new Error(
-        `secretIdRotationTrigger ${show(props.secretIdRotationTrigger)} needs secretIdRotation: add e.g. SecretIdRotation.everyDays(30)`,
+        `secretIdRotationTrigger ${show(props.secretIdRotationTrigger)} needs secretIdRotation: add e.g. SecretIdRotation.every(Duration.days(30))`,
       );
     }
     if (props.responseWrappingTtl !== undefined && props.responseWrappingTtl.toSeconds() === 0) {
@@ -178,7 +179,7 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
     });
 
     if (props.secretIdRotation) {
-      const r = props.secretIdRotation;
+      const r = timeRotatingPeriod(props.secretIdRotation.period);
       this.rotation = new Rotating(this, "SecretIdRotation", {
         ...(r.unit === "days"
           ? { rotationDays: r.amount }
