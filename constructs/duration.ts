@@ -71,7 +71,7 @@ export class Duration {
    * The unit the duration was given in ("days" for `Duration.days(2)`, though it renders as "48h"), for
    * settings that count in a unit of their own and must keep it (e.g. `time_rotating`'s `rotation_<unit>`).
    */
-  public unitLabel(): DurationUnitLabel {
+  public unitLabel(): "seconds" | "minutes" | "hours" | "days" {
     return this.unitName;
   }
 

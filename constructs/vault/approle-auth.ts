@@ -57,7 +57,9 @@ export class AppRoleAuth extends Construct implements IAppRoleAuth {
 
   /** The mount's `path` (a token). */
   public readonly authPath: string;
+  /** The mount path as written ("approle"), never a token. */
   public readonly authPathLiteral: string;
+  /** Namespace of the mount; undefined for the root namespace. */
   public readonly authNamespace?: IVaultNamespace;
   /** The L1 auth backend (escape hatch). */
   public readonly backend: AuthBackend;

@@ -106,6 +106,7 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
   public readonly secretIdAccessor: string;
   /** Path of the AppRole mount: the mount's `authPath` attribute (a token when the mount is created here). */
   public readonly authPath: string;
+  /** Namespace of the AppRole mount (`auth.authNamespace`); undefined for the root namespace. */
   public readonly loginNamespace?: IVaultNamespace;
   /** The L1 role (escape hatch). */
   public readonly role: ApproleAuthBackendRole;

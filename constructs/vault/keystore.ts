@@ -14,7 +14,11 @@ import { TransitKey } from "./transit-key";
 import type { IVaultLoginRole } from "./vault-login-role";
 import { VaultNamespace, type IVaultNamespace } from "./vault-namespace";
 
-/** A provisioned keystore: what the key server (and its config) needs from the Vault side. */
+/**
+ * A provisioned keystore: what the key server (and its config) needs from the Vault side. Its attributes
+ * (`keystorePolicyName`, `kubernetesRoleName`, ...) may be tokens; the same values as written, known at synth,
+ * are in `spec` (`spec.policyName`, `spec.roleName`, `spec.kvEngine`, `spec.namespace`).
+ */
 export interface IKeystore extends IConstruct {
   /** The spec everything was derived from; `spec.keystoreConfig()` gives the key server's config. */
   readonly spec: KeystoreSpec;

@@ -61,6 +61,7 @@ export class KubernetesAuthRole extends Construct implements IVaultLoginRole {
   public readonly authPath: string;
   /** The L1 role (escape hatch). */
   public readonly role: KubernetesAuthBackendRole;
+  /** Namespace of the auth mount (`props.namespace`); undefined for the root namespace. */
   public readonly loginNamespace?: IVaultNamespace;
   private readonly policyNames: string[];
 

@@ -80,8 +80,11 @@ export class KvMount extends Construct implements IKvMount {
 
   /** The mount's `path` (a token). */
   public readonly kvMountPath: string;
+  /** The mount path as written ("kv"), never a token. */
   public readonly kvMountPathLiteral: string;
+  /** Engine version of the mount. */
   public readonly kvVersion: KvVersion;
+  /** Namespace of the mount; undefined for the root namespace. */
   public readonly kvNamespace?: IVaultNamespace;
   /** The L1 mount (escape hatch). */
   public readonly mount: Mount;

@@ -67,6 +67,7 @@ export class VaultNamespace extends Construct implements IVaultNamespace {
   }
 
   public readonly namespacePath: string;
+  /** The fully qualified path as written (`props.path`), never a token. */
   public readonly namespacePathLiteral: string;
   /** The L1 resource (escape hatch). */
   public readonly namespace: Namespace;
