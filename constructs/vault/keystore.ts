@@ -6,6 +6,7 @@ import { KeystorePolicy } from "./keystore-policy";
 import { registerKeystore } from "./keystore-registry";
 import { KeystoreSpec } from "./keystore-spec";
 import type { KeystoreSpecProps } from "./keystore-spec-validation";
+import type { KvVersion } from "./kv-version";
 import { KeystoreLogin } from "./keystore-login";
 import { KubernetesAuthBackend } from "./kubernetes-auth-backend";
 import { KubernetesAuthRole } from "./kubernetes-auth-role";
@@ -46,6 +47,23 @@ export interface IKeystore extends IConstruct {
 
 export interface KeystoreProps extends Omit<KeystoreSpecProps, "authMethod"> {
   /**
+   * Mount path of the K/V engine; when `kvMount` is passed it must be that mount's path.
+   * @default - `kvMount.kvMountPathLiteral` when `kvMount` is passed, else "kv"
+   */
+  readonly kvEngine?: string;
+  /**
+   * Version of the K/V engine; when `kvMount` is passed it must be that mount's version.
+   * @default - `kvMount.kvVersion` when `kvMount` is passed, else KvVersion.V1
+   */
+  readonly kvVersion?: KvVersion;
+  /**
+   * Mount path of the auth method (under `auth/`); when the login's AppRole `mount` is passed it must be that
+   * mount's path.
+   * @default - the login's AppRole `mount.authPathLiteral` when passed, else "approle" or "kubernetes" after the
+   *   login
+   */
+  readonly authEngine?: string;
+  /**
    * Create the spec's namespace here; false when it already exists.
    * @default true
    */
@@ -83,12 +101,22 @@ export interface KeystoreProps extends Omit<KeystoreSpecProps, "authMethod"> {
  */
 export class Keystore extends Construct implements IKeystore {
   /**
-   * The spec a Keystore with these props derives (the login's method included), without creating it. Use it
-   * rather than `new KeystoreSpec(props)`, which would not see the login.
+   * The spec a Keystore with these props derives (the login's method, and the paths and version of the mounts
+   * passed, included), without creating it. Use it rather than `new KeystoreSpec(props)`, which would not see
+   * the login or the mounts.
    * @throws Error when a spec field is invalid (the message names it and the fix).
    */
   public static specOf(props: KeystoreProps): KeystoreSpec {
-    return new KeystoreSpec({ ...props, authMethod: (props.login ?? KeystoreLogin.appRole()).method });
+    const login = props.login ?? KeystoreLogin.appRole();
+    const kvMount = props.kvMount;
+    const authMount = login.appRoleOptions?.mount;
+    return new KeystoreSpec({
+      ...props,
+      kvEngine: props.kvEngine ?? kvMount?.kvMountPathLiteral,
+      kvVersion: props.kvVersion ?? kvMount?.kvVersion,
+      authEngine: props.authEngine ?? authMount?.authPathLiteral,
+      authMethod: login.method,
+    });
   }
 
   public readonly spec: KeystoreSpec;
