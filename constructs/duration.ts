@@ -11,9 +11,9 @@ const UNIT_NAMES: Readonly<Record<DurationUnit, DurationUnitLabel>> = {
 
 /**
  * A length of time in whole seconds, minutes, hours or days, for every duration the constructs take (token
- * periods and TTLs, certificate lifetimes, cache expiry). It keeps the unit it was given, so it renders as the
- * user wrote it: `Duration.minutes(5).toGoString()` is "5m", `Duration.seconds(60).toGoString()` is "60s"
- * (days render as hours: Go and Vault have no day unit).
+ * periods and TTLs, certificate lifetimes, cache expiry, secret-id rotation). It keeps the unit it was given, so
+ * it renders as the user wrote it: `Duration.minutes(5).toGoString()` is "5m", `Duration.seconds(60).toGoString()`
+ * is "60s" (days render as hours: Go and Vault have no day unit; `unitLabel()` still says "days").
  * @see https://pkg.go.dev/time#ParseDuration
  */
 export class Duration {
