@@ -1,13 +1,19 @@
 type DurationUnit = "s" | "m" | "h";
+/** The unit a Duration was given in. */
+type DurationUnitLabel = "seconds" | "minutes" | "hours" | "days";
 
 const UNIT_SECONDS: Readonly<Record<DurationUnit, number>> = { s: 1, m: 60, h: 3600 };
-const UNIT_NAMES: Readonly<Record<DurationUnit, string>> = { s: "seconds", m: "minutes", h: "hours" };
+const UNIT_NAMES: Readonly<Record<DurationUnit, DurationUnitLabel>> = {
+  s: "seconds",
+  m: "minutes",
+  h: "hours",
+};
 
 /**
  * A length of time in whole seconds, minutes, hours or days, for every duration the constructs take (token
- * periods and TTLs, certificate lifetimes, cache expiry). It keeps the unit it was given, so it renders as the
- * user wrote it: `Duration.minutes(5).toGoString()` is "5m", `Duration.seconds(60).toGoString()` is "60s"
- * (days render as hours: Go and Vault have no day unit).
+ * periods and TTLs, certificate lifetimes, cache expiry, secret-id rotation). It keeps the unit it was given, so
+ * it renders as the user wrote it: `Duration.minutes(5).toGoString()` is "5m", `Duration.seconds(60).toGoString()`
+ * is "60s" (days render as hours: Go and Vault have no day unit; `unitLabel()` still says "days").
  * @see https://pkg.go.dev/time#ParseDuration
  */
 export class Duration {
@@ -51,7 +57,7 @@ export class Duration {
   private constructor(
     private readonly amount: number,
     private readonly unit: DurationUnit,
-    unitName: string,
+    private readonly unitName: DurationUnitLabel,
     given: number = amount,
   ) {
     if (!Number.isSafeInteger(given) || given < 0) {
@@ -59,6 +65,14 @@ export class Duration {
         `duration of ${JSON.stringify(given)} ${unitName} must be a whole number of at least 0: use a smaller unit for fractions, e.g. Duration.seconds(90)`,
       );
     }
+  }
+
+  /**
+   * The unit the duration was given in ("days" for `Duration.days(2)`, though it renders as "48h"), for
+   * settings that count in a unit of their own and must keep it (e.g. `time_rotating`'s `rotation_<unit>`).
+   */
+  public unitLabel(): "seconds" | "minutes" | "hours" | "days" {
+    return this.unitName;
   }
 
   /** The duration in seconds. */

@@ -48,6 +48,7 @@ const APPROLE_FIELDS = [
   "responseWrappingTtl",
 ];
 
+/** `rotation: {"days"|"hours"|"minutes": n}`, kept in its unit (the time_rotating argument it renders to). */
 function rotation(r: FieldReader): SecretIdRotation | undefined {
   const rot = r.optionalChild("rotation");
   if (rot === undefined) return undefined;
@@ -59,11 +60,13 @@ function rotation(r: FieldReader): SecretIdRotation | undefined {
       `${r.field("rotation")} must have exactly one of days, hours, minutes as a number, e.g. {"days": 30}, got ${showValue(r.raw("rotation"))}`,
     );
   }
-  return keys[0] === "days"
-    ? SecretIdRotation.everyDays(n)
-    : keys[0] === "hours"
-      ? SecretIdRotation.everyHours(n)
-      : SecretIdRotation.everyMinutes(n);
+  try {
+    const period =
+      keys[0] === "days" ? Duration.days(n) : keys[0] === "hours" ? Duration.hours(n) : Duration.minutes(n);
+    return SecretIdRotation.every(period);
+  } catch (e) {
+    throw new Error(`${rot.field(keys[0])}: ${(e as Error).message}`);
+  }
 }
 
 /** A duration field: a number of seconds (`...Seconds`) or a string like "5m", as a Duration. */

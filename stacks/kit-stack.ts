@@ -67,7 +67,7 @@ export interface KitStackOptions {
 export function withAppRoleMount(k: KeystoreProps, mount: IAppRoleAuth): KeystoreProps {
   if (k.login?.kubernetesOptions) {
     throw new Error(
-      `keystore ${JSON.stringify(k.prefix)} logs in with Kubernetes auth, so the AppRole mount ${JSON.stringify(mount.authName)} does not apply: drop the existing/shared AppRole mount, or use KeystoreLogin.appRole()`,
+      `keystore ${JSON.stringify(k.prefix)} logs in with Kubernetes auth, so the AppRole mount ${JSON.stringify(mount.authPathLiteral)} does not apply: drop the existing/shared AppRole mount, or use KeystoreLogin.appRole()`,
     );
   }
   return { ...k, login: KeystoreLogin.appRole({ ...k.login?.appRoleOptions, mount }) };
@@ -139,11 +139,14 @@ export abstract class KitStack extends SelfContainedStack {
 
   /**
    * The keystore props on the mounts that exist already (imported under child ids ExistingKvMount and
-   * ExistingAppRoleAuth of this stack), as `existing` says.
+   * ExistingAppRoleAuth of this stack, their namespaces as ExistingNamespace and ExistingAuthNamespace), as
+   * `existing` says.
    * @throws Error when an existing AppRole mount is asked for a keystore with Kubernetes login.
    */
   protected onExistingMounts(k: KeystoreProps, existing: ExistingMounts): KeystoreProps {
-    const namespace = k.namespace === undefined ? undefined : VaultNamespace.fromPath(k.namespace);
+    if (!existing.existingKvMount && !existing.existingAppRoleAuth) return k;
+    const namespace =
+      k.namespace === undefined ? undefined : VaultNamespace.fromPath(this, "ExistingNamespace", k.namespace);
     const withKv: KeystoreProps = existing.existingKvMount
       ? {
           ...k,
@@ -157,7 +160,7 @@ export abstract class KitStack extends SelfContainedStack {
         }
       : k;
     if (!existing.existingAppRoleAuth) return withKv;
-    const authNamespace = VaultNamespace.forLogin(namespace, k.authNamespace);
+    const authNamespace = VaultNamespace.forLogin(this, "ExistingAuthNamespace", namespace, k.authNamespace);
     return withAppRoleMount(
       withKv,
       AppRoleAuth.fromExisting(this, "ExistingAppRoleAuth", k.authEngine ?? "approle", authNamespace),

@@ -170,7 +170,12 @@ function sharedMounts(
   scope: Construct,
   shared: SharedMountsOptions,
 ): { kvMount?: IKvMount; appRoleAuth: IAppRoleAuth } {
-  const authNamespace = VaultNamespace.forLogin(undefined, shared.authNamespace);
+  const authNamespace = VaultNamespace.forLogin(
+    scope,
+    "SharedAuthNamespace",
+    undefined,
+    shared.authNamespace,
+  );
   let kvMount: IKvMount | undefined;
   if (shared.kvEngine !== undefined) {
     const version = shared.kvVersion ?? KvVersion.V1;

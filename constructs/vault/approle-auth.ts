@@ -3,12 +3,16 @@ import { Construct, type IConstruct } from "constructs";
 import { checkMount, RESERVED_AUTH_MOUNTS } from "./keystore-spec-validation";
 import type { IVaultNamespace } from "./vault-namespace";
 
-/** An AppRole auth mount that key server roles are created in. */
+/**
+ * An AppRole auth mount that key server roles are created in. `authPath` is the attribute for resource
+ * arguments (a token when the mount is created here, so Terraform creates the mount first); `authPathLiteral`
+ * is the same path as written, known at synth.
+ */
 export interface IAppRoleAuth extends IConstruct {
-  /** Mount path under `auth/`, e.g. "approle"; a token when created here (dependency on its creation). */
+  /** Mount path under `auth/`, e.g. "approle": the mount's `path` attribute, a token when created here. */
   readonly authPath: string;
-  /** The literal mount path. */
-  readonly authName: string;
+  /** The mount path as written ("approle"), never a token: for configs and checks. */
+  readonly authPathLiteral: string;
   /** Namespace of the mount; undefined for the root namespace. */
   readonly authNamespace?: IVaultNamespace;
 }
@@ -45,14 +49,17 @@ export class AppRoleAuth extends Construct implements IAppRoleAuth {
     checkMount("authEngine", path, '"approle"', RESERVED_AUTH_MOUNTS, "auth");
     class Import extends Construct implements IAppRoleAuth {
       public readonly authPath = path;
-      public readonly authName = path;
+      public readonly authPathLiteral = path;
       public readonly authNamespace = namespace;
     }
     return new Import(scope, id);
   }
 
+  /** The mount's `path` (a token). */
   public readonly authPath: string;
-  public readonly authName: string;
+  /** The mount path as written ("approle"), never a token. */
+  public readonly authPathLiteral: string;
+  /** Namespace of the mount; undefined for the root namespace. */
   public readonly authNamespace?: IVaultNamespace;
   /** The L1 auth backend (escape hatch). */
   public readonly backend: AuthBackend;
@@ -70,7 +77,7 @@ export class AppRoleAuth extends Construct implements IAppRoleAuth {
       ...(namespace === undefined ? {} : { namespace }),
     });
     this.authPath = this.backend.path;
-    this.authName = path;
+    this.authPathLiteral = path;
     this.authNamespace = props.namespace;
   }
 }

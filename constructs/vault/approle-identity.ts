@@ -7,8 +7,9 @@ import { Duration } from "../duration";
 import { isUnresolved, show } from "../private/vault-path";
 import type { IAppRoleAuth } from "./approle-auth";
 import { checkName } from "./keystore-spec-validation";
-import type { SecretIdRotation } from "./secret-id-rotation";
+import { timeRotatingPeriod, type SecretIdRotation } from "./secret-id-rotation";
 import type { IVaultLoginRole } from "./vault-login-role";
+import type { IVaultNamespace } from "./vault-namespace";
 
 /** Options of the AppRole role and its secret-id; the defaults are the ones KES needs. */
 export interface AppRoleOptions {
@@ -103,9 +104,10 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
   public readonly secretIdWrappingToken?: string;
   /** Accessor of the secret-id (of the wrapping token when wrapped); not secret, fine for outputs. */
   public readonly secretIdAccessor: string;
-  /** Path of the AppRole mount, for the key server's config. */
+  /** Path of the AppRole mount: the mount's `authPath` attribute (a token when the mount is created here). */
   public readonly authPath: string;
-  public readonly loginNamespaceName: string;
+  /** Namespace of the AppRole mount (`auth.authNamespace`); undefined for the root namespace. */
+  public readonly loginNamespace?: IVaultNamespace;
   /** The L1 role (escape hatch). */
   public readonly role: ApproleAuthBackendRole;
   /** The L1 secret-id. */
@@ -140,14 +142,15 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
         `secretIdTtl ${props.secretIdTtl?.toGoString()} lets the secret-id expire, and the key server logs in with the same secret-id on every restart: leave it at 0, or add a secretIdRotation shorter than the ttl`,
       );
     }
-    if (secretIdTtl > 0 && props.secretIdRotation && props.secretIdRotation.periodSeconds >= secretIdTtl) {
+    const rotationSeconds = props.secretIdRotation?.period.toSeconds();
+    if (secretIdTtl > 0 && rotationSeconds !== undefined && rotationSeconds >= secretIdTtl) {
       throw new Error(
-        `secretIdTtl ${props.secretIdTtl?.toGoString()} is not longer than the secret-id rotation period (${props.secretIdRotation.periodSeconds} s), so the secret-id expires before it is replaced: rotate more often or raise the ttl`,
+        `secretIdTtl ${props.secretIdTtl?.toGoString()} is not longer than the secret-id rotation period (${rotationSeconds} s), so the secret-id expires before it is replaced: rotate more often or raise the ttl`,
       );
     }
     if (props.secretIdRotationTrigger !== undefined && props.secretIdRotation === undefined) {
       throw new Error(
-        `secretIdRotationTrigger ${show(props.secretIdRotationTrigger)} needs secretIdRotation: add e.g. SecretIdRotation.everyDays(30)`,
+        `secretIdRotationTrigger ${show(props.secretIdRotationTrigger)} needs secretIdRotation: add e.g. SecretIdRotation.every(Duration.days(30))`,
       );
     }
     if (props.responseWrappingTtl !== undefined && props.responseWrappingTtl.toSeconds() === 0) {
@@ -177,7 +180,7 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
     });
 
     if (props.secretIdRotation) {
-      const r = props.secretIdRotation;
+      const r = timeRotatingPeriod(props.secretIdRotation.period);
       this.rotation = new Rotating(this, "SecretIdRotation", {
         ...(r.unit === "days"
           ? { rotationDays: r.amount }
@@ -210,7 +213,7 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
     this.roleName = this.role.roleName;
     this.roleId = this.role.roleId;
     this.authPath = props.auth.authPath;
-    this.loginNamespaceName = props.auth.authNamespace?.namespaceName ?? "";
+    this.loginNamespace = props.auth.authNamespace;
     this.secretId = wrapped ? undefined : this.secretIdResource.secretId;
     this.secretIdWrappingToken = wrapped ? this.secretIdResource.wrappingToken : undefined;
     this.secretIdAccessor = wrapped ? this.secretIdResource.wrappingAccessor : this.secretIdResource.accessor;

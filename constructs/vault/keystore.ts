@@ -6,6 +6,7 @@ import { KeystorePolicy } from "./keystore-policy";
 import { registerKeystore } from "./keystore-registry";
 import { KeystoreSpec } from "./keystore-spec";
 import type { KeystoreSpecProps } from "./keystore-spec-validation";
+import type { KvVersion } from "./kv-version";
 import { KeystoreLogin } from "./keystore-login";
 import { KubernetesAuthBackend } from "./kubernetes-auth-backend";
 import { KubernetesAuthRole } from "./kubernetes-auth-role";
@@ -14,7 +15,11 @@ import { TransitKey } from "./transit-key";
 import type { IVaultLoginRole } from "./vault-login-role";
 import { VaultNamespace, type IVaultNamespace } from "./vault-namespace";
 
-/** A provisioned keystore: what the key server (and its config) needs from the Vault side. */
+/**
+ * A provisioned keystore: what the key server (and its config) needs from the Vault side. Its attributes
+ * (`keystorePolicyName`, `kubernetesRoleName`, ...) may be tokens; the same values as written, known at synth,
+ * are in `spec` (`spec.policyName`, `spec.roleName`, `spec.kvEngine`, `spec.namespace`).
+ */
 export interface IKeystore extends IConstruct {
   /** The spec everything was derived from; `spec.keystoreConfig()` gives the key server's config. */
   readonly spec: KeystoreSpec;
@@ -41,6 +46,23 @@ export interface IKeystore extends IConstruct {
 }
 
 export interface KeystoreProps extends Omit<KeystoreSpecProps, "authMethod"> {
+  /**
+   * Mount path of the K/V engine; when `kvMount` is passed it must be that mount's path.
+   * @default - `kvMount.kvMountPathLiteral` when `kvMount` is passed, else "kv"
+   */
+  readonly kvEngine?: string;
+  /**
+   * Version of the K/V engine; when `kvMount` is passed it must be that mount's version.
+   * @default - `kvMount.kvVersion` when `kvMount` is passed, else KvVersion.V1
+   */
+  readonly kvVersion?: KvVersion;
+  /**
+   * Mount path of the auth method (under `auth/`); when the login's AppRole `mount` is passed it must be that
+   * mount's path.
+   * @default - the login's AppRole `mount.authPathLiteral` when passed, else "approle" or "kubernetes" after the
+   *   login
+   */
+  readonly authEngine?: string;
   /**
    * Create the spec's namespace here; false when it already exists.
    * @default true
@@ -71,19 +93,30 @@ export interface KeystoreProps extends Omit<KeystoreSpecProps, "authMethod"> {
 /**
  * One tenant's keystore in Vault: namespace (optional), K/V mount, the policy rendered from the spec, the
  * login (AppRole role + role-id + secret-id, or a Kubernetes auth role) and the transit key (optional).
- * Child ids are stable: Namespace, KvMount, TransitKey, Policy, AppRoleAuth, AppRole, KubernetesAuthBackend,
- * KubernetesAuthRole.
+ * Child ids are stable: Namespace (created, or imported with `createNamespace: false`), AuthNamespace (an
+ * imported `authNamespace`, creates nothing), KvMount, TransitKey, Policy, AppRoleAuth, AppRole,
+ * KubernetesAuthBackend, KubernetesAuthRole.
  * At synth, the app's keystores are checked together: a prefix equal to or inside another's on the same mount,
  * or a policy or role name another keystore uses in the same namespace, fails the synth naming both.
  */
 export class Keystore extends Construct implements IKeystore {
   /**
-   * The spec a Keystore with these props derives (the login's method included), without creating it. Use it
-   * rather than `new KeystoreSpec(props)`, which would not see the login.
+   * The spec a Keystore with these props derives (the login's method, and the paths and version of the mounts
+   * passed, included), without creating it. Use it rather than `new KeystoreSpec(props)`, which would not see
+   * the login or the mounts.
    * @throws Error when a spec field is invalid (the message names it and the fix).
    */
   public static specOf(props: KeystoreProps): KeystoreSpec {
-    return new KeystoreSpec({ ...props, authMethod: (props.login ?? KeystoreLogin.appRole()).method });
+    const login = props.login ?? KeystoreLogin.appRole();
+    const kvMount = props.kvMount;
+    const authMount = login.appRoleOptions?.mount;
+    return new KeystoreSpec({
+      ...props,
+      kvEngine: props.kvEngine ?? kvMount?.kvMountPathLiteral,
+      kvVersion: props.kvVersion ?? kvMount?.kvVersion,
+      authEngine: props.authEngine ?? authMount?.authPathLiteral,
+      authMethod: login.method,
+    });
   }
 
   public readonly spec: KeystoreSpec;
@@ -117,9 +150,9 @@ export class Keystore extends Construct implements IKeystore {
       namespace =
         (props.createNamespace ?? true)
           ? new VaultNamespace(this, "Namespace", { path: spec.namespace })
-          : VaultNamespace.fromPath(spec.namespace);
+          : VaultNamespace.fromPath(this, "Namespace", spec.namespace);
     }
-    const authNamespace = VaultNamespace.forLogin(namespace, spec.authNamespace);
+    const authNamespace = VaultNamespace.forLogin(this, "AuthNamespace", namespace, spec.authNamespace);
 
     const kvMount =
       props.kvMount ??
@@ -129,14 +162,14 @@ export class Keystore extends Construct implements IKeystore {
         namespace,
         maxVersions: spec.kvMaxVersions,
       });
-    if (kvMount.kvMountName !== spec.kvEngine || kvMount.kvVersion !== spec.kvVersion) {
+    if (kvMount.kvMountPathLiteral !== spec.kvEngine || kvMount.kvVersion !== spec.kvVersion) {
       throw new Error(
-        `kvMount ${show(`${kvMount.kvMountName} (v${kvMount.kvVersion.version})`)} does not match the spec ${show(`${spec.kvEngine} (v${spec.kvVersion.version})`)}: pass a mount with the same path and version, or drop kvMount`,
+        `kvMount ${show(`${kvMount.kvMountPathLiteral} (v${kvMount.kvVersion.version})`)} does not match the spec ${show(`${spec.kvEngine} (v${spec.kvVersion.version})`)}: pass a mount with the same path and version, or drop kvMount`,
       );
     }
-    if (kvMount.kvNamespace?.namespaceName !== spec.namespace) {
+    if (kvMount.kvNamespace?.namespacePathLiteral !== spec.namespace) {
       throw new Error(
-        `kvMount is in namespace ${show(kvMount.kvNamespace?.namespaceName ?? "/")} but the spec's namespace is ${show(spec.namespace ?? "/")}: pass a mount from the same namespace`,
+        `kvMount is in namespace ${show(kvMount.kvNamespace?.namespacePathLiteral ?? "/")} but the spec's namespace is ${show(spec.namespace ?? "/")}: pass a mount from the same namespace`,
       );
     }
 
@@ -159,11 +192,11 @@ export class Keystore extends Construct implements IKeystore {
       const auth =
         mount ?? new AppRoleAuth(this, "AppRoleAuth", { path: spec.authEngine, namespace: authNamespace });
       if (
-        auth.authName !== spec.authEngine ||
-        auth.authNamespace?.namespaceName !== authNamespace?.namespaceName
+        auth.authPathLiteral !== spec.authEngine ||
+        auth.authNamespace?.namespacePathLiteral !== authNamespace?.namespacePathLiteral
       ) {
         throw new Error(
-          `login's AppRole mount ${show(`${auth.authNamespace?.namespaceName ?? ""}/auth/${auth.authName}`)} does not match the spec's auth mount ${show(`${authNamespace?.namespaceName ?? ""}/auth/${spec.authEngine}`)}: pass a mount with the same path and namespace`,
+          `login's AppRole mount ${show(`${auth.authNamespace?.namespacePathLiteral ?? ""}/auth/${auth.authPathLiteral}`)} does not match the spec's auth mount ${show(`${authNamespace?.namespacePathLiteral ?? ""}/auth/${spec.authEngine}`)}: pass a mount with the same path and namespace`,
         );
       }
       const identity = new AppRoleIdentity(this, "AppRole", { ...options, auth, roleName: spec.roleName });
@@ -204,9 +237,10 @@ export class Keystore extends Construct implements IKeystore {
 
   public grantKeyServerAccess(role: IVaultLoginRole): void {
     const policyNamespace = this.spec.effectiveAuthNamespace;
-    if (role.loginNamespaceName !== policyNamespace) {
+    const loginNamespace = role.loginNamespace?.namespacePathLiteral ?? "";
+    if (loginNamespace !== policyNamespace) {
       throw new Error(
-        `role ${role.node.path} logs in through namespace ${show(role.loginNamespaceName || "/")} but the keystore's policy ${show(this.spec.policyName)} lives in ${show(policyNamespace || "/")}: grant a role whose auth mount is in ${show(policyNamespace || "/")}`,
+        `role ${role.node.path} logs in through namespace ${show(loginNamespace || "/")} but the keystore's policy ${show(this.spec.policyName)} lives in ${show(policyNamespace || "/")}: grant a role whose auth mount is in ${show(policyNamespace || "/")}`,
       );
     }
     role.addPolicy(this.keystorePolicyName);

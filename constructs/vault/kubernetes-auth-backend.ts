@@ -42,10 +42,10 @@ export interface KubernetesAuthBackendProps extends KubernetesAuthBackendOptions
  * @see https://openbao.org/docs/auth/kubernetes/
  */
 export class KubernetesAuthBackend extends Construct {
-  /** Mount path (a token: depending on it orders after the mount's creation). */
+  /** Mount path under `auth/`: the mount's `path` (a token: depending on it orders after the mount's creation). */
   public readonly authPath: string;
-  /** The literal mount path. */
-  public readonly authName: string;
+  /** The mount path as written ("kubernetes"), never a token: for configs and checks. */
+  public readonly authPathLiteral: string;
   /** The L1 auth backend (escape hatch). */
   public readonly backend: AuthBackend;
   /** The L1 config (escape hatch). */
@@ -81,6 +81,6 @@ export class KubernetesAuthBackend extends Construct {
       ...ns,
     });
     this.authPath = this.backend.path;
-    this.authName = path;
+    this.authPathLiteral = path;
   }
 }

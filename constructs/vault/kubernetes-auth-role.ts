@@ -57,11 +57,12 @@ const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export class KubernetesAuthRole extends Construct implements IVaultLoginRole {
   /** Role name (a token). */
   public readonly roleName: string;
-  /** The literal auth mount path, for the key server's config. */
+  /** Path of the auth mount: `props.authPath` as given (a token when it is the attribute of a created mount). */
   public readonly authPath: string;
   /** The L1 role (escape hatch). */
   public readonly role: KubernetesAuthBackendRole;
-  public readonly loginNamespaceName: string;
+  /** Namespace of the auth mount (`props.namespace`); undefined for the root namespace. */
+  public readonly loginNamespace?: IVaultNamespace;
   private readonly policyNames: string[];
 
   /**
@@ -117,7 +118,7 @@ export class KubernetesAuthRole extends Construct implements IVaultLoginRole {
     });
     this.roleName = this.role.roleName;
     this.authPath = authPath;
-    this.loginNamespaceName = props.namespace?.namespaceName ?? "";
+    this.loginNamespace = props.namespace;
   }
 
   public addPolicy(policyName: string): void {

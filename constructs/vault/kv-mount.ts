@@ -5,12 +5,17 @@ import { checkMount, RESERVED_MOUNTS, resolveKeystoreSpec } from "./keystore-spe
 import { KvVersion } from "./kv-version";
 import type { IVaultNamespace } from "./vault-namespace";
 
-/** A K/V secrets engine mount holding keystores. */
+/**
+ * A K/V secrets engine mount holding keystores. `kvMountPath` is the attribute for resource arguments (a token
+ * when the mount is created here, so Terraform creates the mount first); `kvMountPathLiteral` is the same path
+ * as written, known at synth.
+ */
 export interface IKvMount extends IConstruct {
-  /** Mount path, e.g. "kv". May be a token when the mount is created here (dependency on its creation). */
+  /** Mount path, e.g. "kv": the mount's `path` attribute, a token when the mount is created here. */
   readonly kvMountPath: string;
-  /** The literal mount path. */
-  readonly kvMountName: string;
+  /** The mount path as written ("kv"), never a token: for policies, configs, checks. */
+  readonly kvMountPathLiteral: string;
+  /** Engine version of the mount. */
   readonly kvVersion: KvVersion;
   /** Namespace of the mount; undefined for the root namespace. */
   readonly kvNamespace?: IVaultNamespace;
@@ -66,16 +71,20 @@ export class KvMount extends Construct implements IKvMount {
     checkMount("kvEngine", path, '"kv"', RESERVED_MOUNTS, "vault");
     class Import extends Construct implements IKvMount {
       public readonly kvMountPath = path;
-      public readonly kvMountName = path;
+      public readonly kvMountPathLiteral = path;
       public readonly kvVersion = version;
       public readonly kvNamespace = namespace;
     }
     return new Import(scope, id);
   }
 
+  /** The mount's `path` (a token). */
   public readonly kvMountPath: string;
-  public readonly kvMountName: string;
+  /** The mount path as written ("kv"), never a token. */
+  public readonly kvMountPathLiteral: string;
+  /** Engine version of the mount. */
   public readonly kvVersion: KvVersion;
+  /** Namespace of the mount; undefined for the root namespace. */
   public readonly kvNamespace?: IVaultNamespace;
   /** The L1 mount (escape hatch). */
   public readonly mount: Mount;
@@ -112,7 +121,7 @@ export class KvMount extends Construct implements IKvMount {
       });
     }
     this.kvMountPath = this.mount.path;
-    this.kvMountName = path;
+    this.kvMountPathLiteral = path;
     this.kvVersion = version;
     this.kvNamespace = props.namespace;
   }

@@ -23,6 +23,16 @@ describe("Duration", () => {
     expect([d.toSeconds(), d.toGoString()]).toEqual([seconds, text]);
   });
 
+  test.each([
+    [Duration.seconds(90), "seconds"],
+    [Duration.minutes(5), "minutes"],
+    [Duration.hours(12), "hours"],
+    [Duration.days(2), "days"],
+    [Duration.parse("5m"), "minutes"],
+  ])("GIVEN %o WHEN asked its unit THEN it is the unit given (%s)", (d, label) => {
+    expect(d.unitLabel()).toBe(label);
+  });
+
   test("GIVEN days WHEN read in hours THEN it is whole hours", () => {
     expect(Duration.days(30).toHours()).toBe(720);
   });

@@ -35,7 +35,8 @@ describe("keystoreStackSettingsFromEnv", () => {
       namespace: "ns-a",
       transit: { key: "kes-a" },
     });
-    expect(s.props.keystore.login?.appRoleOptions?.secretIdRotation?.periodSeconds).toBe(6 * 3600);
+    const period = s.props.keystore.login?.appRoleOptions?.secretIdRotation?.period;
+    expect([period?.unitLabel(), period?.toSeconds()]).toEqual(["hours", 6 * 3600]);
     expect(s.props.keystore.login?.appRoleOptions?.secretIdRotationTrigger).toBe("3");
     expect(s.props).toMatchObject({
       existingKvMount: true,
@@ -83,6 +84,16 @@ describe("keystoreStackSettingsFromEnv", () => {
       "the rotation names two units",
       { KVK_KEYSTORE: '{"prefix":"a","appRole":{"rotation":{"days":1,"hours":2}}}' },
       'KVK_KEYSTORE.appRole.rotation must have exactly one of days, hours, minutes as a number, e.g. {"days": 30}',
+    ],
+    [
+      "the rotation is zero days",
+      { KVK_KEYSTORE: '{"prefix":"a","appRole":{"rotation":{"days":0}}}' },
+      "KVK_KEYSTORE.appRole.rotation.days: secretIdRotation of 0 days is shorter than a minute, the shortest period time_rotating takes: use e.g. SecretIdRotation.every(Duration.days(30))",
+    ],
+    [
+      "the rotation is a fraction of an hour",
+      { KVK_KEYSTORE: '{"prefix":"a","appRole":{"rotation":{"hours":1.5}}}' },
+      "KVK_KEYSTORE.appRole.rotation.hours: duration of 1.5 hours must be a whole number of at least 0",
     ],
     [
       "a provider version is a range",

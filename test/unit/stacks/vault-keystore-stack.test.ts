@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { App, Testing } from "cdktf";
-import { KeystoreLogin, SecretIdRotation } from "../../../constructs";
+import { Duration, KeystoreLogin, SecretIdRotation } from "../../../constructs";
 import { VaultKeystoreStack, type VaultKeystoreStackProps } from "../../../stacks/vault-keystore-stack";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -38,7 +38,7 @@ describe("VaultKeystoreStack", () => {
     const json = synthStack({
       keystore: {
         prefix: "p",
-        login: KeystoreLogin.appRole({ secretIdRotation: SecretIdRotation.everyDays(30) }),
+        login: KeystoreLogin.appRole({ secretIdRotation: SecretIdRotation.every(Duration.days(30)) }),
       },
       providerVersions: { vault: "5.9.0", time: "0.13.1" },
     });
@@ -81,7 +81,7 @@ describe("VaultKeystoreStack", () => {
         prefix: "p",
         namespace: "ns",
         transit: { key: "k" },
-        login: KeystoreLogin.appRole({ secretIdRotation: SecretIdRotation.everyDays(1) }),
+        login: KeystoreLogin.appRole({ secretIdRotation: SecretIdRotation.every(Duration.days(1)) }),
       },
     });
     const addresses = Object.entries(json.resource as Json).flatMap(([type, byId]) =>
@@ -134,7 +134,7 @@ describe("VaultKeystoreStack", () => {
         keystore: {
           prefix: "p",
           transit: { key: "k" },
-          login: KeystoreLogin.appRole({ secretIdRotation: SecretIdRotation.everyDays(1) }),
+          login: KeystoreLogin.appRole({ secretIdRotation: SecretIdRotation.every(Duration.days(1)) }),
         },
         stateDir: path.join(outdir, "state"),
       });

@@ -54,7 +54,7 @@ describe("AppRoleIdentity", () => {
         tokenBoundCidrs: ["10.0.0.0/8"],
         secretIdBoundCidrs: ["10.1.0.0/16"],
         secretIdTtl: Duration.days(60),
-        secretIdRotation: SecretIdRotation.everyDays(30),
+        secretIdRotation: SecretIdRotation.every(Duration.days(30)),
       }),
     );
     expect(text).toHaveResourceWithProperties(ApproleAuthBackendRole, {
@@ -68,7 +68,10 @@ describe("AppRoleIdentity", () => {
 
   test("GIVEN a rotation with a manual trigger WHEN synthesized THEN a time_rotating replaces the secret-id through a bare reference", () => {
     const { json, text } = synth((s) =>
-      identity(s, { secretIdRotation: SecretIdRotation.everyHours(12), secretIdRotationTrigger: "7" }),
+      identity(s, {
+        secretIdRotation: SecretIdRotation.every(Duration.hours(12)),
+        secretIdRotationTrigger: "7",
+      }),
     );
     expect(text).toHaveResourceWithProperties(Rotating, { rotation_hours: 12, triggers: { trigger: "7" } });
     const [rotatingId] = Object.keys(json.resource?.time_rotating ?? {});
@@ -107,7 +110,7 @@ describe("AppRoleIdentity", () => {
       synth((s) =>
         identity(s, {
           secretIdTtl: Duration.seconds(3600),
-          secretIdRotation: SecretIdRotation.everyHours(1),
+          secretIdRotation: SecretIdRotation.every(Duration.hours(1)),
         }),
       ),
     ).toThrow(
@@ -117,7 +120,7 @@ describe("AppRoleIdentity", () => {
 
   test("fails when a manual trigger comes without a rotation", () => {
     expect(() => synth((s) => identity(s, { secretIdRotationTrigger: "2" }))).toThrow(
-      'secretIdRotationTrigger "2" needs secretIdRotation: add e.g. SecretIdRotation.everyDays(30)',
+      'secretIdRotationTrigger "2" needs secretIdRotation: add e.g. SecretIdRotation.every(Duration.days(30))',
     );
   });
 
@@ -171,7 +174,12 @@ describe("AppRoleIdentity", () => {
       synth((s) => {
         const ks = new Keystore(s, "Payments", { prefix: "payments" });
         const role = new AppRoleIdentity(s, "Batch", {
-          auth: AppRoleAuth.fromExisting(s, "Existing", "approle", VaultNamespace.fromPath("team-a")),
+          auth: AppRoleAuth.fromExisting(
+            s,
+            "Existing",
+            "approle",
+            VaultNamespace.fromPath(s, "TeamA", "team-a"),
+          ),
           roleName: "batch",
         });
         ks.grantKeyServerAccess(role);
@@ -181,9 +189,26 @@ describe("AppRoleIdentity", () => {
     );
   });
 
+  test.each([
+    [Duration.days(30), { rotation_days: 30 }],
+    [Duration.hours(48), { rotation_hours: 48 }],
+    [Duration.minutes(90), { rotation_minutes: 90 }],
+    [Duration.seconds(600), { rotation_minutes: 10 }],
+    [Duration.parse("12h"), { rotation_hours: 12 }],
+  ])(
+    "GIVEN a rotation every %o WHEN synthesized THEN time_rotating counts it in the unit given",
+    (period, args) => {
+      const { json } = synth((s) => identity(s, { secretIdRotation: SecretIdRotation.every(period) }));
+      const rotating = only(json, "time_rotating");
+      expect(Object.fromEntries(Object.entries(rotating).filter(([k]) => k.startsWith("rotation_")))).toEqual(
+        args,
+      );
+    },
+  );
+
   test("fails when a rotation period is not a whole number", () => {
-    expect(() => SecretIdRotation.everyDays(0.5)).toThrow(
-      "secret-id rotation every 0.5 days is invalid: use a whole number of at least 1",
+    expect(() => SecretIdRotation.every(Duration.days(0.5))).toThrow(
+      "duration of 0.5 days must be a whole number of at least 0: use a smaller unit for fractions, e.g. Duration.seconds(90)",
     );
   });
 });

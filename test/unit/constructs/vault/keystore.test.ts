@@ -7,7 +7,6 @@ import {
   KeystoreLogin,
   KvMount,
   KvVersion,
-  VaultNamespace,
   type KeystoreProps,
 } from "../../../../constructs";
 import { keystorePolicyRules, renderPolicyHcl } from "../../../../constructs/spec";
@@ -155,6 +154,39 @@ describe("Keystore", () => {
     expect(ks?.kubernetesRoleName).toBeDefined();
   });
 
+  test("GIVEN mounts passed without kvEngine, kvVersion or authEngine WHEN built THEN the spec takes their paths and version", () => {
+    let ks: Keystore | undefined;
+    const { json } = synth((s) => {
+      ks = keystore(s, {
+        kvMount: new KvMount(s, "Kv", { path: "keys", version: KvVersion.V2 }),
+        login: KeystoreLogin.appRole({ mount: AppRoleAuth.fromExisting(s, "Login", "kes-login") }),
+      });
+    });
+    expect([ks?.spec.kvEngine, ks?.spec.kvVersion, ks?.spec.authEngine]).toEqual([
+      "keys",
+      KvVersion.V2,
+      "kes-login",
+    ]);
+    expect(String(only(json, "vault_policy").policy)).toContain('path "keys/data/payments/*"');
+    expect(only(json, "vault_approle_auth_backend_role").backend).toBe("kes-login");
+  });
+
+  test("GIVEN mounts passed WHEN the spec is derived without building THEN specOf takes their paths too", () => {
+    synth((s) => {
+      const spec = Keystore.specOf({
+        prefix: "payments",
+        kvMount: KvMount.fromExisting(s, "Kv", "keys", KvVersion.V2),
+        login: KeystoreLogin.appRole({ mount: AppRoleAuth.fromExisting(s, "Login", "kes-login") }),
+      });
+      expect([spec.kvEngine, spec.kvVersion, spec.authEngine, spec.listPath()]).toEqual([
+        "keys",
+        KvVersion.V2,
+        "kes-login",
+        "keys/metadata/payments",
+      ]);
+    });
+  });
+
   test("fails when a passed K/V mount has another version", () => {
     expect(() =>
       synth((s) =>
@@ -186,6 +218,7 @@ describe("Keystore", () => {
     expect(() =>
       synth((s) =>
         keystore(s, {
+          authEngine: "approle",
           login: KeystoreLogin.appRole({ mount: AppRoleAuth.fromExisting(s, "Existing", "other") }),
         }),
       ),
@@ -233,12 +266,6 @@ describe("Keystore", () => {
   test("fails when the spec is invalid", () => {
     expect(() => synth((s) => keystore(s, { prefix: "../etc" }))).toThrow(
       'prefix "../etc" must not contain "." or ".." segments (path traversal)',
-    );
-  });
-
-  test("GIVEN VaultNamespace.fromPath WHEN given a traversal THEN it fails naming the field", () => {
-    expect(() => VaultNamespace.fromPath("a/..")).toThrow(
-      'namespace "a/.." must not contain "." or ".." segments (path traversal)',
     );
   });
 });

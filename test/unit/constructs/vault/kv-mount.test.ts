@@ -1,5 +1,6 @@
 import { KvSecretBackendV2 } from "@cdktf/provider-vault/lib/kv-secret-backend-v2";
 import { Mount } from "@cdktf/provider-vault/lib/mount";
+import { Token } from "cdktf";
 import { AppRoleAuth, KvMount, KvVersion, VaultNamespace } from "../../../../constructs";
 import { only, resources, synth } from "./synth";
 
@@ -26,7 +27,9 @@ describe("KvMount", () => {
   });
 
   test("GIVEN an existing namespace WHEN synthesized THEN the mount is placed in it", () => {
-    const { text } = synth((s) => new KvMount(s, "Kv", { namespace: VaultNamespace.fromPath("tenant-a") }));
+    const { text } = synth(
+      (s) => new KvMount(s, "Kv", { namespace: VaultNamespace.fromPath(s, "TenantA", "tenant-a") }),
+    );
     expect(text).toHaveResourceWithProperties(Mount, { namespace: "tenant-a" });
   });
 
@@ -43,14 +46,30 @@ describe("KvMount", () => {
   test("GIVEN AppRoleAuth.fromExisting WHEN used THEN it is a construct of the tree that creates nothing", () => {
     let auth: ReturnType<typeof AppRoleAuth.fromExisting> | undefined;
     const { json } = synth((s) => {
-      auth = AppRoleAuth.fromExisting(s, "Shared", "approle", VaultNamespace.fromPath("team-a"));
+      auth = AppRoleAuth.fromExisting(s, "Shared", "approle", VaultNamespace.fromPath(s, "TeamA", "team-a"));
     });
     expect(resources(json, "vault_auth_backend")).toEqual({});
-    expect([auth?.authPath, auth?.authNamespace?.namespaceName, auth?.node.path]).toEqual([
+    expect([auth?.authPath, auth?.authNamespace?.namespacePathLiteral, auth?.node.path]).toEqual([
       "approle",
       "team-a",
       "stack/Shared",
     ]);
+  });
+
+  test("GIVEN created mounts and a namespace WHEN read THEN each attribute is a token and its literal the path as written", () => {
+    let seen: string[] = [];
+    synth((s) => {
+      const ns = new VaultNamespace(s, "Ns", { path: "tenants/payments" });
+      const kv = new KvMount(s, "Kv", { path: "keys", namespace: ns });
+      const auth = new AppRoleAuth(s, "Auth", { path: "kes-login", namespace: ns });
+      seen = [ns.namespacePath, kv.kvMountPath, auth.authPath];
+      expect([ns.namespacePathLiteral, kv.kvMountPathLiteral, auth.authPathLiteral]).toEqual([
+        "tenants/payments",
+        "keys",
+        "kes-login",
+      ]);
+    });
+    expect(seen.map((v) => Token.isUnresolved(v))).toEqual([true, true, true]);
   });
 
   test("fails when maxVersions would prune version 1", () => {
