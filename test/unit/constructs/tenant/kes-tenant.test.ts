@@ -6,7 +6,7 @@ import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
 import { PodSecurityLevel } from "../../../../constructs/kubernetes/pod-security-level";
-import { tenantOutputNames } from "../../../../constructs/tenant/kes-tenant";
+import { tenantOutputNames } from "../../../../constructs/tenant/tenant-vault";
 import { TenantKeystore } from "../../../../constructs/tenant/tenant-keystore";
 import { KvVersion } from "../../../../constructs/vault/kv-version";
 import { KeystoreLogin, type KubernetesLoginOptions } from "../../../../constructs/vault/keystore-login";
@@ -147,24 +147,6 @@ describe("KesTenant", () => {
       Object.keys(group as Json).map((id) => `${type}.${id}`),
     );
     expect(ids.sort()).toMatchSnapshot();
-  });
-
-  test("GIVEN kubernetes off WHEN synthesized THEN only the Vault half, identities and root password remain, with the same ids", () => {
-    const ids = (j: Json) =>
-      Object.entries(j.resource as Json).flatMap(([type, group]) =>
-        Object.keys(group as Json).map((id) => `${type}.${id}`),
-      );
-    const full = ids(synth((s) => tenant(s)));
-    const bare = ids(synth((s) => tenant(s, { kubernetes: false })));
-    expect(bare.filter((id) => id.startsWith("kubernetes_"))).toEqual([]);
-    expect(bare.sort()).toEqual(full.filter((id) => !id.startsWith("kubernetes_")).sort());
-  });
-
-  test("GIVEN kubernetes off WHEN synthesized THEN the endpoints are still known for the outputs", () => {
-    const j = synth((s) => tenant(s, { kubernetes: false }));
-    expect(j.output[tenantOutputNames("payments").keyServerEndpoints].value).toEqual([
-      "https://keyserver.payments.svc.cluster.local:7373",
-    ]);
   });
 
   test("fails when the tenant name starts with a digit", () => {
