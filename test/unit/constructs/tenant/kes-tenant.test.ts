@@ -11,7 +11,9 @@ import { TenantKeystore } from "../../../../constructs/tenant/tenant-keystore";
 import { KvVersion } from "../../../../constructs/vault/kv-version";
 import { KeystoreLogin, type KubernetesLoginOptions } from "../../../../constructs/vault/keystore-login";
 import { only, resources, synth, type Json } from "../kubernetes/support";
-import { tenant } from "./support";
+import { TenantVault } from "../../../../constructs/tenant/tenant-vault";
+import { TenantWorkloads } from "../../../../constructs/tenant/tenant-workloads";
+import { addresses, kubernetesLoginKeystore, tenant } from "./support";
 
 const configOf = (j: Json): string => only(j, "kubernetes_config_map_v1").data["config.yaml"];
 const minioEnv = (j: Json): Record<string, Json> =>
@@ -279,5 +281,30 @@ describe("KesTenant", () => {
       bound_service_account_names: ["kes"],
       bound_service_account_namespaces: ["minio"],
     });
+  });
+});
+
+describe("KesTenant as the composition of its halves", () => {
+  test("GIVEN a tenant WHEN built THEN it is a TenantVault whose workloads are its child Default", () => {
+    let t: ReturnType<typeof tenant> | undefined;
+    synth((s) => {
+      t = tenant(s);
+    });
+    expect(t).toBeInstanceOf(TenantVault);
+    expect(t?.workloads).toBeInstanceOf(TenantWorkloads);
+    expect(t?.workloads.node.id).toBe("Default");
+    expect(t?.keyServer).toBe(t?.workloads.keyServer);
+    expect(t?.minio).toBe(t?.workloads.minio);
+  });
+
+  test("GIVEN a Kubernetes login with an auth backend WHEN synthesized THEN the reviewer objects have tenant-level ids", () => {
+    const ids = addresses(synth((s) => tenant(s, { keystore: kubernetesLoginKeystore() }))).filter((a) =>
+      a.includes("TokenReviewer"),
+    );
+    expect(ids.map((a) => a.replace(/_[0-9A-F]{8}$/, ""))).toEqual([
+      "kubernetes_cluster_role_binding_v1.payments_TokenReviewerBinding",
+      "kubernetes_secret_v1.payments_TokenReviewerToken",
+      "kubernetes_service_account_v1.payments_TokenReviewer",
+    ]);
   });
 });
