@@ -20,6 +20,7 @@ export type TenantKeyServerOptions = TenantKeyServerIdentityOptions & TenantKeyS
 /** MinIO options a tenant may set: its name, its pods. */
 export type TenantMinioOptions = TenantMinioIdentityOptions & TenantMinioWorkloadOptions;
 
+/** Props of {@link KesTenant}: the Vault half's and the workloads' together. */
 export interface KesTenantProps extends TenantVaultProps {
   /** Vault address the key server pods reach, e.g. "https://vault.vault.svc:8200". */
   readonly vaultEndpoint: string;

@@ -50,6 +50,7 @@ export interface TenantMinioIdentityOptions {
   readonly name?: string;
 }
 
+/** Props of {@link TenantVault}: the tenant's names and its keystore. */
 export interface TenantVaultProps {
   /** Tenant name: a DNS label starting with a letter, e.g. "payments". */
   readonly tenantName: string;
@@ -120,8 +121,11 @@ export function tenantOutputNames(tenantName: string) {
  * outputs have fixed names (`tenantOutputNames`).
  */
 export class TenantVault extends Construct {
+  /** The tenant name (prefix of the output names). */
   public readonly tenantName: string;
+  /** The tenant's keystore (child id Keystore, or one made elsewhere). */
   public readonly keystore: IKeystore;
+  /** The key server's certificate and MinIO's client credentials (child id Identities). */
   public readonly identities: TenantIdentities;
   /** Kubernetes namespace of the workloads. */
   public readonly kubernetesNamespace: string;
@@ -137,7 +141,9 @@ export class TenantVault extends Construct {
   public readonly keyServerEndpoints: string[];
   /** MinIO's S3 endpoint in the cluster. */
   public readonly minioEndpoint: string;
+  /** Prefix of every key name MinIO may use. */
   public readonly keyNamePrefix: string;
+  /** MinIO's default key (MINIO_KMS_KES_KEY_NAME). */
   public readonly defaultKeyName: string;
   /** MinIO's root password (a token of the random_password). */
   public readonly minioRootPassword: string;

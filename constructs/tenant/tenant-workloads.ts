@@ -32,6 +32,7 @@ export type TenantMinioWorkloadOptions = Pick<
 /** Policy name of MinIO on the tenant's key server (its certificate is `minio.crt` in the key server's Secret). */
 export const MINIO_CLIENT_POLICY = "minio";
 
+/** Props of {@link TenantWorkloads}: the Vault half they run for, and the pods' settings. */
 export interface TenantWorkloadsProps {
   /**
    * The tenant's Vault half: names, namespace, keystore, identities, MinIO's root password and default key come
