@@ -60,9 +60,21 @@ export {
 } from "./identity/tenant-identities";
 export {
   KesTenant,
-  tenantOutputNames,
   type KesTenantProps,
   type TenantKeyServerOptions,
   type TenantMinioOptions,
 } from "./tenant/kes-tenant";
 export { TenantKeystore } from "./tenant/tenant-keystore";
+export {
+  TenantVault,
+  tenantOutputNames,
+  type TenantKeyServerIdentityOptions,
+  type TenantMinioIdentityOptions,
+  type TenantVaultProps,
+} from "./tenant/tenant-vault";
+export {
+  TenantWorkloads,
+  type TenantKeyServerWorkloadOptions,
+  type TenantMinioWorkloadOptions,
+  type TenantWorkloadsProps,
+} from "./tenant/tenant-workloads";

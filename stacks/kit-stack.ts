@@ -47,9 +47,10 @@ export interface KitStackOptions {
    */
   readonly kubeConfigPath?: string;
   /**
-   * Leave the Kubernetes half out (no kubernetes provider, no namespace, key server or MinIO): the Vault half,
-   * identities and MinIO's root password keep their logical ids, so this stack applies without a cluster and
-   * its state resolves the Secret values the full synthesis declares (the local flow).
+   * Leave the Kubernetes half out (no kubernetes provider; each tenant is its `TenantVault` alone, without the
+   * `TenantWorkloads` of a `KesTenant`): the Vault half, identities and MinIO's root password keep their logical
+   * ids, so this stack applies without a cluster and its state resolves the Secret values the full synthesis
+   * declares (the local flow).
    * @default false
    */
   readonly withoutKubernetes?: boolean;

@@ -7,6 +7,7 @@ import { KvVersion } from "../constructs/vault/kv-version";
 import { VaultNamespace } from "../constructs/vault/vault-namespace";
 import { KesTenant, type KesTenantProps } from "../constructs/tenant/kes-tenant";
 import { TenantKeystore } from "../constructs/tenant/tenant-keystore";
+import { TenantVault } from "../constructs/tenant/tenant-vault";
 
 /** One tenant of a stack: the composite's props with the keystore given as props. */
 export type TenantDefinition = Omit<KesTenantProps, "keystore"> & {
@@ -50,18 +51,31 @@ function usesRotation(k: KeystoreProps): boolean {
  * the environment at plan/apply time (VAULT_ADDR/VAULT_TOKEN, KUBE_CONFIG_PATH, ...), never at synth.
  */
 export class TenantStack extends KitStack {
-  public readonly tenant: KesTenant;
+  /** The tenant: a KesTenant, or its Vault half alone when `withoutKubernetes`. */
+  public readonly tenant: TenantVault;
 
   /** @throws Error from KitStack and the tenant constructs. */
   constructor(scope: Construct, id: string, props: TenantStackProps) {
     super(scope, id, props, kitProviders(props, usesRotation(props.tenant.keystore)));
     const keystore = this.onExistingMounts(props.tenant.keystore, props);
-    this.tenant = new KesTenant(this, props.tenant.tenantName, {
-      ...props.tenant,
-      keystore: TenantKeystore.fromProps(keystore),
-      ...(props.withoutKubernetes ? { kubernetes: false } : {}),
-    });
+    this.tenant = tenantOf(this, props.tenant, TenantKeystore.fromProps(keystore), props.withoutKubernetes);
   }
+}
+
+/**
+ * The whole tenant, or its Vault half alone (same logical ids) for a stack applied without a cluster.
+ * @throws Error from the tenant constructs.
+ */
+function tenantOf(
+  scope: Construct,
+  t: TenantDefinition,
+  keystore: TenantKeystore,
+  withoutKubernetes: boolean | undefined,
+): TenantVault {
+  const props = { ...t, keystore };
+  return withoutKubernetes
+    ? new TenantVault(scope, t.tenantName, props)
+    : new KesTenant(scope, t.tenantName, props);
 }
 
 export interface TenantsStackProps extends KitStackOptions {
@@ -104,7 +118,8 @@ export interface SharedMountsOptions {
  * (created once, or referred to when `existing`), each tenant with its own prefix, policy and role.
  */
 export class TenantsStack extends KitStack {
-  public readonly tenants: KesTenant[] = [];
+  /** The tenants: KesTenants, or their Vault halves alone when `withoutKubernetes`. */
+  public readonly tenants: TenantVault[] = [];
 
   /** @throws Error from KitStack and the tenant constructs, or when `tenants` is empty. */
   constructor(scope: Construct, id: string, props: TenantsStackProps) {
@@ -129,13 +144,7 @@ export class TenantsStack extends KitStack {
       // Tenants with Kubernetes login have an auth mount of their own, not the shared AppRole one.
       const keystore =
         appRoleAuth && !t.keystore.login?.kubernetesOptions ? withAppRoleMount(withKv, appRoleAuth) : withKv;
-      this.tenants.push(
-        new KesTenant(this, t.tenantName, {
-          ...t,
-          keystore: TenantKeystore.fromProps(keystore),
-          ...(props.withoutKubernetes ? { kubernetes: false } : {}),
-        }),
-      );
+      this.tenants.push(tenantOf(this, t, TenantKeystore.fromProps(keystore), props.withoutKubernetes));
     }
   }
 }

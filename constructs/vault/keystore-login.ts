@@ -38,8 +38,8 @@ export interface KubernetesLoginOptions {
   /**
    * Create the Kubernetes auth mount at the spec's auth path and point it at the cluster (API address, CA, token
    * reviewer; child id KubernetesAuthBackend); the role is then created after it. In a `KesTenant` that binds
-   * the role (no service accounts named here) and without a `tokenReviewerJwt`, the tenant creates a token
-   * reviewer of its own (service account `<key server>-token-reviewer` bound to `system:auth-delegator`, with a
+   * the role (no service accounts named here) and without a `tokenReviewerJwt`, the tenant's `TenantWorkloads`
+   * create a token reviewer of its own (service account `<key server>-token-reviewer` bound to `system:auth-delegator`, with a
    * service-account-token Secret).
    * @default - the mount exists already (configured elsewhere)
    */

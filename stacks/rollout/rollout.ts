@@ -9,7 +9,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { tenantOutputNames } from "../../constructs/tenant/kes-tenant";
+import { tenantOutputNames } from "../../constructs/tenant/tenant-vault";
 import { Keystore } from "../../constructs/vault/keystore";
 import { parseTenantsFile, type TenantsFile } from "../../shared/tenants-file";
 import { tenantDefinition, tenantStackId, TENANTS_STACK_ID } from "../tenants-stacks";

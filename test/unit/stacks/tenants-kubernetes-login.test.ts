@@ -3,7 +3,7 @@
 import * as path from "node:path";
 import { Testing, type TerraformStack } from "cdktf";
 import { RuntimeSource } from "../../../constructs/kubernetes/runtime-source";
-import { tenantOutputNames } from "../../../constructs/tenant/kes-tenant";
+import { tenantOutputNames } from "../../../constructs/tenant/tenant-vault";
 import { parseTenantsFile } from "../../../shared/tenants-file";
 import { buildTenantsStacks } from "../../../stacks/tenants-stacks";
 import { kubernetesAuthPath } from "../../../shared/tenant-keystore";

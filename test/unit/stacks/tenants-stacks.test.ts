@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { Testing, type TerraformStack } from "cdktf";
 import { RuntimeSource } from "../../../constructs/kubernetes/runtime-source";
-import { tenantOutputNames } from "../../../constructs/tenant/kes-tenant";
+import { tenantOutputNames } from "../../../constructs/tenant/tenant-vault";
 import { TenantStack } from "../../../stacks/tenant-stack";
 import {
   buildTenantsStacks,

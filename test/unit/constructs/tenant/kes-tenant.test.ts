@@ -6,12 +6,14 @@ import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
 import { PodSecurityLevel } from "../../../../constructs/kubernetes/pod-security-level";
-import { tenantOutputNames } from "../../../../constructs/tenant/kes-tenant";
+import { tenantOutputNames } from "../../../../constructs/tenant/tenant-vault";
 import { TenantKeystore } from "../../../../constructs/tenant/tenant-keystore";
 import { KvVersion } from "../../../../constructs/vault/kv-version";
 import { KeystoreLogin, type KubernetesLoginOptions } from "../../../../constructs/vault/keystore-login";
 import { only, resources, synth, type Json } from "../kubernetes/support";
-import { tenant } from "./support";
+import { TenantVault } from "../../../../constructs/tenant/tenant-vault";
+import { TenantWorkloads } from "../../../../constructs/tenant/tenant-workloads";
+import { addresses, kubernetesLoginKeystore, tenant } from "./support";
 
 const configOf = (j: Json): string => only(j, "kubernetes_config_map_v1").data["config.yaml"];
 const minioEnv = (j: Json): Record<string, Json> =>
@@ -149,24 +151,6 @@ describe("KesTenant", () => {
     expect(ids.sort()).toMatchSnapshot();
   });
 
-  test("GIVEN kubernetes off WHEN synthesized THEN only the Vault half, identities and root password remain, with the same ids", () => {
-    const ids = (j: Json) =>
-      Object.entries(j.resource as Json).flatMap(([type, group]) =>
-        Object.keys(group as Json).map((id) => `${type}.${id}`),
-      );
-    const full = ids(synth((s) => tenant(s)));
-    const bare = ids(synth((s) => tenant(s, { kubernetes: false })));
-    expect(bare.filter((id) => id.startsWith("kubernetes_"))).toEqual([]);
-    expect(bare.sort()).toEqual(full.filter((id) => !id.startsWith("kubernetes_")).sort());
-  });
-
-  test("GIVEN kubernetes off WHEN synthesized THEN the endpoints are still known for the outputs", () => {
-    const j = synth((s) => tenant(s, { kubernetes: false }));
-    expect(j.output[tenantOutputNames("payments").keyServerEndpoints].value).toEqual([
-      "https://keyserver.payments.svc.cluster.local:7373",
-    ]);
-  });
-
   test("fails when the tenant name starts with a digit", () => {
     expect(() => synth((s) => tenant(s, {}, "1payments"))).toThrow(
       'tenantName "1payments" must be 1 to 32 characters of [a-z0-9-], starting with a letter',
@@ -297,5 +281,30 @@ describe("KesTenant", () => {
       bound_service_account_names: ["kes"],
       bound_service_account_namespaces: ["minio"],
     });
+  });
+});
+
+describe("KesTenant as the composition of its halves", () => {
+  test("GIVEN a tenant WHEN built THEN it is a TenantVault whose workloads are its child Default", () => {
+    let t: ReturnType<typeof tenant> | undefined;
+    synth((s) => {
+      t = tenant(s);
+    });
+    expect(t).toBeInstanceOf(TenantVault);
+    expect(t?.workloads).toBeInstanceOf(TenantWorkloads);
+    expect(t?.workloads.node.id).toBe("Default");
+    expect(t?.keyServer).toBe(t?.workloads.keyServer);
+    expect(t?.minio).toBe(t?.workloads.minio);
+  });
+
+  test("GIVEN a Kubernetes login with an auth backend WHEN synthesized THEN the reviewer objects have tenant-level ids", () => {
+    const ids = addresses(synth((s) => tenant(s, { keystore: kubernetesLoginKeystore() }))).filter((a) =>
+      a.includes("TokenReviewer"),
+    );
+    expect(ids.map((a) => a.replace(/_[0-9A-F]{8}$/, ""))).toEqual([
+      "kubernetes_cluster_role_binding_v1.payments_TokenReviewerBinding",
+      "kubernetes_secret_v1.payments_TokenReviewerToken",
+      "kubernetes_service_account_v1.payments_TokenReviewer",
+    ]);
   });
 });
