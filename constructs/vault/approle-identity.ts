@@ -1,9 +1,9 @@
 import { ApproleAuthBackendRole } from "@cdktf/provider-vault/lib/approle-auth-backend-role";
 import { ApproleAuthBackendRoleSecretId } from "@cdktf/provider-vault/lib/approle-auth-backend-role-secret-id";
 import { Rotating } from "@cdktf/provider-time/lib/rotating";
-import { Lazy } from "cdktf";
 import { Construct } from "constructs";
 import { Duration } from "../duration";
+import { LoginPolicyNames } from "../private/login-policy-names";
 import { isUnresolved, show } from "../private/vault-path";
 import type { IAppRoleAuth } from "./approle-auth";
 import { checkName } from "./keystore-spec-validation";
@@ -114,7 +114,7 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
   public readonly secretIdResource: ApproleAuthBackendRoleSecretId;
   /** The rotation trigger, when `secretIdRotation` is set. */
   public readonly rotation?: Rotating;
-  private readonly policyNames: string[];
+  private readonly policyNames: LoginPolicyNames;
 
   /**
    * @throws Error when a name, CIDR block, duration or number of seconds is malformed, when the secret-id would
@@ -127,15 +127,7 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
     const period = (props.tokenPeriod ?? Duration.seconds(300)).toSeconds();
     checkCidrs("tokenBoundCidrs", props.tokenBoundCidrs);
     checkCidrs("secretIdBoundCidrs", props.secretIdBoundCidrs);
-    this.policyNames = [...(props.policyNames ?? [])];
-    this.node.addValidation({
-      validate: () =>
-        this.policyNames.length === 0
-          ? [
-              "policyNames [] is empty, so the key server's token could do nothing: pass the keystore policy name, or call keystore.grantKeyServerAccess(role)",
-            ]
-          : [],
-    });
+    this.policyNames = new LoginPolicyNames(this, props.policyNames);
     const secretIdTtl = props.secretIdTtl?.toSeconds() ?? 0;
     if (secretIdTtl > 0 && props.secretIdRotation === undefined) {
       throw new Error(
@@ -164,7 +156,7 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
     this.role = new ApproleAuthBackendRole(this, "Role", {
       backend: props.auth.authPath,
       roleName: props.roleName,
-      tokenPolicies: Lazy.listValue({ produce: () => this.policyNames }),
+      tokenPolicies: this.policyNames.tokenPolicies,
       tokenNoDefaultPolicy: true,
       tokenType: "service",
       tokenPeriod: period,
@@ -220,6 +212,6 @@ export class AppRoleIdentity extends Construct implements IVaultLoginRole {
   }
 
   public addPolicy(policyName: string): void {
-    if (!this.policyNames.includes(policyName)) this.policyNames.push(policyName);
+    this.policyNames.add(policyName);
   }
 }

@@ -1,7 +1,7 @@
 import { KubernetesAuthBackendRole } from "@cdktf/provider-vault/lib/kubernetes-auth-backend-role";
-import { Lazy } from "cdktf";
 import { Construct } from "constructs";
 import { Duration } from "../duration";
+import { LoginPolicyNames } from "../private/login-policy-names";
 import { isUnresolved, show } from "../private/vault-path";
 import { checkMount, checkName, RESERVED_AUTH_MOUNTS } from "./keystore-spec-validation";
 import type { IVaultLoginRole } from "./vault-login-role";
@@ -63,7 +63,7 @@ export class KubernetesAuthRole extends Construct implements IVaultLoginRole {
   public readonly role: KubernetesAuthBackendRole;
   /** Namespace of the auth mount (`props.namespace`); undefined for the root namespace. */
   public readonly loginNamespace?: IVaultNamespace;
-  private readonly policyNames: string[];
+  private readonly policyNames: LoginPolicyNames;
 
   /**
    * @throws Error when the names or namespaces are empty, contain "*", or are not Kubernetes names, or the
@@ -93,15 +93,7 @@ export class KubernetesAuthRole extends Construct implements IVaultLoginRole {
       }
     }
     const period = (props.tokenPeriod ?? Duration.seconds(300)).toSeconds();
-    this.policyNames = [...(props.policyNames ?? [])];
-    this.node.addValidation({
-      validate: () =>
-        this.policyNames.length === 0
-          ? [
-              "policyNames [] is empty, so the key server's token could do nothing: pass the keystore policy name, or call keystore.grantKeyServerAccess(role)",
-            ]
-          : [],
-    });
+    this.policyNames = new LoginPolicyNames(this, props.policyNames);
     const namespace = props.namespace?.namespacePath;
     this.role = new KubernetesAuthBackendRole(this, "Resource", {
       backend: authPath,
@@ -109,7 +101,7 @@ export class KubernetesAuthRole extends Construct implements IVaultLoginRole {
       boundServiceAccountNames: props.serviceAccountNames,
       boundServiceAccountNamespaces: props.serviceAccountNamespaces,
       ...(props.audience === undefined ? {} : { audience: props.audience }),
-      tokenPolicies: Lazy.listValue({ produce: () => this.policyNames }),
+      tokenPolicies: this.policyNames.tokenPolicies,
       tokenNoDefaultPolicy: true,
       tokenType: "service",
       tokenPeriod: period,
@@ -122,6 +114,6 @@ export class KubernetesAuthRole extends Construct implements IVaultLoginRole {
   }
 
   public addPolicy(policyName: string): void {
-    if (!this.policyNames.includes(policyName)) this.policyNames.push(policyName);
+    this.policyNames.add(policyName);
   }
 }
