@@ -15,6 +15,7 @@ export { KeystoreSpec, type VaultKeystoreConfig } from "./vault/keystore-spec";
 export type { KeystoreSpecProps, TransitSpecProps } from "./vault/keystore-spec-validation";
 export {
   KubernetesAuthBackend,
+  type IKubernetesAuthBackend,
   type KubernetesAuthBackendOptions,
   type KubernetesAuthBackendProps,
 } from "./vault/kubernetes-auth-backend";

@@ -1,7 +1,7 @@
 import type { Duration } from "../duration";
 import type { IAppRoleAuth } from "./approle-auth";
 import type { AppRoleOptions } from "./approle-identity";
-import type { KubernetesAuthBackendOptions } from "./kubernetes-auth-backend";
+import type { IKubernetesAuthBackend, KubernetesAuthBackendOptions } from "./kubernetes-auth-backend";
 import { VaultAuthMethod } from "./vault-auth-method";
 
 /** The AppRole login: the role's options and the mount it lives in. */
@@ -35,6 +35,12 @@ export interface KubernetesLoginOptions {
    * @default Duration.seconds(300)
    */
   readonly tokenPeriod?: Duration;
+  /**
+   * Kubernetes auth mount the role is created in, e.g. a `KubernetesAuthBackend` shared by tenants or
+   * `KubernetesAuthBackend.fromExisting(...)`; not together with `authBackend`.
+   * @default - the mount at the spec's `authEngine`: created here with `authBackend`, else an existing one
+   */
+  readonly mount?: IKubernetesAuthBackend;
   /**
    * Create the Kubernetes auth mount at the spec's auth path and point it at the cluster (API address, CA, token
    * reviewer; child id KubernetesAuthBackend); the role is then created after it. In a `KesTenant` that binds

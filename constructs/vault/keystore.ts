@@ -1,6 +1,6 @@
 import { Construct, type IConstruct } from "constructs";
 import { show } from "../private/vault-path";
-import { AppRoleAuth } from "./approle-auth";
+import { AppRoleAuth, type IAppRoleAuth } from "./approle-auth";
 import { AppRoleIdentity } from "./approle-identity";
 import { KeystorePolicy } from "./keystore-policy";
 import { registerKeystore } from "./keystore-registry";
@@ -8,7 +8,7 @@ import { KeystoreSpec } from "./keystore-spec";
 import type { KeystoreSpecProps } from "./keystore-spec-validation";
 import type { KvVersion } from "./kv-version";
 import { KeystoreLogin } from "./keystore-login";
-import { KubernetesAuthBackend } from "./kubernetes-auth-backend";
+import { KubernetesAuthBackend, type IKubernetesAuthBackend } from "./kubernetes-auth-backend";
 import { KubernetesAuthRole } from "./kubernetes-auth-role";
 import { KvMount, type IKvMount } from "./kv-mount";
 import { TransitKey } from "./transit-key";
@@ -57,10 +57,9 @@ export interface KeystoreProps extends Omit<KeystoreSpecProps, "authMethod"> {
    */
   readonly kvVersion?: KvVersion;
   /**
-   * Mount path of the auth method (under `auth/`); when the login's AppRole `mount` is passed it must be that
-   * mount's path.
-   * @default - the login's AppRole `mount.authPathLiteral` when passed, else "approle" or "kubernetes" after the
-   *   login
+   * Mount path of the auth method (under `auth/`); when the login's `mount` (AppRole or Kubernetes auth) is
+   * passed it must be that mount's path.
+   * @default - the login's `mount.authPathLiteral` when passed, else "approle" or "kubernetes" after the login
    */
   readonly authEngine?: string;
   /**
@@ -95,7 +94,8 @@ export interface KeystoreProps extends Omit<KeystoreSpecProps, "authMethod"> {
  * login (AppRole role + role-id + secret-id, or a Kubernetes auth role) and the transit key (optional).
  * Child ids are stable: Namespace (created, or imported with `createNamespace: false`), AuthNamespace (an
  * imported `authNamespace`, creates nothing), KvMount, TransitKey, Policy, AppRoleAuth, AppRole,
- * KubernetesAuthBackend, KubernetesAuthRole.
+ * KubernetesAuthBackend (created with the Kubernetes login's `authBackend`, else imported when no `mount` is
+ * passed: creates nothing), KubernetesAuthRole.
  * At synth, the app's keystores are checked together: a prefix equal to or inside another's on the same mount,
  * or a policy or role name another keystore uses in the same namespace, fails the synth naming both.
  */
@@ -109,7 +109,7 @@ export class Keystore extends Construct implements IKeystore {
   public static specOf(props: KeystoreProps): KeystoreSpec {
     const login = props.login ?? KeystoreLogin.appRole();
     const kvMount = props.kvMount;
-    const authMount = login.appRoleOptions?.mount;
+    const authMount = login.appRoleOptions?.mount ?? login.kubernetesOptions?.mount;
     return new KeystoreSpec({
       ...props,
       kvEngine: props.kvEngine ?? kvMount?.kvMountPathLiteral,
@@ -136,7 +136,8 @@ export class Keystore extends Construct implements IKeystore {
 
   /**
    * @throws Error when the spec is invalid (see resolveKeystoreSpec), when a passed mount does not match the
-   *   spec (path, version, namespace), or when a Kubernetes login names no service account.
+   *   spec (path, version, namespace), or when a Kubernetes login names no service account or passes both a
+   *   `mount` and an `authBackend`.
    */
   constructor(scope: Construct, id: string, props: KeystoreProps) {
     super(scope, id);
@@ -191,14 +192,7 @@ export class Keystore extends Construct implements IKeystore {
       const { mount, ...options } = appRole;
       const auth =
         mount ?? new AppRoleAuth(this, "AppRoleAuth", { path: spec.authEngine, namespace: authNamespace });
-      if (
-        auth.authPathLiteral !== spec.authEngine ||
-        auth.authNamespace?.namespacePathLiteral !== authNamespace?.namespacePathLiteral
-      ) {
-        throw new Error(
-          `login's AppRole mount ${show(`${auth.authNamespace?.namespacePathLiteral ?? ""}/auth/${auth.authPathLiteral}`)} does not match the spec's auth mount ${show(`${authNamespace?.namespacePathLiteral ?? ""}/auth/${spec.authEngine}`)}: pass a mount with the same path and namespace`,
-        );
-      }
+      checkLoginMount("AppRole", auth, spec.authEngine, authNamespace);
       const identity = new AppRoleIdentity(this, "AppRole", { ...options, auth, roleName: spec.roleName });
       this.grantKeyServerAccess(identity);
       this.appRoleIdentity = identity;
@@ -207,11 +201,16 @@ export class Keystore extends Construct implements IKeystore {
       this.secretIdWrappingToken = identity.secretIdWrappingToken;
       this.secretIdAccessor = identity.secretIdAccessor;
     } else {
-      const { authBackend, serviceAccountNames, serviceAccountNamespaces, ...options } =
+      const { authBackend, mount, serviceAccountNames, serviceAccountNamespaces, ...options } =
         login.kubernetesOptions ?? {};
       if (serviceAccountNames === undefined || serviceAccountNamespaces === undefined) {
         throw new Error(
           'login KeystoreLogin.kubernetes(...) names no service account: pass serviceAccountNames and serviceAccountNamespaces, e.g. { serviceAccountNames: ["kes"], serviceAccountNamespaces: ["minio"] }, or give the keystore to a KesTenant, which binds its key server',
+        );
+      }
+      if (authBackend && mount) {
+        throw new Error(
+          `login KeystoreLogin.kubernetes(...) passes mount ${show(mount.node.path)} and authBackend, but authBackend creates the mount: pass authBackend to create and configure it here, or mount for one configured elsewhere, not both`,
         );
       }
       if (authBackend) {
@@ -221,12 +220,16 @@ export class Keystore extends Construct implements IKeystore {
           namespace: authNamespace,
         });
       }
+      const auth =
+        mount ??
+        this.kubernetesAuthBackend ??
+        KubernetesAuthBackend.fromExisting(this, "KubernetesAuthBackend", spec.authEngine, authNamespace);
+      checkLoginMount("Kubernetes auth", auth, spec.authEngine, authNamespace);
       const role = new KubernetesAuthRole(this, "KubernetesAuthRole", {
         ...options,
         serviceAccountNames,
         serviceAccountNamespaces,
-        authPath: this.kubernetesAuthBackend?.authPath ?? spec.authEngine,
-        namespace: authNamespace,
+        auth,
         roleName: spec.roleName,
       });
       this.grantKeyServerAccess(role);
@@ -244,5 +247,24 @@ export class Keystore extends Construct implements IKeystore {
       );
     }
     role.addPolicy(this.keystorePolicyName);
+  }
+}
+
+/**
+ * Checks that the login's auth mount is the spec's (path and namespace).
+ * @throws Error naming both mounts when they differ.
+ */
+function checkLoginMount(
+  kind: string,
+  auth: IAppRoleAuth | IKubernetesAuthBackend,
+  authEngine: string,
+  authNamespace: IVaultNamespace | undefined,
+): void {
+  const given = auth.authNamespace?.namespacePathLiteral;
+  const expected = authNamespace?.namespacePathLiteral;
+  if (auth.authPathLiteral !== authEngine || given !== expected) {
+    throw new Error(
+      `login's ${kind} mount ${show(`${given ?? ""}/auth/${auth.authPathLiteral}`)} does not match the spec's auth mount ${show(`${expected ?? ""}/auth/${authEngine}`)}: pass a mount with the same path and namespace`,
+    );
   }
 }

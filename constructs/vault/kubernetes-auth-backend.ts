@@ -1,9 +1,23 @@
 import { AuthBackend } from "@cdktf/provider-vault/lib/auth-backend";
 import { KubernetesAuthBackendConfig } from "@cdktf/provider-vault/lib/kubernetes-auth-backend-config";
 import { Token } from "cdktf";
-import { Construct } from "constructs";
+import { Construct, type IConstruct } from "constructs";
 import { checkMount, RESERVED_AUTH_MOUNTS } from "./keystore-spec-validation";
 import type { IVaultNamespace } from "./vault-namespace";
+
+/**
+ * A Kubernetes auth mount that key server roles are created in. `authPath` is the attribute for resource
+ * arguments (a token when the mount is created here, so Terraform creates the mount first); `authPathLiteral` is
+ * the same path as written, known at synth.
+ */
+export interface IKubernetesAuthBackend extends IConstruct {
+  /** Mount path under `auth/`, e.g. "kubernetes": the mount's `path` attribute, a token when created here. */
+  readonly authPath: string;
+  /** The mount path as written ("kubernetes"), never a token: for configs and checks. */
+  readonly authPathLiteral: string;
+  /** Namespace of the mount; undefined for the root namespace. */
+  readonly authNamespace?: IVaultNamespace;
+}
 
 /** How Vault reaches the cluster whose service-account tokens it accepts. */
 export interface KubernetesAuthBackendOptions {
@@ -38,14 +52,39 @@ export interface KubernetesAuthBackendProps extends KubernetesAuthBackendOptions
 
 /**
  * Enables Vault's Kubernetes auth method and points it at a cluster (API address, CA, token reviewer), so pods
- * log in with their service-account tokens: no secret to deliver. Child ids: Resource (the mount), Config.
+ * log in with their service-account tokens: no secret to deliver. Tenants may share one mount: create it once
+ * and pass it to each keystore's login, or pass {@link KubernetesAuthBackend.fromExisting} for a mount made and
+ * configured elsewhere. Child ids: Resource (the mount), Config.
  * @see https://openbao.org/docs/auth/kubernetes/
  */
-export class KubernetesAuthBackend extends Construct {
+export class KubernetesAuthBackend extends Construct implements IKubernetesAuthBackend {
+  /**
+   * An existing Kubernetes auth mount (its cluster config is the platform's), as a construct `id` under `scope`
+   * that creates nothing.
+   * @param path mount path under `auth/`, e.g. "kubernetes"
+   * @throws Error when `path` is not a valid auth mount path ("token" is reserved).
+   */
+  public static fromExisting(
+    scope: Construct,
+    id: string,
+    path: string,
+    namespace?: IVaultNamespace,
+  ): IKubernetesAuthBackend {
+    checkMount("authEngine", path, '"kubernetes"', RESERVED_AUTH_MOUNTS, "auth");
+    class Import extends Construct implements IKubernetesAuthBackend {
+      public readonly authPath = path;
+      public readonly authPathLiteral = path;
+      public readonly authNamespace = namespace;
+    }
+    return new Import(scope, id);
+  }
+
   /** Mount path under `auth/`: the mount's `path` (a token: depending on it orders after the mount's creation). */
   public readonly authPath: string;
   /** The mount path as written ("kubernetes"), never a token: for configs and checks. */
   public readonly authPathLiteral: string;
+  /** Namespace of the mount; undefined for the root namespace. */
+  public readonly authNamespace?: IVaultNamespace;
   /** The L1 auth backend (escape hatch). */
   public readonly backend: AuthBackend;
   /** The L1 config (escape hatch). */
@@ -82,5 +121,6 @@ export class KubernetesAuthBackend extends Construct {
     });
     this.authPath = this.backend.path;
     this.authPathLiteral = path;
+    this.authNamespace = props.namespace;
   }
 }

@@ -3,7 +3,8 @@ import { Construct } from "constructs";
 import { Duration } from "../duration";
 import { LoginPolicyNames } from "../private/login-policy-names";
 import { isUnresolved, show } from "../private/vault-path";
-import { checkMount, checkName, RESERVED_AUTH_MOUNTS } from "./keystore-spec-validation";
+import { checkName } from "./keystore-spec-validation";
+import type { IKubernetesAuthBackend } from "./kubernetes-auth-backend";
 import type { IVaultLoginRole } from "./vault-login-role";
 import type { IVaultNamespace } from "./vault-namespace";
 
@@ -27,16 +28,11 @@ export interface KubernetesAuthOptions {
 
 export interface KubernetesAuthRoleProps extends KubernetesAuthOptions {
   /**
-   * Path of the Kubernetes auth mount (configured elsewhere with the cluster's API address and CA); a token
-   * of the mount's creation orders the role after it.
-   * @default "kubernetes"
+   * The Kubernetes auth mount the role is created in: a `KubernetesAuthBackend` of this app (the role is then
+   * created after it) or `KubernetesAuthBackend.fromExisting(...)`; its namespace is the role's.
+   * @default - the existing mount "kubernetes" of the root namespace (configured elsewhere)
    */
-  readonly authPath?: string;
-  /**
-   * Namespace of the auth mount.
-   * @default - the root namespace
-   */
-  readonly namespace?: IVaultNamespace;
+  readonly auth?: IKubernetesAuthBackend;
   /** Role name (lowercase). */
   readonly roleName: string;
   /**
@@ -57,24 +53,21 @@ const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export class KubernetesAuthRole extends Construct implements IVaultLoginRole {
   /** Role name (a token). */
   public readonly roleName: string;
-  /** Path of the auth mount: `props.authPath` as given (a token when it is the attribute of a created mount). */
+  /** Path of the auth mount: the mount's `authPath` attribute (a token when the mount is created here). */
   public readonly authPath: string;
   /** The L1 role (escape hatch). */
   public readonly role: KubernetesAuthBackendRole;
-  /** Namespace of the auth mount (`props.namespace`); undefined for the root namespace. */
+  /** Namespace of the auth mount (`auth.authNamespace`); undefined for the root namespace. */
   public readonly loginNamespace?: IVaultNamespace;
   private readonly policyNames: LoginPolicyNames;
 
   /**
    * @throws Error when the names or namespaces are empty, contain "*", or are not Kubernetes names, or the
-   *   role name, mount path or period are malformed. A role left without any policy fails the synth
+   *   role name or period are malformed. A role left without any policy fails the synth
    *   (validation).
    */
   constructor(scope: Construct, id: string, props: KubernetesAuthRoleProps) {
     super(scope, id);
-    const authPath = props.authPath ?? "kubernetes";
-    if (!isUnresolved(authPath))
-      checkMount("authPath", authPath, '"kubernetes"', RESERVED_AUTH_MOUNTS, "auth");
     if (!isUnresolved(props.roleName)) checkName("roleName", props.roleName);
     for (const [field, list] of [
       ["serviceAccountNames", props.serviceAccountNames],
@@ -94,7 +87,8 @@ export class KubernetesAuthRole extends Construct implements IVaultLoginRole {
     }
     const period = (props.tokenPeriod ?? Duration.seconds(300)).toSeconds();
     this.policyNames = new LoginPolicyNames(this, props.policyNames);
-    const namespace = props.namespace?.namespacePath;
+    const authPath = props.auth?.authPath ?? "kubernetes";
+    const namespace = props.auth?.authNamespace?.namespacePath;
     this.role = new KubernetesAuthBackendRole(this, "Resource", {
       backend: authPath,
       roleName: props.roleName,
@@ -110,7 +104,7 @@ export class KubernetesAuthRole extends Construct implements IVaultLoginRole {
     });
     this.roleName = this.role.roleName;
     this.authPath = authPath;
-    this.loginNamespace = props.namespace;
+    this.loginNamespace = props.auth?.authNamespace;
   }
 
   public addPolicy(policyName: string): void {

@@ -5,9 +5,12 @@ import {
   AppRoleAuth,
   Keystore,
   KeystoreLogin,
+  KubernetesAuthBackend,
   KvMount,
   KvVersion,
+  VaultNamespace,
   type KeystoreProps,
+  type KubernetesLoginOptions,
 } from "../../../../constructs";
 import { keystorePolicyRules, renderPolicyHcl } from "../../../../constructs/spec";
 import { only, resources, synth } from "./synth";
@@ -246,6 +249,103 @@ describe("Keystore", () => {
     expect(only(json, "vault_auth_backend")).toMatchObject({ type: "kubernetes", path: "kubernetes" });
     expect(only(json, "vault_kubernetes_auth_backend_config").kubernetes_host).toBe("https://10.0.0.1:6443");
     expect(only(json, "vault_kubernetes_auth_backend_role").backend).toMatch(/^\$\{vault_auth_backend\./);
+  });
+
+  const k8sLogin = (props: Partial<KubernetesLoginOptions>) =>
+    KeystoreLogin.kubernetes({ serviceAccountNames: ["kes"], serviceAccountNamespaces: ["minio"], ...props });
+
+  test("GIVEN a Kubernetes login with an imported mount WHEN synthesized THEN the role is created in it, the spec takes its path, and no mount is created", () => {
+    let ks: Keystore | undefined;
+    const { json } = synth((s) => {
+      ks = keystore(s, {
+        namespace: "team-a",
+        createNamespace: false,
+        login: k8sLogin({
+          mount: KubernetesAuthBackend.fromExisting(
+            s,
+            "Shared",
+            "k8s",
+            VaultNamespace.fromPath(s, "TeamA", "team-a"),
+          ),
+        }),
+      });
+    });
+    expect(resources(json, "vault_auth_backend")).toEqual({});
+    expect(resources(json, "vault_kubernetes_auth_backend_config")).toEqual({});
+    expect(only(json, "vault_kubernetes_auth_backend_role")).toMatchObject({
+      backend: "k8s",
+      namespace: "team-a",
+    });
+    expect([ks?.spec.authEngine, ks?.kubernetesAuthBackend]).toEqual(["k8s", undefined]);
+  });
+
+  test("GIVEN a Kubernetes auth mount created once WHEN two keystores log in through it THEN both roles refer to its path and no other mount is created", () => {
+    const { json } = synth((s) => {
+      const mount = new KubernetesAuthBackend(s, "K8sAuth", { kubernetesHost: "https://10.0.0.1:6443" });
+      keystore(s, { login: k8sLogin({ mount }) });
+      new Keystore(s, "Analytics", { prefix: "analytics", login: k8sLogin({ mount }) });
+    });
+    expect(Object.keys(resources(json, "vault_auth_backend"))).toHaveLength(1);
+    expect(
+      Object.values(resources(json, "vault_kubernetes_auth_backend_role")).map((r) => r.backend),
+    ).toEqual([
+      expect.stringMatching(/^\$\{vault_auth_backend\.K8sAuth_[0-9A-F]+\.path\}$/),
+      expect.stringMatching(/^\$\{vault_auth_backend\.K8sAuth_[0-9A-F]+\.path\}$/),
+    ]);
+  });
+
+  test("GIVEN a Kubernetes login without a mount WHEN built THEN the existing mount is imported as KubernetesAuthBackend and creates nothing", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "s");
+    const ks = keystore(stack, { login: k8sLogin({}) });
+    expect(ks.node.tryFindChild("KubernetesAuthBackend")).toMatchObject({
+      authPath: "kubernetes",
+      authPathLiteral: "kubernetes",
+      authNamespace: undefined,
+    });
+    expect(ks.kubernetesAuthBackend).toBeUndefined();
+  });
+
+  test("fails when a passed Kubernetes auth mount has another path", () => {
+    expect(() =>
+      synth((s) =>
+        keystore(s, {
+          authEngine: "kubernetes",
+          login: k8sLogin({ mount: KubernetesAuthBackend.fromExisting(s, "Existing", "other") }),
+        }),
+      ),
+    ).toThrow(
+      'login\'s Kubernetes auth mount "/auth/other" does not match the spec\'s auth mount "/auth/kubernetes": pass a mount with the same path and namespace',
+    );
+  });
+
+  test("fails when a passed Kubernetes auth mount is in another namespace", () => {
+    expect(() =>
+      synth((s) =>
+        keystore(s, {
+          namespace: "team-a",
+          createNamespace: false,
+          login: k8sLogin({ mount: KubernetesAuthBackend.fromExisting(s, "Existing", "kubernetes") }),
+        }),
+      ),
+    ).toThrow(
+      'login\'s Kubernetes auth mount "/auth/kubernetes" does not match the spec\'s auth mount "team-a/auth/kubernetes": pass a mount with the same path and namespace',
+    );
+  });
+
+  test("fails when a Kubernetes login passes both a mount and an authBackend", () => {
+    expect(() =>
+      synth((s) =>
+        keystore(s, {
+          login: k8sLogin({
+            mount: KubernetesAuthBackend.fromExisting(s, "Existing", "kubernetes"),
+            authBackend: { kubernetesHost: "https://10.0.0.1:6443" },
+          }),
+        }),
+      ),
+    ).toThrow(
+      'login KeystoreLogin.kubernetes(...) passes mount "stack/Existing" and authBackend, but authBackend creates the mount: pass authBackend to create and configure it here, or mount for one configured elsewhere, not both',
+    );
   });
 
   test("GIVEN each login WHEN built THEN it carries only its own method's options", () => {
