@@ -1,5 +1,6 @@
 import { AuthBackend } from "@cdktf/provider-vault/lib/auth-backend";
 import { Construct, type IConstruct } from "constructs";
+import { importAuthMount } from "./auth-mount-import";
 import { checkMount, RESERVED_AUTH_MOUNTS } from "./keystore-spec-validation";
 import type { IVaultNamespace } from "./vault-namespace";
 
@@ -46,13 +47,7 @@ export class AppRoleAuth extends Construct implements IAppRoleAuth {
     path: string,
     namespace?: IVaultNamespace,
   ): IAppRoleAuth {
-    checkMount("authEngine", path, '"approle"', RESERVED_AUTH_MOUNTS, "auth");
-    class Import extends Construct implements IAppRoleAuth {
-      public readonly authPath = path;
-      public readonly authPathLiteral = path;
-      public readonly authNamespace = namespace;
-    }
-    return new Import(scope, id);
+    return importAuthMount(scope, id, path, namespace, '"approle"');
   }
 
   /** The mount's `path` (a token). */

@@ -1,6 +1,7 @@
 import { Construct, type IConstruct } from "constructs";
 import { show } from "../private/vault-path";
-import { AppRoleAuth, type IAppRoleAuth } from "./approle-auth";
+import { AppRoleAuth } from "./approle-auth";
+import type { AuthMountAttributes } from "./auth-mount-import";
 import { AppRoleIdentity } from "./approle-identity";
 import { KeystorePolicy } from "./keystore-policy";
 import { registerKeystore } from "./keystore-registry";
@@ -8,7 +9,7 @@ import { KeystoreSpec } from "./keystore-spec";
 import type { KeystoreSpecProps } from "./keystore-spec-validation";
 import type { KvVersion } from "./kv-version";
 import { KeystoreLogin } from "./keystore-login";
-import { KubernetesAuthBackend, type IKubernetesAuthBackend } from "./kubernetes-auth-backend";
+import { KubernetesAuthBackend } from "./kubernetes-auth-backend";
 import { KubernetesAuthRole } from "./kubernetes-auth-role";
 import { KvMount, type IKvMount } from "./kv-mount";
 import { TransitKey } from "./transit-key";
@@ -256,7 +257,7 @@ export class Keystore extends Construct implements IKeystore {
  */
 function checkLoginMount(
   kind: string,
-  auth: IAppRoleAuth | IKubernetesAuthBackend,
+  auth: AuthMountAttributes,
   authEngine: string,
   authNamespace: IVaultNamespace | undefined,
 ): void {

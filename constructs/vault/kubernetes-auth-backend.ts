@@ -2,6 +2,7 @@ import { AuthBackend } from "@cdktf/provider-vault/lib/auth-backend";
 import { KubernetesAuthBackendConfig } from "@cdktf/provider-vault/lib/kubernetes-auth-backend-config";
 import { Token } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
+import { importAuthMount } from "./auth-mount-import";
 import { checkMount, RESERVED_AUTH_MOUNTS } from "./keystore-spec-validation";
 import type { IVaultNamespace } from "./vault-namespace";
 
@@ -70,13 +71,7 @@ export class KubernetesAuthBackend extends Construct implements IKubernetesAuthB
     path: string,
     namespace?: IVaultNamespace,
   ): IKubernetesAuthBackend {
-    checkMount("authEngine", path, '"kubernetes"', RESERVED_AUTH_MOUNTS, "auth");
-    class Import extends Construct implements IKubernetesAuthBackend {
-      public readonly authPath = path;
-      public readonly authPathLiteral = path;
-      public readonly authNamespace = namespace;
-    }
-    return new Import(scope, id);
+    return importAuthMount(scope, id, path, namespace, '"kubernetes"');
   }
 
   /** Mount path under `auth/`: the mount's `path` (a token: depending on it orders after the mount's creation). */
