@@ -11,8 +11,7 @@ import { cdktfDeploy } from "../../../scripts/local/cdktf";
 import { loadTestbedEnv, REPO_ROOT } from "../../../scripts/testbed/env";
 import { startKubeControlPlane, type KubeControlPlane } from "../../../scripts/testbed/kube";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { must, serviceAccountToken, type Json } from "./kubernetes-auth-support";
 
 const AUTH_PATH = "k8s-platform";
 const TENANTS = ["payments", "analytics"];
@@ -23,23 +22,9 @@ describe("keystores logging in through an existing Kubernetes auth mount (Kubern
   let work: string;
   let stateFile: string;
 
-  const must = async (what: string, call: Promise<{ status: number; body: Json }>) => {
-    const r = await call;
-    if (r.status >= 300) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
   /** A token of `sa` in `ns` from the TokenRequest API; the API server's own audience unless `audiences`. */
-  const tokenOf = async (ns: string, sa: string, audiences?: string[]) =>
-    (
-      await must(
-        `token of ${ns}/${sa}`,
-        kube.request("POST", `/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`, {
-          apiVersion: "authentication.k8s.io/v1",
-          kind: "TokenRequest",
-          spec: { ...(audiences === undefined ? {} : { audiences }), expirationSeconds: 3600 },
-        }),
-      )
-    ).status.token as string;
+  const tokenOf = (ns: string, sa: string, audiences?: string[]) =>
+    serviceAccountToken(kube, ns, sa, audiences, 3600);
   const serviceAccount = (ns: string, name: string) =>
     must(
       `service account ${ns}/${name}`,

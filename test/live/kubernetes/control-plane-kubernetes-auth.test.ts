@@ -11,8 +11,7 @@ import { cdktfDeploy } from "../../../scripts/local/cdktf";
 import { loadTestbedEnv, REPO_ROOT } from "../../../scripts/testbed/env";
 import { startKubeControlPlane, type KubeControlPlane } from "../../../scripts/testbed/kube";
 import { startOpenBao, type OpenBaoServer } from "../../../scripts/testbed/openbao";
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { must, serviceAccountToken, type Json } from "./kubernetes-auth-support";
 
 const b64url = (v: string | Buffer) => Buffer.from(v).toString("base64url");
 
@@ -22,23 +21,8 @@ describe("Vault Kubernetes auth configured by the stack against a real API serve
   let work: string;
   let role: string;
 
-  const must = async (what: string, call: Promise<{ status: number; body: Json }>) => {
-    const r = await call;
-    if (r.status >= 300) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
-  /** A token of `sa` in `ns` from the TokenRequest API (what the kubelet puts in a projected volume). */
-  const tokenOf = async (ns: string, sa: string, audiences: string[]) =>
-    (
-      await must(
-        `token of ${ns}/${sa}`,
-        kube.request("POST", `/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`, {
-          apiVersion: "authentication.k8s.io/v1",
-          kind: "TokenRequest",
-          spec: { audiences, expirationSeconds: 600 },
-        }),
-      )
-    ).status.token as string;
+  const tokenOf = (ns: string, sa: string, audiences: string[]) =>
+    serviceAccountToken(kube, ns, sa, audiences);
   const login = (jwt: string) => bao.request("POST", "auth/kubernetes/login", { role, jwt });
 
   beforeAll(async () => {
