@@ -1,0 +1,71 @@
+// The JSON assembly helpers of SelfContainedStack against what cdktf does (its deepMerge is not exported: the
+// test reads it by deep path to compare).
+import { Lazy } from "cdktf";
+import { deepMerge } from "cdktf/lib/util";
+import { mergeTerraformJson, nestedByPath, setOverride } from "../../../stacks/terraform-json";
+
+type Json = Record<string, unknown>;
+
+describe("mergeTerraformJson", () => {
+  const token = Lazy.stringValue({ produce: () => "x" });
+  const resolvable = { resolve: () => 1 };
+  const cases: [string, () => Json, () => Json][] = [
+    ["disjoint blocks", () => ({ resource: { a: { x: { n: 1 } } } }), () => ({ resource: { b: { y: {} } } })],
+    [
+      "one block's keys merged",
+      () => ({ resource: { a: { x: { n: 1, m: 2 } } } }),
+      () => ({ resource: { a: { x: { m: 3, k: [1] } } } }),
+    ],
+    [
+      "arrays appended",
+      () => ({ moved: [{ a: 1 }], x: { l: ["a"] } }),
+      () => ({ moved: [{ b: 2 }], x: { l: ["b"] } }),
+    ],
+    ["an array over a non-array", () => ({ x: "s" }), () => ({ x: ["a"] })],
+    ["undefined deletes", () => ({ x: { a: 1, b: 2 } }), () => ({ x: { a: undefined } })],
+    ["an object over a scalar", () => ({ x: 1 }), () => ({ x: { y: 2 } })],
+    ["a scalar over an object", () => ({ x: { y: 2 } }), () => ({ x: 1 })],
+    ["a token object", () => ({ x: { y: 2 } }), () => ({ x: { t: resolvable }, y: { z: 1 } })],
+    ["a Lazy", () => ({ x: {} }), () => ({ x: { l: token } })],
+    ["null", () => ({ x: 1 }), () => ({ x: null })],
+  ];
+  test.each(cases)("GIVEN %s THEN the result equals cdktf's deepMerge", (_name, target, source) => {
+    const ours = mergeTerraformJson(target(), source());
+    const theirs = deepMerge(target(), source()) as Json;
+    expect(ours).toEqual(theirs);
+    expect(Object.keys(ours)).toEqual(Object.keys(theirs));
+  });
+
+  test("GIVEN two fragments THEN both are in the target and the target is returned", () => {
+    const target: Json = { resource: { a: { x: { n: 1 } } } };
+    expect(mergeTerraformJson(target, { resource: { a: { y: { n: 2 } } } })).toBe(target);
+    expect(target).toEqual({ resource: { a: { x: { n: 1 }, y: { n: 2 } } } });
+  });
+});
+
+describe("setOverride", () => {
+  test("GIVEN dotted paths THEN the tree holds them as TerraformStack.addOverride records them", () => {
+    const tree: Json = { a: "scalar", l: [1] };
+    setOverride(tree, "terraform.required_providers.vault.version", "5.0.0");
+    setOverride(tree, "terraform.required_providers.vault.source", undefined);
+    setOverride(tree, "a.b", 1);
+    setOverride(tree, "l.x", 2);
+    setOverride(tree, "top", { o: 1 });
+    expect(tree).toEqual({
+      terraform: { required_providers: { vault: { version: "5.0.0", source: undefined } } },
+      a: { b: 1 },
+      l: { x: 2 },
+      top: { o: 1 },
+    });
+    expect("source" in ((tree.terraform as Json).required_providers as Json).vault!).toBe(true);
+  });
+});
+
+describe("nestedByPath", () => {
+  test("GIVEN a construct path THEN the leaf is nested under each segment", () => {
+    expect(nestedByPath(["stack", "Tenant", "out"], "Tenant_out_1234")).toEqual({
+      stack: { Tenant: { out: "Tenant_out_1234" } },
+    });
+    expect(nestedByPath(["out"], "out")).toEqual({ out: "out" });
+  });
+});
