@@ -283,21 +283,36 @@ export class KeyServer extends Construct implements IKeyServer {
     });
     // Rendered when read (at synth for the ConfigMap and the checksum), so clients added later are in it.
     const keystoreConfig = ks.spec.keystoreConfig();
-    this.renderConfig = () =>
-      renderKeyServerConfig({
-        keystore: keystoreConfig,
-        vaultEndpoint: props.vaultEndpoint,
-        clients: this.clients.map(
-          (c): KeyServerClientPolicy => ({
-            policyName: c.policyName,
-            certFile: `${KEYSERVER_CLIENTS_DIR}/${clientCertKey(c)}`,
-            patterns: c.patterns,
-          }),
-        ),
-        adminIdentity: props.adminIdentity,
-        cacheOfflineExpiry: props.cacheOfflineExpiry?.toGoString(),
-      });
-    this.checksumOf = (configYaml) => sha256(configYaml, bundle?.content ?? runtime.image);
+    // Read three times per synth (this check, the ConfigMap, the checksum): rendered again only when the
+    // clients' policies differ from the last rendering's (a fleet's synth renders each tenant's config once).
+    let rendered: { readonly clients: string; readonly yaml: string } | undefined;
+    this.renderConfig = () => {
+      const clients = this.clients.map(
+        (c): KeyServerClientPolicy => ({
+          policyName: c.policyName,
+          certFile: `${KEYSERVER_CLIENTS_DIR}/${clientCertKey(c)}`,
+          patterns: c.patterns,
+        }),
+      );
+      const key = JSON.stringify(clients);
+      if (rendered?.clients !== key) {
+        const yaml = renderKeyServerConfig({
+          keystore: keystoreConfig,
+          vaultEndpoint: props.vaultEndpoint,
+          clients,
+          adminIdentity: props.adminIdentity,
+          cacheOfflineExpiry: props.cacheOfflineExpiry?.toGoString(),
+        });
+        rendered = { clients: key, yaml };
+      }
+      return rendered.yaml;
+    };
+    let checksum: { readonly configYaml: string; readonly value: string } | undefined;
+    this.checksumOf = (configYaml) => {
+      if (checksum?.configYaml !== configYaml)
+        checksum = { configYaml, value: sha256(configYaml, bundle?.content ?? runtime.image) };
+      return checksum.value;
+    };
     this.renderConfig(); // the config's own checks, now rather than at synth
 
     // Never the automounted token (an API credential for anything in the pod): with Kubernetes login the key
