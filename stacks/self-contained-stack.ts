@@ -1,6 +1,6 @@
 import { TerraformElement, TerraformOutput, TerraformStack, Token } from "cdktf";
 import type { IConstruct } from "constructs";
-import { mergeTerraformJson, nestedByPath, setOverride } from "./terraform-json";
+import { mergeResolvedFragment, mergeTerraformJson, nestedByPath, setOverride } from "./terraform-json";
 import { resolveTokens } from "./token-resolution";
 
 /** First segments of a Terraform reference that do not name a resource: `var.x`, `path.module`, `each.key`, ... */
@@ -123,7 +123,7 @@ export class SelfContainedStack extends TerraformStack {
     }
     const tf: Record<string, unknown> = { "//": { metadata, outputs } };
     const fragments = elements.map((e) => resolveTokens(this, e.toTerraform()) as Record<string, unknown>);
-    for (const f of fragments) mergeTerraformJson(tf, f);
+    for (const f of fragments) mergeResolvedFragment(tf, f);
     mergeTerraformJson(tf, this.stackOverrides);
     // A key of an override may itself be a token: then resolve everything, as cdktf does.
     if (overrideKeys.some((k) => Token.isUnresolved(k)))

@@ -29,6 +29,37 @@ export function mergeTerraformJson(
 }
 
 /**
+ * Merges a resolved fragment (plain JSON values only, no `undefined`, shared with nothing) into `target` as
+ * {@link mergeTerraformJson} does, with the same result, but takes the fragment's objects over where `target`
+ * has nothing at their key instead of copying them (`mergeTerraformJson` copies every object it merges: the
+ * whole JSON of a stack once more). Mutates `target` and the fragment's objects; returns `target`.
+ */
+export function mergeResolvedFragment(
+  target: Record<string, unknown>,
+  fragment: Record<string, unknown>,
+): Record<string, unknown> {
+  for (const key of Object.keys(fragment)) {
+    const value = fragment[key];
+    const there = target[key];
+    if (there === undefined && !Object.prototype.hasOwnProperty.call(target, key)) {
+      target[key] = value;
+    } else if (
+      typeof value === "object" &&
+      value !== null &&
+      !Array.isArray(value) &&
+      typeof there === "object" &&
+      there !== null &&
+      !Tokenization.isResolvable(value)
+    ) {
+      mergeResolvedFragment(there as Record<string, unknown>, value as Record<string, unknown>);
+    } else {
+      mergeTerraformJson(target, { [key]: value });
+    }
+  }
+  return target;
+}
+
+/**
  * Sets `value` at the dotted `path` of `tree`, as `TerraformStack.addOverride` records a stack override
  * (cdktf keeps its own record private): every segment but the last becomes an object, replacing a
  * non-object there. Mutates `tree`.

@@ -2,7 +2,12 @@
 // test reads it by deep path to compare).
 import { Lazy } from "cdktf";
 import { deepMerge } from "cdktf/lib/util";
-import { mergeTerraformJson, nestedByPath, setOverride } from "../../../stacks/terraform-json";
+import {
+  mergeResolvedFragment,
+  mergeTerraformJson,
+  nestedByPath,
+  setOverride,
+} from "../../../stacks/terraform-json";
 
 type Json = Record<string, unknown>;
 
@@ -43,6 +48,32 @@ describe("mergeTerraformJson", () => {
   });
 });
 
+describe("mergeResolvedFragment", () => {
+  const fragments = (): Json[] => [
+    { resource: { vault_mount: { kv: { path: "kv", options: { version: "1" } } } } },
+    { resource: { vault_mount: { other: { path: "o" } }, vault_policy: { p: { name: "p" } } } },
+    { resource: { vault_mount: { kv: { description: "d", options: { x: "y" } } } }, moved: [{ to: "a" }] },
+    { moved: [{ to: "b" }], terraform: { required_providers: { vault: { source: "hashicorp/vault" } } } },
+    { terraform: "scalar over an object" },
+    { locals: { a: 1 }, output: { o: { value: "v" } } },
+  ];
+  test("GIVEN resolved fragments THEN the result equals cdktf's deepMerge of them, in the same key order", () => {
+    const ours: Json = { "//": { metadata: {} } };
+    for (const f of fragments()) mergeResolvedFragment(ours, f);
+    const theirs: Json = { "//": { metadata: {} } };
+    for (const f of fragments()) deepMerge(theirs, f);
+    expect(JSON.stringify(ours)).toBe(JSON.stringify(theirs));
+    expect(ours.moved).toEqual([{ to: "a" }, { to: "b" }]);
+  });
+
+  test("GIVEN a key the target lacks THEN the fragment's object is taken over, not copied", () => {
+    const block = { kv: { path: "kv" } };
+    const target: Json = {};
+    mergeResolvedFragment(target, { resource: { vault_mount: block } });
+    expect((target.resource as Json).vault_mount).toBe(block);
+  });
+});
+
 describe("setOverride", () => {
   test("GIVEN dotted paths THEN the tree holds them as TerraformStack.addOverride records them", () => {
     const tree: Json = { a: "scalar", l: [1] };
@@ -57,7 +88,8 @@ describe("setOverride", () => {
       l: { x: 2 },
       top: { o: 1 },
     });
-    expect("source" in ((tree.terraform as Json).required_providers as Json).vault!).toBe(true);
+    const vault = ((tree.terraform as Json).required_providers as Json).vault as Json;
+    expect(Object.keys(vault)).toEqual(["version", "source"]); // kept: merged, it deletes the key
   });
 });
 
