@@ -59,7 +59,7 @@ export function resolveTokens(scope: IConstruct, value: unknown, depth = 0): unk
   if (Array.isArray(value)) {
     const items = value as unknown[];
     // cdktf resolves an array holding a list token (a string or number element) as a whole.
-    if (items.some((x) => typeof x === "number" || (typeof x === "string" && x.includes("TfToken["))))
+    if (items.some((x) => typeof x === "number" || (typeof x === "string" && x.includes("#{TfToken["))))
       return cdktfResolve(scope, items);
     const out: unknown[] = [];
     for (const x of items) {
