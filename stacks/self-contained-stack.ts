@@ -40,7 +40,8 @@ export function undeclaredReferences(tf: unknown): string[] {
     } else if (Array.isArray(v)) {
       for (const x of v) visit(x);
     } else if (v !== null && typeof v === "object") {
-      for (const [k, x] of Object.entries(v)) if (k !== "//") visit(x);
+      const o = v as Record<string, unknown>;
+      for (const k of Object.keys(o)) if (k !== "//") visit(o[k]);
     }
   };
   visit(tf);

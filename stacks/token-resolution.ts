@@ -68,13 +68,14 @@ export function resolveTokens(scope: IConstruct, value: unknown, depth = 0): unk
     }
     return out;
   }
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if ((proto !== Object.prototype && proto !== null) || Tokenization.isResolvable(value))
-    return cdktfResolve(scope, value);
   const obj = value as Record<string, unknown>;
+  const proto = Object.getPrototypeOf(obj) as unknown;
+  // A token (Tokenization.isResolvable), or an object that is not plain: cdktf's.
+  if ((proto !== Object.prototype && proto !== null) || typeof obj.resolve === "function")
+    return cdktfResolve(scope, obj);
   const keys = Object.keys(obj);
   // A key may be a token (or a map token): cdktf resolves keys too.
-  if (keys.some(mayHoldToken)) return cdktfResolve(scope, obj);
+  for (const key of keys) if (mayHoldToken(key)) return cdktfResolve(scope, obj);
   const out: Record<string, unknown> = {};
   for (const key of keys) {
     const r = resolveTokens(scope, obj[key], depth + 1);
