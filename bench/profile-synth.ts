@@ -30,6 +30,8 @@ interface CpuProfile {
 export interface InclusiveTime {
   readonly name: string;
   readonly where: string;
+  /** The script's URL ("" for V8's own entries: root, program, garbage collector). */
+  readonly url: string;
   readonly inclusivePct: number;
 }
 
@@ -42,7 +44,7 @@ export function inclusiveTimes(profile: CpuProfile): InclusiveTime[] {
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const key = (n: ProfileNode) =>
-    `${n.callFrame.functionName || "(anonymous)"}\u0000${n.callFrame.url ? `${path.basename(n.callFrame.url)}:${n.callFrame.lineNumber + 1}` : ""}`;
+    `${n.callFrame.functionName || "(anonymous)"}\u0000${n.callFrame.url ? `${path.basename(n.callFrame.url)}:${n.callFrame.lineNumber + 1}` : ""}\u0000${n.callFrame.url}`;
   const time = new Map<string, number>();
   let total = 0;
   profile.samples.forEach((id, i) => {
@@ -61,8 +63,8 @@ export function inclusiveTimes(profile: CpuProfile): InclusiveTime[] {
   return [...time.entries()]
     .sort((a, b) => b[1] - a[1])
     .map(([k, us]) => {
-      const [name, where] = k.split("\u0000");
-      return { name, where, inclusivePct: total > 0 ? (100 * us) / total : 0 };
+      const [name, where, url] = k.split("\u0000");
+      return { name, where, url, inclusivePct: total > 0 ? (100 * us) / total : 0 };
     });
 }
 
@@ -121,8 +123,16 @@ function main(): void {
   );
   for (const r of selfTimes(profile).slice(0, top))
     process.stdout.write(`${r.selfPct.toFixed(1).padStart(6)}  ${r.name}  ${r.where}\n`);
-  process.stdout.write("\ninclusive %  function  (file:line)\n");
-  for (const r of inclusiveTimes(profile).slice(0, top))
+  // Node's module loader and the app's entry frames hold everything: left out.
+  process.stdout.write("\ninclusive %  function  (file:line), without Node's own frames and the entry\n");
+  const entry = (r: InclusiveTime) =>
+    r.url === "" ||
+    r.url.startsWith("node:") ||
+    r.url.endsWith("run-app.mjs") ||
+    r.where.endsWith("app.cjs:1");
+  for (const r of inclusiveTimes(profile)
+    .filter((r) => !entry(r))
+    .slice(0, top))
     process.stdout.write(`${r.inclusivePct.toFixed(1).padStart(6)}  ${r.name}  ${r.where}\n`);
 }
 
