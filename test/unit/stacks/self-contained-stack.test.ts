@@ -2,10 +2,13 @@ import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
 import { Mount } from "@cdktf/provider-vault/lib/mount";
 import { Policy } from "@cdktf/provider-vault/lib/policy";
 import { DataVaultGenericSecret } from "@cdktf/provider-vault/lib/data-vault-generic-secret";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import {
   App,
   Fn,
   LocalBackend,
+  TerraformIterator,
   TerraformLocal,
   TerraformOutput,
   TerraformStack,
@@ -185,6 +188,27 @@ describe("SelfContainedStack.toTerraform", () => {
     const self = build(new SelfContainedStack(new App({ outdir: os.tmpdir() }), "tenant")).toTerraform();
     expect(JSON.stringify(self)).toBe(JSON.stringify(plain));
     expect(JSON.stringify(self)).toContain('"policy":"path \\"${vault_mount.kv.path}/*\\" {}"');
+  });
+
+  test("GIVEN for_each and a dynamic block WHEN converted THEN the JSON equals cdktf's own", () => {
+    const build = (stack: TerraformStack) => {
+      new KubernetesProvider(stack, "kubernetes", {});
+      const names = TerraformIterator.fromList(["a", "b"]);
+      const ports = TerraformIterator.fromMap({ http: { port: 80 }, https: { port: 443 } });
+      new ServiceV1(stack, "svc", {
+        forEach: names,
+        metadata: { name: names.value as string, namespace: "ns" },
+        spec: {
+          port: ports.dynamic({ port: ports.getNumber("port"), name: Fn.tostring(ports.getNumber("port")) }),
+        },
+      });
+      return stack;
+    };
+    const plain = build(new TerraformStack(new App({ outdir: os.tmpdir() }), "tenant")).toTerraform();
+    const self = build(new SelfContainedStack(new App({ outdir: os.tmpdir() }), "tenant")).toTerraform();
+    expect(JSON.stringify(self)).toBe(JSON.stringify(plain));
+    expect(JSON.stringify(self)).toContain('"for_each":"${toset([\\"a\\", \\"b\\"])}"');
+    expect(JSON.stringify(self)).toContain('"content":{"port":"${each.value.port}"');
   });
 
   test("GIVEN a stack override WHEN synthesized THEN the written file equals a plain stack's", () => {
