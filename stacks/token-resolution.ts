@@ -36,7 +36,8 @@ const MAX_DEPTH = 200;
  * numbers, booleans and `null` are copied as cdktf would copy them, and every other value (a token, a string
  * or number that may encode one, an object that is not plain, a function) is handed to cdktf's resolver, in
  * the same order as cdktf visits them. The resolution context of such a value is the one cdktf would give it
- * (plain objects pass nothing down); only the path in cdktf's error messages starts at the value handed over.
+ * (plain objects pass nothing down); only the path in cdktf's error messages and its depth limit against cycles
+ * (200 levels) count from the value handed over.
  */
 export function resolveTokens(scope: IConstruct, value: unknown, depth = 0): unknown {
   switch (typeof value) {
