@@ -16,7 +16,13 @@ import { Construct, type IConstruct } from "constructs";
 import { createHash } from "node:crypto";
 import { Duration } from "../duration";
 import type { IKeystore } from "../vault/keystore";
-import { checkPolicyName, renderKeyServerConfig, type KeyServerClientPolicy } from "./key-server-config";
+import {
+  checkPolicyName,
+  keyServerConfig,
+  renderKeyServerConfig,
+  type KeyServerClientPolicy,
+  type KeyServerConfigInput,
+} from "./key-server-config";
 import { KeyServerTls } from "./key-server-tls";
 import { checkCount, checkDnsLabel, selectorLabels, workloadLabels } from "./kubernetes-names";
 import { MAX_KEY_SERVER_REPLICAS } from "./workload-checks";
@@ -283,22 +289,35 @@ export class KeyServer extends Construct implements IKeyServer {
     });
     // Rendered when read (at synth for the ConfigMap and the checksum), so clients added later are in it.
     const keystoreConfig = ks.spec.keystoreConfig();
-    this.renderConfig = () =>
-      renderKeyServerConfig({
-        keystore: keystoreConfig,
-        vaultEndpoint: props.vaultEndpoint,
-        clients: this.clients.map(
-          (c): KeyServerClientPolicy => ({
-            policyName: c.policyName,
-            certFile: `${KEYSERVER_CLIENTS_DIR}/${clientCertKey(c)}`,
-            patterns: c.patterns,
-          }),
-        ),
-        adminIdentity: props.adminIdentity,
-        cacheOfflineExpiry: props.cacheOfflineExpiry?.toGoString(),
-      });
-    this.checksumOf = (configYaml) => sha256(configYaml, bundle?.content ?? runtime.image);
-    this.renderConfig(); // the config's own checks, now rather than at synth
+    const configInput = (): KeyServerConfigInput => ({
+      keystore: keystoreConfig,
+      vaultEndpoint: props.vaultEndpoint,
+      clients: this.clients.map(
+        (c): KeyServerClientPolicy => ({
+          policyName: c.policyName,
+          certFile: `${KEYSERVER_CLIENTS_DIR}/${clientCertKey(c)}`,
+          patterns: c.patterns,
+        }),
+      ),
+      adminIdentity: props.adminIdentity,
+      cacheOfflineExpiry: props.cacheOfflineExpiry?.toGoString(),
+    });
+    // Read twice per synth (the ConfigMap, the checksum): rendered again only when the clients' policies differ
+    // from the last rendering's (a fleet's synth renders each tenant's config once).
+    let rendered: { readonly clients: string; readonly yaml: string } | undefined;
+    this.renderConfig = () => {
+      const input = configInput();
+      const key = JSON.stringify(input.clients);
+      if (rendered?.clients !== key) rendered = { clients: key, yaml: renderKeyServerConfig(input) };
+      return rendered.yaml;
+    };
+    let checksum: { readonly configYaml: string; readonly value: string } | undefined;
+    this.checksumOf = (configYaml) => {
+      if (checksum?.configYaml !== configYaml)
+        checksum = { configYaml, value: sha256(configYaml, bundle?.content ?? runtime.image) };
+      return checksum.value;
+    };
+    keyServerConfig(configInput()); // the config's own checks, now rather than at synth (no YAML yet)
 
     // Never the automounted token (an API credential for anything in the pod): with Kubernetes login the key
     // server gets a projected token for Vault's audience only, in a volume of its own.

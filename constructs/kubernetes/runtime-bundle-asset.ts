@@ -55,6 +55,18 @@ export function runtimeBundleFile(scope: IConstruct, bundle: RuntimeBundle): str
   return `${"../".repeat(STACK_DIR_DEPTH)}${runtimeBundleOutPath(bundle)}`;
 }
 
+/** Byte lengths of bundles, counted once: every stack of a fleet checks the file after its synthesis. */
+const byteLengths = new WeakMap<RuntimeBundle, number>();
+
+function byteLengthOf(bundle: RuntimeBundle): number {
+  let n = byteLengths.get(bundle);
+  if (n === undefined) {
+    n = Buffer.byteLength(bundle.content, "utf8");
+    byteLengths.set(bundle, n);
+  }
+  return n;
+}
+
 /**
  * Writes each bundle to `<outdir>/assets/KeyServerBundle/<sha256>/<file>` unless a file of its size is there
  * already (write then rename: a reader never sees half a file), and removes the folders of other bundles.
@@ -68,7 +80,7 @@ export function writeRuntimeBundles(outdir: string, bundles: readonly RuntimeBun
   }
   for (const bundle of bundles) {
     const target = path.join(outdir, runtimeBundleOutPath(bundle));
-    const size = Buffer.byteLength(bundle.content, "utf8");
+    const size = byteLengthOf(bundle);
     if (fs.statSync(target, { throwIfNoEntry: false })?.size === size) continue;
     fs.mkdirSync(path.dirname(target), { recursive: true });
     const tmp = `${target}.${process.pid}.tmp`;

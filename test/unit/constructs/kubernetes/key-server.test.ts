@@ -369,6 +369,20 @@ describe("KeyServer", () => {
     );
   });
 
+  test("GIVEN the config read WHEN a client is added THEN the config and its checksum are rendered anew", () => {
+    let before: [string, string] = ["", ""];
+    let ks: KeyServer | undefined;
+    synth((s) => {
+      ks = keyServer(s);
+      before = [ks.configYaml, ks.configChecksum];
+      expect([ks.configYaml, ks.configChecksum]).toEqual(before); // the same while the clients are
+      ks.addClient({ policyName: "backup", certPem: "BACKUP-CERT", patterns: minioKeyPolicy("backup-") });
+    });
+    expect(ks?.configYaml).toContain("- cert: /etc/keyserver/clients/backup.crt");
+    expect(before[0]).not.toContain("backup.crt");
+    expect(ks?.configChecksum).not.toBe(before[1]);
+  });
+
   test("GIVEN two clients WHEN synthesized THEN each certificate is named after its policy", () => {
     const j = synth((s) =>
       keyServer(s).addClient({
