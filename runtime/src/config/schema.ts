@@ -10,7 +10,6 @@
  * @see https://github.com/minio/kes/blob/master/server-config.yaml
  */
 import { stringify } from "yaml";
-import { blockYaml } from "./block-yaml";
 
 /**
  * An identity: the lowercase hex SHA-256 of a certificate's public key (`kes identity of`), or, as an
@@ -196,7 +195,5 @@ export function renderConfigYaml(config: KesConfigFile): string {
     keys: config.keys,
     keystore: config.keystore,
   };
-  const pruned = prune(ordered);
-  // The library for what the fast writer leaves to it; the same text either way.
-  return blockYaml(pruned) ?? stringify(pruned, { lineWidth: 0 });
+  return stringify(prune(ordered), { lineWidth: 0 });
 }

@@ -1,5 +1,4 @@
-import { parse, stringify } from "yaml";
-import { blockYaml } from "../../../../runtime/src/config/block-yaml";
+import { parse } from "yaml";
 import { parseConfig } from "../../../../runtime/src/config/parse";
 import {
   keyServerConfig,
@@ -24,21 +23,6 @@ const input = (spec: KeystoreSpec, over: Partial<KeyServerConfigInput> = {}): Ke
   ...over,
 });
 const approle = new KeystoreSpec({ prefix: "payments" });
-
-describe("renderKeyServerConfig", () => {
-  test("GIVEN a tenant's config (AppRole, or Kubernetes login) THEN the fast writer writes it, as the yaml library does", () => {
-    for (const spec of [
-      approle,
-      new KeystoreSpec({ prefix: "payments", authMethod: VaultAuthMethod.KUBERNETES }),
-    ]) {
-      const config = keyServerConfig(input(spec, { adminIdentity: "disabled" }));
-      const fast = blockYaml(JSON.parse(JSON.stringify(config)));
-      expect(fast).toBeDefined();
-      expect(renderKeyServerConfig(input(spec, { adminIdentity: "disabled" }))).toBe(fast);
-      expect(fast).toBe(stringify(JSON.parse(JSON.stringify(config)), { lineWidth: 0 }));
-    }
-  });
-});
 
 describe("keyServerConfig", () => {
   test("GIVEN an AppRole spec WHEN rendered THEN role-id and secret-id are ${ENV} references, never values", () => {
