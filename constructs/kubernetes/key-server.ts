@@ -27,10 +27,8 @@ import { KeyServerTls } from "./key-server-tls";
 import { checkCount, checkDnsLabel, selectorLabels, workloadLabels } from "./kubernetes-names";
 import { MAX_KEY_SERVER_REPLICAS } from "./workload-checks";
 import type { KeyPolicyPatterns } from "./minio-key-policy";
+import { keyServerEnv, keyServerProbe } from "./key-server-container";
 import {
-  ENV_KEYSERVER_ADDRESS,
-  ENV_VAULT_ROLE_ID,
-  ENV_VAULT_SECRET_ID,
   KEYSERVER_BUNDLE_DIR,
   KEYSERVER_CLIENTS_DIR,
   KEYSERVER_CONFIG_DIR,
@@ -44,7 +42,6 @@ import {
 } from "./paths";
 import type { ResourceSettings } from "./pod-security";
 import {
-  httpProbe,
   NODE_TOPOLOGY,
   PodVolumes,
   secureContainerSettings,
@@ -53,7 +50,7 @@ import {
   ZONE_TOPOLOGY,
 } from "./pod-template";
 import { runtimeBundleFile, sensitiveFileText } from "./runtime-bundle-asset";
-import { RuntimeSource } from "./runtime-source";
+import { RuntimeSource, type RuntimeBundle } from "./runtime-source";
 import { ServiceAddress } from "./service-address";
 import { escapeTerraformLiteral } from "./terraform-escape";
 
@@ -186,6 +183,31 @@ function sha256(...parts: string[]): string {
 }
 
 /**
+ * The config checksum: sha256 of a config and the code that runs it (the bundle, or the image), computed again
+ * only when the config differs from the last one asked about.
+ */
+function checksumMemo(code: string): (configYaml: string) => string {
+  let last: { readonly configYaml: string; readonly value: string } | undefined;
+  return (configYaml) => {
+    if (last?.configYaml !== configYaml) last = { configYaml, value: sha256(configYaml, code) };
+    return last.value;
+  };
+}
+
+/** Metadata every object of one key server shares. */
+interface WorkloadMetadata {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+}
+
+/** The key server pod's volumes with their mounts, in the Deployment binding's types. */
+type KeyServerPodVolumes = PodVolumes<
+  DeploymentV1SpecTemplateSpecVolume,
+  DeploymentV1SpecTemplateSpecContainerVolumeMount
+>;
+
+/**
  * The key server's props checked, with their defaults.
  * @throws Error when a name, count, CIDR or token lifetime is malformed, when the Vault endpoint is not an http(s)
  *   URL, or when the keystore's AppRole credentials cannot be delivered (wrapped or missing).
@@ -265,13 +287,10 @@ export class KeyServer extends Construct implements IKeyServer {
   constructor(scope: Construct, id: string, props: KeyServerProps) {
     super(scope, id);
     const { name, namespace, replicas, tokenSeconds, appRole } = checkKeyServerProps(props);
-    const ks = props.keystore;
-
     const runtime = props.runtime ?? RuntimeSource.fromBundle();
     const bundle = runtime.loadBundle();
-    const labels = workloadLabels(KEYSERVER_COMPONENT, name);
+    const metadata = { name, namespace, labels: workloadLabels(KEYSERVER_COMPONENT, name) };
     const selector = selectorLabels(KEYSERVER_COMPONENT, name);
-    const metadata = { name, namespace, labels };
 
     this.keyServerNamespace = namespace;
     const address = ServiceAddress.keyServer(name, namespace, props.clusterDomain);
@@ -279,16 +298,51 @@ export class KeyServer extends Construct implements IKeyServer {
     this.keyServerEndpoints = [address.endpoint];
 
     for (const client of props.clients ?? []) this.addClient(client);
-    this.node.addValidation({
-      validate: () =>
-        this.clients.length === 0
-          ? [
-              "clients [] is empty, so no one could use the key server: pass MinIO's certificate with minioKeyPolicy(<prefix>), or call addClient",
-            ]
-          : [],
+    this.node.addValidation({ validate: () => this.missingClientErrors() });
+    this.renderConfig = this.configRenderer(props);
+    this.checksumOf = checksumMemo(bundle?.content ?? runtime.image);
+
+    this.serviceAccount = this.createServiceAccount(metadata);
+    this.secret = this.createSecret(metadata, props, appRole);
+    this.configMap = this.createConfigMap(metadata, bundle);
+    this.deployment = this.createDeployment(metadata, selector, props, runtime, {
+      replicas,
+      env: keyServerEnv(this.secret.metadata.name, appRole),
+      volumes: this.podVolumes({
+        secretName: this.secret.metadata.name,
+        configMapName: this.configMap.metadata.name,
+        tls: props.tls,
+        vaultToken: appRole
+          ? undefined
+          : { expirationSeconds: tokenSeconds, audience: props.keystore.kubernetesAudience },
+        bundle: bundle !== undefined,
+      }),
     });
-    // Rendered when read (at synth for the ConfigMap and the checksum), so clients added later are in it.
-    const keystoreConfig = ks.spec.keystoreConfig();
+    this.service = this.createService(metadata, selector);
+    this.keyServerServiceName = name;
+    this.podDisruptionBudget = this.createPodDisruptionBudget(metadata, selector);
+    if (props.networkPolicy) {
+      this.networkPolicy = this.createNetworkPolicy(metadata, selector, props.networkPolicy);
+    }
+  }
+
+  /** The synth-time validation's errors: none once at least one client is there. */
+  private missingClientErrors(): string[] {
+    return this.clients.length === 0
+      ? [
+          "clients [] is empty, so no one could use the key server: pass MinIO's certificate with minioKeyPolicy(<prefix>), or call addClient",
+        ]
+      : [];
+  }
+
+  /**
+   * The config renderer. It renders when read (at synth for the ConfigMap and the checksum), so clients added
+   * later are in it; read twice per synth, it renders again only when the clients' policies differ from the last
+   * rendering's (a fleet's synth renders each tenant's config once). The config's own checks run now rather than
+   * at synth (no YAML yet).
+   */
+  private configRenderer(props: KeyServerProps): () => string {
+    const keystoreConfig = props.keystore.spec.keystoreConfig();
     const configInput = (): KeyServerConfigInput => ({
       keystore: keystoreConfig,
       vaultEndpoint: props.vaultEndpoint,
@@ -302,30 +356,30 @@ export class KeyServer extends Construct implements IKeyServer {
       adminIdentity: props.adminIdentity,
       cacheOfflineExpiry: props.cacheOfflineExpiry?.toGoString(),
     });
-    // Read twice per synth (the ConfigMap, the checksum): rendered again only when the clients' policies differ
-    // from the last rendering's (a fleet's synth renders each tenant's config once).
     let rendered: { readonly clients: string; readonly yaml: string } | undefined;
-    this.renderConfig = () => {
+    keyServerConfig(configInput());
+    return () => {
       const input = configInput();
       const key = JSON.stringify(input.clients);
       if (rendered?.clients !== key) rendered = { clients: key, yaml: renderKeyServerConfig(input) };
       return rendered.yaml;
     };
-    let checksum: { readonly configYaml: string; readonly value: string } | undefined;
-    this.checksumOf = (configYaml) => {
-      if (checksum?.configYaml !== configYaml)
-        checksum = { configYaml, value: sha256(configYaml, bundle?.content ?? runtime.image) };
-      return checksum.value;
-    };
-    keyServerConfig(configInput()); // the config's own checks, now rather than at synth (no YAML yet)
+  }
 
-    // Never the automounted token (an API credential for anything in the pod): with Kubernetes login the key
-    // server gets a projected token for Vault's audience only, in a volume of its own.
-    this.serviceAccount = new ServiceAccountV1(this, "ServiceAccount", {
+  /**
+   * The service account. Never the automounted token (an API credential for anything in the pod): with
+   * Kubernetes login the key server gets a projected token for Vault's audience only, in a volume of its own.
+   */
+  private createServiceAccount(metadata: WorkloadMetadata): ServiceAccountV1 {
+    return new ServiceAccountV1(this, "ServiceAccount", {
       metadata,
       automountServiceAccountToken: false,
     });
+  }
 
+  /** The Secret: AppRole role-id and secret-id, the server's TLS (when given as PEM), the clients' certificates. */
+  private createSecret(metadata: WorkloadMetadata, props: KeyServerProps, appRole: boolean): SecretV1 {
+    const ks = props.keystore;
     const secretData: Record<string, string> = {};
     if (appRole) {
       secretData[KEYSERVER_SECRET_KEYS.roleId] = ks.roleId as string;
@@ -337,7 +391,7 @@ export class KeyServer extends Construct implements IKeyServer {
       secretData[KEYSERVER_SECRET_KEYS.tlsCert] = tls.pem.certPem;
       secretData[KEYSERVER_SECRET_KEYS.caCert] = tls.pem.caPem;
     }
-    this.secret = new SecretV1(this, "Secret", {
+    return new SecretV1(this, "Secret", {
       metadata,
       type: "Opaque",
       data: Token.asStringMap(
@@ -349,10 +403,14 @@ export class KeyServer extends Construct implements IKeyServer {
         }),
       ),
     });
+  }
 
-    // Literal text: the config's ${ENV} references are not Terraform's. The bundle is the app's one file in
-    // cdktf.out, read by Terraform and marked sensitive: cdk.tf.json names it instead of repeating it per tenant,
-    // and plans do not print it (the checksum annotation shows a new bundle).
+  /**
+   * The ConfigMap: the config as literal text (its ${ENV} references are not Terraform's), and the bundle. The
+   * bundle is the app's one file in cdktf.out, read by Terraform and marked sensitive: cdk.tf.json names it
+   * instead of repeating it per tenant, and plans do not print it (the checksum annotation shows a new bundle).
+   */
+  private createConfigMap(metadata: WorkloadMetadata, bundle: RuntimeBundle | undefined): ConfigMapV1 {
     const configData: Record<string, string> = {
       [KEYSERVER_CONFIG_MAP_KEYS.config]: Lazy.stringValue({
         produce: () => escapeTerraformLiteral(this.configYaml),
@@ -361,55 +419,36 @@ export class KeyServer extends Construct implements IKeyServer {
     if (bundle !== undefined) {
       configData[KEYSERVER_CONFIG_MAP_KEYS.bundle] = sensitiveFileText(runtimeBundleFile(this, bundle));
     }
-    this.configMap = new ConfigMapV1(this, "ConfigMap", { metadata, data: configData });
+    return new ConfigMapV1(this, "ConfigMap", { metadata, data: configData });
+  }
 
-    const secretName = this.secret.metadata.name;
-    const configMapName = this.configMap.metadata.name;
-    const env: DeploymentV1SpecTemplateSpecContainerEnv[] = [
-      { name: ENV_KEYSERVER_ADDRESS, value: `0.0.0.0:${KEYSERVER_PORT}` },
-    ];
-    if (appRole) {
-      env.push(
-        {
-          name: ENV_VAULT_ROLE_ID,
-          valueFrom: { secretKeyRef: { name: secretName, key: KEYSERVER_SECRET_KEYS.roleId } },
-        },
-        {
-          name: ENV_VAULT_SECRET_ID,
-          valueFrom: { secretKeyRef: { name: secretName, key: KEYSERVER_SECRET_KEYS.secretId } },
-        },
-      );
-    }
-    const pod = this.podVolumes({
-      secretName,
-      configMapName,
-      tls,
-      vaultToken: appRole ? undefined : { expirationSeconds: tokenSeconds, audience: ks.kubernetesAudience },
-      bundle: bundle !== undefined,
-    });
-
-    const probe = (failureThreshold: number, periodSeconds: number) =>
-      httpProbe({
-        path: "/v1/ready",
-        port: KEYSERVER_PORT,
-        scheme: "HTTPS",
-        initialDelaySeconds: 2,
-        periodSeconds,
-        failureThreshold,
-      });
+  /**
+   * The Deployment: rolling one pod at a time with no loss of capacity, spread over nodes and zones, rolled
+   * again when the config, the bundle or the Secret changes (checksum annotations).
+   */
+  private createDeployment(
+    metadata: WorkloadMetadata,
+    selector: Record<string, string>,
+    props: KeyServerProps,
+    runtime: RuntimeSource,
+    pod: {
+      readonly replicas: number;
+      readonly env: DeploymentV1SpecTemplateSpecContainerEnv[];
+      readonly volumes: KeyServerPodVolumes;
+    },
+  ): DeploymentV1 {
     const secretChecksum = Fn.nonsensitive(Fn.sha256(Fn.jsonencode(this.secret.data)));
-
-    this.deployment = new DeploymentV1(this, "Deployment", {
+    return new DeploymentV1(this, "Deployment", {
       metadata,
       waitForRollout: true,
       spec: {
-        replicas: String(replicas),
+        replicas: String(pod.replicas),
         revisionHistoryLimit: 5,
         selector: { matchLabels: selector },
         strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "1", maxUnavailable: "0" } },
         template: {
           metadata: {
-            labels,
+            labels: metadata.labels,
             annotations: {
               [CONFIG_CHECKSUM_ANNOTATION]: Lazy.stringValue({ produce: () => this.configChecksum }),
               [SECRET_CHECKSUM_ANNOTATION]: secretChecksum,
@@ -431,20 +470,23 @@ export class KeyServer extends Construct implements IKeyServer {
                 ),
                 command: ["node"],
                 args: [runtime.entryFile, "server", "--config", KEYSERVER_CONFIG_FILE],
-                env,
+                env: pod.env,
                 port: [{ name: "https", containerPort: KEYSERVER_PORT, protocol: "TCP" }],
-                readinessProbe: probe(3, 10),
-                livenessProbe: probe(6, 20),
-                volumeMount: pod.mounts,
+                readinessProbe: keyServerProbe(3, 10),
+                livenessProbe: keyServerProbe(6, 20),
+                volumeMount: pod.volumes.mounts,
               },
             ],
-            volume: pod.volumes,
+            volume: pod.volumes.volumes,
           },
         },
       },
     });
+  }
 
-    this.service = new ServiceV1(this, "Service", {
+  /** The ClusterIP Service on 7373 that clients reach (the certificate's SANs are its DNS names). */
+  private createService(metadata: WorkloadMetadata, selector: Record<string, string>): ServiceV1 {
+    return new ServiceV1(this, "Service", {
       metadata,
       spec: {
         type: "ClusterIP",
@@ -452,32 +494,41 @@ export class KeyServer extends Construct implements IKeyServer {
         port: [{ name: "https", port: KEYSERVER_PORT, targetPort: String(KEYSERVER_PORT), protocol: "TCP" }],
       },
     });
-    this.keyServerServiceName = name;
+  }
 
-    this.podDisruptionBudget = new PodDisruptionBudgetV1(this, "Pdb", {
+  /** At most one pod down at a time during voluntary disruptions. */
+  private createPodDisruptionBudget(
+    metadata: WorkloadMetadata,
+    selector: Record<string, string>,
+  ): PodDisruptionBudgetV1 {
+    return new PodDisruptionBudgetV1(this, "Pdb", {
       metadata,
       spec: { maxUnavailable: "1", selector: { matchLabels: selector } },
     });
+  }
 
-    if (props.networkPolicy) {
-      const np = props.networkPolicy;
-      this.networkPolicy = new NetworkPolicyV1(this, "NetworkPolicy", {
-        metadata,
-        spec: {
-          podSelector: { matchLabels: selector },
-          policyTypes: ["Ingress"],
-          ingress: [
-            {
-              ports: [{ port: String(KEYSERVER_PORT), protocol: "TCP" }],
-              from: [
-                { podSelector: { matchLabels: { ...np.clientPodLabels } } },
-                ...(np.probeCidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
-              ],
-            },
-          ],
-        },
-      });
-    }
+  /** Ingress on 7373 from the client pods and the probe CIDRs only. */
+  private createNetworkPolicy(
+    metadata: WorkloadMetadata,
+    selector: Record<string, string>,
+    np: KeyServerNetworkPolicyOptions,
+  ): NetworkPolicyV1 {
+    return new NetworkPolicyV1(this, "NetworkPolicy", {
+      metadata,
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            ports: [{ port: String(KEYSERVER_PORT), protocol: "TCP" }],
+            from: [
+              { podSelector: { matchLabels: { ...np.clientPodLabels } } },
+              ...(np.probeCidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
+            ],
+          },
+        ],
+      },
+    });
   }
 
   /** The pod's volumes and their mounts: config, TLS, client certificates, scratch, Vault token, bundle. */
@@ -488,11 +539,8 @@ export class KeyServer extends Construct implements IKeyServer {
     /** The projected service-account token (Kubernetes login only). */
     readonly vaultToken?: { readonly expirationSeconds: number; readonly audience?: string };
     readonly bundle: boolean;
-  }) {
-    const pod = new PodVolumes<
-      DeploymentV1SpecTemplateSpecVolume,
-      DeploymentV1SpecTemplateSpecContainerVolumeMount
-    >();
+  }): KeyServerPodVolumes {
+    const pod: KeyServerPodVolumes = new PodVolumes();
     const configMapVolume = (volume: string, key: string, path: string) => ({
       name: volume,
       configMap: { name: o.configMapName, defaultMode: "0444", items: [{ key, path }] },
