@@ -4,8 +4,6 @@ import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import {
   StatefulSetV1,
   type StatefulSetV1SpecTemplateSpecContainerEnv,
-  type StatefulSetV1SpecTemplateSpecContainerVolumeMount,
-  type StatefulSetV1SpecTemplateSpecVolume,
 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
@@ -15,34 +13,21 @@ import { ServiceAddress } from "./service-address";
 import { checkCount, checkDnsLabel, selectorLabels, workloadLabels } from "./kubernetes-names";
 import { check, dnsSubdomainProblem, imageProblem, MAX_MINIO_REPLICAS } from "./workload-checks";
 import { checkKeyName } from "./minio-key-policy";
+import { minioEnv, minioKesSecretData, minioPodVolumes, minioProbe, type MinioPodVolumes } from "./minio-pod";
 import {
   MINIO_CERTS_DIR,
   MINIO_CONSOLE_PORT,
   MINIO_DATA_DIR,
-  MINIO_KES_CA_FILE,
-  MINIO_KES_CLIENT_CERT_FILE,
-  MINIO_KES_CLIENT_KEY_FILE,
-  MINIO_KES_DIR,
-  MINIO_KES_SECRET_KEYS,
   MINIO_PORT,
   MINIO_ROOT_SECRET_KEYS,
 } from "./paths";
 import type { ResourceSettings } from "./pod-security";
-import {
-  httpProbe,
-  NODE_TOPOLOGY,
-  PodVolumes,
-  secureContainerSettings,
-  securePodSettings,
-  spreadOver,
-} from "./pod-template";
+import { NODE_TOPOLOGY, secureContainerSettings, securePodSettings, spreadOver } from "./pod-template";
 
 /** `app.kubernetes.io/name` of MinIO's pods. */
 export const MINIO_COMPONENT = "minio";
 /** MinIO image used when none is given: the last community release published as an image. Pin your own. */
 export const DEFAULT_MINIO_IMAGE = "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z";
-/** Directory where an external CA Secret (KeyServerTls.fromSecret) is mounted in MinIO's pods. */
-export const MINIO_KES_EXTERNAL_CA_DIR = "/etc/minio/kes-ca";
 
 /**
  * How MinIO authenticates to the key server: a client certificate and key (PEM tokens, e.g. from the tls
@@ -142,6 +127,13 @@ export interface MinioProps {
 const DEFAULT_RESOURCES = { cpuRequest: "250m", memoryRequest: "512Mi", cpuLimit: "2", memoryLimit: "2Gi" };
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
 
+/** Metadata every object of one MinIO shares (Secrets and the headless Service change the name). */
+interface WorkloadMetadata {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+}
+
 /** The `minio server` volume arguments: `/data` for one pod, else every pod's URL with MinIO's ellipsis syntax. */
 export function minioServerVolumes(
   name: string,
@@ -212,16 +204,40 @@ export class Minio extends Construct {
   constructor(scope: Construct, id: string, props: MinioProps) {
     super(scope, id);
     const { name, namespace, replicas, domain, storage, endpoints } = checkMinioProps(props);
-
-    const labels = workloadLabels(MINIO_COMPONENT, name);
+    const metadata = { name, namespace, labels: workloadLabels(MINIO_COMPONENT, name) };
     const selector = selectorLabels(MINIO_COMPONENT, name);
     this.minioPodLabels = selector;
-    const metadata = { name, namespace, labels };
 
+    this.rootSecretName = `${name}-root`;
+    this.rootSecret = this.createRootSecret(metadata, props);
+    const kesData = minioKesSecretData(props.kesClient, props.keyServerTls);
+    if (Object.keys(kesData).length > 0) this.kesSecret = this.createKesSecret(metadata, kesData);
+
+    this.headlessService = this.createHeadlessService(metadata, selector);
+    this.service = this.createService(metadata, selector);
+    this.minioEndpoint = ServiceAddress.minio(name, namespace, domain).endpoint;
+
+    this.statefulSet = this.createStatefulSet(metadata, selector, props, {
+      replicas,
+      storage,
+      serverArgs: minioServerVolumes(name, namespace, replicas, domain),
+      env: minioEnv({
+        ...props,
+        rootSecretName: this.rootSecret.metadata.name,
+        keyServerEndpoints: endpoints,
+      }),
+      volumes: minioPodVolumes(
+        this.kesSecret && { name: this.kesSecret.metadata.name, keys: Object.keys(kesData) },
+        props.keyServerTls,
+      ),
+    });
+  }
+
+  /** The root credentials Secret; the password is generated at apply time unless given (child id RootPassword). */
+  private createRootSecret(metadata: WorkloadMetadata, props: MinioProps): SecretV1 {
     const rootPassword =
       props.rootPassword ?? new Password(this, "RootPassword", { length: 40, special: false }).result;
-    this.rootSecretName = `${name}-root`;
-    this.rootSecret = new SecretV1(this, "RootSecret", {
+    return new SecretV1(this, "RootSecret", {
       metadata: { ...metadata, name: this.rootSecretName },
       type: "Opaque",
       data: {
@@ -229,76 +245,21 @@ export class Minio extends Construct {
         [MINIO_ROOT_SECRET_KEYS.password]: rootPassword,
       },
     });
+  }
 
-    const tls = props.keyServerTls;
-    const client = props.kesClient;
-    const kesData: Record<string, string> = {};
-    if (client.certificate) {
-      kesData[MINIO_KES_SECRET_KEYS.clientCert] = client.certificate.certPem;
-      kesData[MINIO_KES_SECRET_KEYS.clientKey] = client.certificate.keyPem;
-    }
-    if (tls.pem) kesData[MINIO_KES_SECRET_KEYS.caCert] = tls.pem.caPem;
-    const kesSecretName = `${name}-kes`;
-    if (Object.keys(kesData).length > 0) {
-      this.kesSecret = new SecretV1(this, "KesSecret", {
-        metadata: { ...metadata, name: kesSecretName },
-        type: "Opaque",
-        data: kesData,
-      });
-    }
-
-    const secretRef = (secret: string, key: string) => ({
-      valueFrom: { secretKeyRef: { name: secret, key } },
+  /** The Secret `<name>-kes` with MinIO's credentials towards the key server and the key server's CA. */
+  private createKesSecret(metadata: WorkloadMetadata, data: Record<string, string>): SecretV1 {
+    return new SecretV1(this, "KesSecret", {
+      metadata: { ...metadata, name: `${metadata.name}-kes` },
+      type: "Opaque",
+      data,
     });
-    const caFile = tls.pem ? MINIO_KES_CA_FILE : `${MINIO_KES_EXTERNAL_CA_DIR}/ca.crt`;
-    const env: StatefulSetV1SpecTemplateSpecContainerEnv[] = [
-      { name: "MINIO_ROOT_USER", ...secretRef(this.rootSecret.metadata.name, MINIO_ROOT_SECRET_KEYS.user) },
-      {
-        name: "MINIO_ROOT_PASSWORD",
-        ...secretRef(this.rootSecret.metadata.name, MINIO_ROOT_SECRET_KEYS.password),
-      },
-      { name: "MINIO_KMS_KES_ENDPOINT", value: endpoints.join(",") },
-      { name: "MINIO_KMS_KES_KEY_NAME", value: props.defaultKeyName },
-      { name: "MINIO_KMS_KES_CAPATH", value: caFile },
-    ];
-    if (client.certificate) {
-      env.push(
-        { name: "MINIO_KMS_KES_CERT_FILE", value: MINIO_KES_CLIENT_CERT_FILE },
-        { name: "MINIO_KMS_KES_KEY_FILE", value: MINIO_KES_CLIENT_KEY_FILE },
-      );
-    } else if (client.apiKeySecret) {
-      env.push({
-        name: "MINIO_KMS_KES_API_KEY",
-        ...secretRef(client.apiKeySecret.secretName, client.apiKeySecret.key),
-      });
-    }
-    if (props.autoEncryption) env.push({ name: "MINIO_KMS_AUTO_ENCRYPTION", value: "on" });
+  }
 
-    const kesSecretRef = this.kesSecret?.metadata.name;
-    const pod = new PodVolumes<
-      StatefulSetV1SpecTemplateSpecVolume,
-      StatefulSetV1SpecTemplateSpecContainerVolumeMount
-    >();
-    pod.mountOnly("data", MINIO_DATA_DIR, true); // the volume claim template's
-    pod.add({ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }, "/tmp", true);
-    if (kesSecretRef !== undefined) {
-      const items = Object.keys(kesData).map((key) => ({ key, path: key }));
-      pod.add(
-        { name: "kes", secret: { secretName: kesSecretRef, defaultMode: "0440", items } },
-        MINIO_KES_DIR,
-      );
-    }
-    if (!tls.pem && tls.secretName) {
-      const items = [{ key: tls.keys.ca, path: "ca.crt" }];
-      pod.add(
-        { name: "kes-ca", secret: { secretName: tls.secretName, defaultMode: "0440", items } },
-        MINIO_KES_EXTERNAL_CA_DIR,
-      );
-    }
-
-    const headlessName = `${name}-hl`;
-    this.headlessService = new ServiceV1(this, "HeadlessService", {
-      metadata: { ...metadata, name: headlessName },
+  /** The headless Service `<name>-hl` that gives each pod the DNS name the server's volume URLs use. */
+  private createHeadlessService(metadata: WorkloadMetadata, selector: Record<string, string>): ServiceV1 {
+    return new ServiceV1(this, "HeadlessService", {
+      metadata: { ...metadata, name: `${metadata.name}-hl` },
       spec: {
         clusterIp: "None",
         publishNotReadyAddresses: true,
@@ -306,7 +267,11 @@ export class Minio extends Construct {
         port: [{ name: "s3", port: MINIO_PORT, targetPort: String(MINIO_PORT), protocol: "TCP" }],
       },
     });
-    this.service = new ServiceV1(this, "Service", {
+  }
+
+  /** The ClusterIP Service clients use: S3 and the console. */
+  private createService(metadata: WorkloadMetadata, selector: Record<string, string>): ServiceV1 {
+    return new ServiceV1(this, "Service", {
       metadata,
       spec: {
         type: "ClusterIP",
@@ -322,28 +287,33 @@ export class Minio extends Construct {
         ],
       },
     });
-    this.minioEndpoint = ServiceAddress.minio(name, namespace, domain).endpoint;
+  }
 
-    const probe = (path: string, failureThreshold: number) =>
-      httpProbe({
-        path,
-        port: MINIO_PORT,
-        scheme: "HTTP",
-        initialDelaySeconds: 5,
-        periodSeconds: 10,
-        failureThreshold,
-      });
-    this.statefulSet = new StatefulSetV1(this, "StatefulSet", {
+  /** The StatefulSet: pods started in parallel, spread over nodes, one volume claim each. */
+  private createStatefulSet(
+    metadata: WorkloadMetadata,
+    selector: Record<string, string>,
+    props: MinioProps,
+    pod: {
+      readonly replicas: number;
+      readonly storage: string;
+      /** The `minio server` volume arguments. */
+      readonly serverArgs: string[];
+      readonly env: StatefulSetV1SpecTemplateSpecContainerEnv[];
+      readonly volumes: MinioPodVolumes;
+    },
+  ): StatefulSetV1 {
+    return new StatefulSetV1(this, "StatefulSet", {
       metadata,
       waitForRollout: true,
       spec: {
         serviceName: this.headlessService.metadata.name,
-        replicas: String(replicas),
+        replicas: String(pod.replicas),
         podManagementPolicy: "Parallel",
         selector: { matchLabels: selector },
         updateStrategy: [{ type: "RollingUpdate" }],
         template: {
-          metadata: { labels },
+          metadata: { labels: metadata.labels },
           spec: {
             ...securePodSettings(),
             topologySpreadConstraint: spreadOver(selector, [NODE_TOPOLOGY]),
@@ -364,28 +334,28 @@ export class Minio extends Construct {
                   `:${MINIO_CONSOLE_PORT}`,
                   "--certs-dir",
                   MINIO_CERTS_DIR,
-                  ...minioServerVolumes(name, namespace, replicas, domain),
+                  ...pod.serverArgs,
                 ],
-                env,
+                env: pod.env,
                 port: [
                   { name: "s3", containerPort: MINIO_PORT, protocol: "TCP" },
                   { name: "console", containerPort: MINIO_CONSOLE_PORT, protocol: "TCP" },
                 ],
-                livenessProbe: probe("/minio/health/live", 6),
-                readinessProbe: probe("/minio/health/ready", 3),
-                volumeMount: pod.mounts,
+                livenessProbe: minioProbe("/minio/health/live", 6),
+                readinessProbe: minioProbe("/minio/health/ready", 3),
+                volumeMount: pod.volumes.mounts,
               },
             ],
-            volume: pod.volumes,
+            volume: pod.volumes.volumes,
           },
         },
         volumeClaimTemplate: [
           {
-            metadata: { name: "data", labels },
+            metadata: { name: "data", labels: metadata.labels },
             spec: {
               accessModes: ["ReadWriteOnce"],
               ...(props.storageClassName === undefined ? {} : { storageClassName: props.storageClassName }),
-              resources: { requests: { storage } },
+              resources: { requests: { storage: pod.storage } },
             },
           },
         ],

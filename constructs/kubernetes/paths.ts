@@ -65,6 +65,8 @@ export const MINIO_KES_CLIENT_CERT_FILE = `${MINIO_KES_DIR}/client.crt`;
 export const MINIO_KES_CLIENT_KEY_FILE = `${MINIO_KES_DIR}/client.key`;
 /** CA that signed the key server's certificate (MINIO_KMS_KES_CAPATH). */
 export const MINIO_KES_CA_FILE = `${MINIO_KES_DIR}/ca.crt`;
+/** Directory where an external CA Secret (KeyServerTls.fromSecret) is mounted in MinIO's pods. */
+export const MINIO_KES_EXTERNAL_CA_DIR = "/etc/minio/kes-ca";
 /** MinIO's certificate directory: an emptyDir, since the root filesystem is read-only. */
 export const MINIO_CERTS_DIR = "/tmp/minio-certs";
 
