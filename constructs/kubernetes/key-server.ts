@@ -24,7 +24,13 @@ import {
   type KeyServerConfigInput,
 } from "./key-server-config";
 import { KeyServerTls } from "./key-server-tls";
-import { checkCount, checkDnsLabel, selectorLabels, workloadLabels } from "./kubernetes-names";
+import {
+  checkCount,
+  checkDnsLabel,
+  selectorLabels,
+  workloadMetadata,
+  type WorkloadMetadata,
+} from "./kubernetes-names";
 import { MAX_KEY_SERVER_REPLICAS } from "./workload-checks";
 import type { KeyPolicyPatterns } from "./minio-key-policy";
 import { keyServerEnv, keyServerProbe } from "./key-server-container";
@@ -194,13 +200,6 @@ function checksumMemo(code: string): (configYaml: string) => string {
   };
 }
 
-/** Metadata every object of one key server shares. */
-interface WorkloadMetadata {
-  readonly name: string;
-  readonly namespace: string;
-  readonly labels: Record<string, string>;
-}
-
 /** The key server pod's volumes with their mounts, in the Deployment binding's types. */
 type KeyServerPodVolumes = PodVolumes<
   DeploymentV1SpecTemplateSpecVolume,
@@ -289,7 +288,7 @@ export class KeyServer extends Construct implements IKeyServer {
     const { name, namespace, replicas, tokenSeconds, appRole } = checkKeyServerProps(props);
     const runtime = props.runtime ?? RuntimeSource.fromBundle();
     const bundle = runtime.loadBundle();
-    const metadata = { name, namespace, labels: workloadLabels(KEYSERVER_COMPONENT, name) };
+    const metadata = workloadMetadata(KEYSERVER_COMPONENT, name, namespace);
     const selector = selectorLabels(KEYSERVER_COMPONENT, name);
 
     this.keyServerNamespace = namespace;

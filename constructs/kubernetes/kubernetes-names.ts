@@ -40,6 +40,18 @@ export function workloadLabels(component: string, instance: string): Record<stri
   };
 }
 
+/** Metadata every object of one workload shares: its name, namespace and recommended labels. */
+export interface WorkloadMetadata {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+}
+
+/** The metadata of one workload's objects (`component` is its `app.kubernetes.io/name`). */
+export function workloadMetadata(component: string, name: string, namespace: string): WorkloadMetadata {
+  return { name, namespace, labels: workloadLabels(component, name) };
+}
+
 /** The labels that select one workload's pods (stable: changing them replaces Deployments). */
 export function selectorLabels(component: string, instance: string): Record<string, string> {
   return { "app.kubernetes.io/name": component, "app.kubernetes.io/instance": instance };

@@ -10,7 +10,13 @@ import { Construct } from "constructs";
 import type { IKeyServer } from "./key-server";
 import type { KeyServerTls } from "./key-server-tls";
 import { ServiceAddress } from "./service-address";
-import { checkCount, checkDnsLabel, selectorLabels, workloadLabels } from "./kubernetes-names";
+import {
+  checkCount,
+  checkDnsLabel,
+  selectorLabels,
+  workloadMetadata,
+  type WorkloadMetadata,
+} from "./kubernetes-names";
 import { check, dnsSubdomainProblem, imageProblem, MAX_MINIO_REPLICAS } from "./workload-checks";
 import { checkKeyName } from "./minio-key-policy";
 import { minioEnv, minioKesSecretData, minioPodVolumes, minioProbe, type MinioPodVolumes } from "./minio-pod";
@@ -127,13 +133,6 @@ export interface MinioProps {
 const DEFAULT_RESOURCES = { cpuRequest: "250m", memoryRequest: "512Mi", cpuLimit: "2", memoryLimit: "2Gi" };
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
 
-/** Metadata every object of one MinIO shares (Secrets and the headless Service change the name). */
-interface WorkloadMetadata {
-  readonly name: string;
-  readonly namespace: string;
-  readonly labels: Record<string, string>;
-}
-
 /** The `minio server` volume arguments: `/data` for one pod, else every pod's URL with MinIO's ellipsis syntax. */
 export function minioServerVolumes(
   name: string,
@@ -204,7 +203,7 @@ export class Minio extends Construct {
   constructor(scope: Construct, id: string, props: MinioProps) {
     super(scope, id);
     const { name, namespace, replicas, domain, storage, endpoints } = checkMinioProps(props);
-    const metadata = { name, namespace, labels: workloadLabels(MINIO_COMPONENT, name) };
+    const metadata = workloadMetadata(MINIO_COMPONENT, name, namespace);
     const selector = selectorLabels(MINIO_COMPONENT, name);
     this.minioPodLabels = selector;
 
