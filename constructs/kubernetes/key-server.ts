@@ -1,6 +1,7 @@
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import {
   DeploymentV1,
+  type DeploymentV1SpecTemplateSpecContainer,
   type DeploymentV1SpecTemplateSpecContainerEnv,
   type DeploymentV1SpecTemplateSpecContainerVolumeMount,
   type DeploymentV1SpecTemplateSpecVolume,
@@ -205,6 +206,13 @@ type KeyServerPodVolumes = PodVolumes<
   DeploymentV1SpecTemplateSpecVolume,
   DeploymentV1SpecTemplateSpecContainerVolumeMount
 >;
+
+/** What the key server's pod is made of besides the objects it refers to. */
+interface KeyServerPod {
+  readonly replicas: number;
+  readonly env: DeploymentV1SpecTemplateSpecContainerEnv[];
+  readonly volumes: KeyServerPodVolumes;
+}
 
 /**
  * The key server's props checked, with their defaults.
@@ -430,11 +438,7 @@ export class KeyServer extends Construct implements IKeyServer {
     selector: Record<string, string>,
     props: KeyServerProps,
     runtime: RuntimeSource,
-    pod: {
-      readonly replicas: number;
-      readonly env: DeploymentV1SpecTemplateSpecContainerEnv[];
-      readonly volumes: KeyServerPodVolumes;
-    },
+    pod: KeyServerPod,
   ): DeploymentV1 {
     const secretChecksum = Fn.nonsensitive(Fn.sha256(Fn.jsonencode(this.secret.data)));
     return new DeploymentV1(this, "Deployment", {
@@ -458,29 +462,36 @@ export class KeyServer extends Construct implements IKeyServer {
             ...securePodSettings(),
             terminationGracePeriodSeconds: 30,
             topologySpreadConstraint: spreadOver(selector, [NODE_TOPOLOGY, ZONE_TOPOLOGY]),
-            container: [
-              {
-                name: KEYSERVER_COMPONENT,
-                ...secureContainerSettings(
-                  runtime.image,
-                  props.resources,
-                  DEFAULT_RESOURCES,
-                  props.allowMemoryLock ? ["IPC_LOCK"] : [],
-                ),
-                command: ["node"],
-                args: [runtime.entryFile, "server", "--config", KEYSERVER_CONFIG_FILE],
-                env: pod.env,
-                port: [{ name: "https", containerPort: KEYSERVER_PORT, protocol: "TCP" }],
-                readinessProbe: keyServerProbe(3, 10),
-                livenessProbe: keyServerProbe(6, 20),
-                volumeMount: pod.volumes.mounts,
-              },
-            ],
+            container: [this.container(props, runtime, pod)],
             volume: pod.volumes.volumes,
           },
         },
       },
     });
+  }
+
+  /** The one container: node runs the bundle's `server` command, hardened, probed on /v1/ready over HTTPS. */
+  private container(
+    props: KeyServerProps,
+    runtime: RuntimeSource,
+    pod: KeyServerPod,
+  ): DeploymentV1SpecTemplateSpecContainer {
+    return {
+      name: KEYSERVER_COMPONENT,
+      ...secureContainerSettings(
+        runtime.image,
+        props.resources,
+        DEFAULT_RESOURCES,
+        props.allowMemoryLock ? ["IPC_LOCK"] : [],
+      ),
+      command: ["node"],
+      args: [runtime.entryFile, "server", "--config", KEYSERVER_CONFIG_FILE],
+      env: pod.env,
+      port: [{ name: "https", containerPort: KEYSERVER_PORT, protocol: "TCP" }],
+      readinessProbe: keyServerProbe(3, 10),
+      livenessProbe: keyServerProbe(6, 20),
+      volumeMount: pod.volumes.mounts,
+    };
   }
 
   /** The ClusterIP Service on 7373 that clients reach (the certificate's SANs are its DNS names). */

@@ -3,6 +3,7 @@ import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import {
   StatefulSetV1,
+  type StatefulSetV1SpecTemplateSpecContainer,
   type StatefulSetV1SpecTemplateSpecContainerEnv,
 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { Token } from "cdktf";
@@ -132,6 +133,16 @@ export interface MinioProps {
 
 const DEFAULT_RESOURCES = { cpuRequest: "250m", memoryRequest: "512Mi", cpuLimit: "2", memoryLimit: "2Gi" };
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
+
+/** What MinIO's pods are made of besides the objects they refer to. */
+interface MinioPod {
+  readonly replicas: number;
+  readonly storage: string;
+  /** The `minio server` volume arguments. */
+  readonly serverArgs: string[];
+  readonly env: StatefulSetV1SpecTemplateSpecContainerEnv[];
+  readonly volumes: MinioPodVolumes;
+}
 
 /** The `minio server` volume arguments: `/data` for one pod, else every pod's URL with MinIO's ellipsis syntax. */
 export function minioServerVolumes(
@@ -293,14 +304,7 @@ export class Minio extends Construct {
     metadata: WorkloadMetadata,
     selector: Record<string, string>,
     props: MinioProps,
-    pod: {
-      readonly replicas: number;
-      readonly storage: string;
-      /** The `minio server` volume arguments. */
-      readonly serverArgs: string[];
-      readonly env: StatefulSetV1SpecTemplateSpecContainerEnv[];
-      readonly volumes: MinioPodVolumes;
-    },
+    pod: MinioPod,
   ): StatefulSetV1 {
     return new StatefulSetV1(this, "StatefulSet", {
       metadata,
@@ -316,35 +320,7 @@ export class Minio extends Construct {
           spec: {
             ...securePodSettings(),
             topologySpreadConstraint: spreadOver(selector, [NODE_TOPOLOGY]),
-            container: [
-              {
-                name: MINIO_COMPONENT,
-                ...secureContainerSettings(
-                  props.image ?? DEFAULT_MINIO_IMAGE,
-                  props.resources,
-                  DEFAULT_RESOURCES,
-                ),
-                command: ["minio"],
-                args: [
-                  "server",
-                  "--address",
-                  `:${MINIO_PORT}`,
-                  "--console-address",
-                  `:${MINIO_CONSOLE_PORT}`,
-                  "--certs-dir",
-                  MINIO_CERTS_DIR,
-                  ...pod.serverArgs,
-                ],
-                env: pod.env,
-                port: [
-                  { name: "s3", containerPort: MINIO_PORT, protocol: "TCP" },
-                  { name: "console", containerPort: MINIO_CONSOLE_PORT, protocol: "TCP" },
-                ],
-                livenessProbe: minioProbe("/minio/health/live", 6),
-                readinessProbe: minioProbe("/minio/health/ready", 3),
-                volumeMount: pod.volumes.mounts,
-              },
-            ],
+            container: [this.container(props, pod)],
             volume: pod.volumes.volumes,
           },
         },
@@ -360,5 +336,32 @@ export class Minio extends Construct {
         ],
       },
     });
+  }
+
+  /** The one container: `minio server` over every pod's drive, hardened, probed on MinIO's health endpoints. */
+  private container(props: MinioProps, pod: MinioPod): StatefulSetV1SpecTemplateSpecContainer {
+    return {
+      name: MINIO_COMPONENT,
+      ...secureContainerSettings(props.image ?? DEFAULT_MINIO_IMAGE, props.resources, DEFAULT_RESOURCES),
+      command: ["minio"],
+      args: [
+        "server",
+        "--address",
+        `:${MINIO_PORT}`,
+        "--console-address",
+        `:${MINIO_CONSOLE_PORT}`,
+        "--certs-dir",
+        MINIO_CERTS_DIR,
+        ...pod.serverArgs,
+      ],
+      env: pod.env,
+      port: [
+        { name: "s3", containerPort: MINIO_PORT, protocol: "TCP" },
+        { name: "console", containerPort: MINIO_CONSOLE_PORT, protocol: "TCP" },
+      ],
+      livenessProbe: minioProbe("/minio/health/live", 6),
+      readinessProbe: minioProbe("/minio/health/ready", 3),
+      volumeMount: pod.volumes.mounts,
+    };
   }
 }
