@@ -57,7 +57,10 @@ import { RuntimeSource } from "./runtime-source";
 import { ServiceAddress } from "./service-address";
 import { escapeTerraformLiteral } from "./terraform-escape";
 
-/** Annotation on the pod template: sha256 of the config and the bundle (known at synth). */
+/**
+ * Annotation on the pod template: sha256 of the config and the bundle's sha256 (or of the config and the image
+ * reference), known at synth.
+ */
 export const CONFIG_CHECKSUM_ANNOTATION = "kes-vault-kit/checksum-config";
 /** Annotation on the pod template: sha256 of the Secret's data (computed by Terraform, non-sensitive). */
 export const SECRET_CHECKSUM_ANNOTATION = "kes-vault-kit/checksum-secret";
@@ -314,7 +317,8 @@ export class KeyServer extends Construct implements IKeyServer {
     let checksum: { readonly configYaml: string; readonly value: string } | undefined;
     this.checksumOf = (configYaml) => {
       if (checksum?.configYaml !== configYaml)
-        checksum = { configYaml, value: sha256(configYaml, bundle?.content ?? runtime.image) };
+        // The bundle's digest (hashed once per bundle, RuntimeSource.loadBundle), not its 200 KB per tenant.
+        checksum = { configYaml, value: sha256(configYaml, bundle?.sha256 ?? runtime.image) };
       return checksum.value;
     };
     keyServerConfig(configInput()); // the config's own checks, now rather than at synth (no YAML yet)
@@ -550,7 +554,7 @@ export class KeyServer extends Construct implements IKeyServer {
     return this.renderConfig();
   }
 
-  /** sha256 of the config and bundle, the value of the config checksum annotation. */
+  /** sha256 of the config and the bundle's sha256 (or the image), the value of the config checksum annotation. */
   public get configChecksum(): string {
     return this.checksumOf(this.configYaml);
   }
