@@ -61,7 +61,10 @@ import { RuntimeSource, type RuntimeBundle } from "./runtime-source";
 import { ServiceAddress } from "./service-address";
 import { escapeTerraformLiteral } from "./terraform-escape";
 
-/** Annotation on the pod template: sha256 of the config and the bundle (known at synth). */
+/**
+ * Annotation on the pod template: sha256 of the config and the bundle's sha256 (or of the config and the image
+ * reference), known at synth.
+ */
 export const CONFIG_CHECKSUM_ANNOTATION = "kes-vault-kit/checksum-config";
 /** Annotation on the pod template: sha256 of the Secret's data (computed by Terraform, non-sensitive). */
 export const SECRET_CHECKSUM_ANNOTATION = "kes-vault-kit/checksum-secret";
@@ -190,7 +193,7 @@ function sha256(...parts: string[]): string {
 }
 
 /**
- * The config checksum: sha256 of a config and the code that runs it (the bundle, or the image), computed again
+ * The config checksum: sha256 of a config and the code that runs it (the bundle's sha256, or the image), computed again
  * only when the config differs from the last one asked about.
  */
 function checksumMemo(code: string): (configYaml: string) => string {
@@ -307,7 +310,8 @@ export class KeyServer extends Construct implements IKeyServer {
     for (const client of props.clients ?? []) this.addClient(client);
     this.node.addValidation({ validate: () => this.missingClientErrors() });
     this.renderConfig = this.configRenderer(props);
-    this.checksumOf = checksumMemo(bundle?.content ?? runtime.image);
+    // The bundle's digest (hashed once per bundle, RuntimeSource.loadBundle), not its 200 KB per tenant.
+    this.checksumOf = checksumMemo(bundle?.sha256 ?? runtime.image);
 
     this.serviceAccount = this.createServiceAccount(metadata);
     this.secret = this.createSecret(metadata, props, appRole);
@@ -608,7 +612,7 @@ export class KeyServer extends Construct implements IKeyServer {
     return this.renderConfig();
   }
 
-  /** sha256 of the config and bundle, the value of the config checksum annotation. */
+  /** sha256 of the config and the bundle's sha256 (or the image), the value of the config checksum annotation. */
   public get configChecksum(): string {
     return this.checksumOf(this.configYaml);
   }

@@ -1,7 +1,9 @@
 // The synthesis of the current code against stacks synthesized before the tenant split (KesTenant = TenantVault +
 // TenantWorkloads as its child "Default"; copies in test/live/upgrade/fixtures/pre-split/, which the live upgrade
 // test applies): equal except that the construct path in a resource's "//" comment block gains "/Default" for
-// the workloads' objects. Logical ids, outputs and every value Terraform reads are the same.
+// the workloads' objects. Logical ids, outputs and every value Terraform reads are the same, but for one intended
+// change made after the split: the key server's `kes-vault-kit/checksum-config` annotation hashes the bundle's
+// sha256 instead of the bundle (synthesis round 4, bench/README.md), so its value is compared as "a sha256" only.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -17,8 +19,17 @@ const ROOT = path.resolve(__dirname, "..", "..", "..");
 const FIXTURES = path.join(ROOT, "test", "live", "upgrade", "fixtures");
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as Json;
 
-/** The stack with the "Default" path component taken out of every "//" metadata path. */
+const CONFIG_CHECKSUM = "kes-vault-kit/checksum-config";
+
+/**
+ * The stack with the "Default" path component taken out of every "//" metadata path, and the config checksum
+ * annotation's value replaced by a placeholder (after checking that it is a sha256).
+ */
 function withoutDefaultInPaths(v: unknown, key = ""): unknown {
+  if (key === CONFIG_CHECKSUM) {
+    expect(v).toMatch(/^[0-9a-f]{64}$/);
+    return "<sha256>";
+  }
   if (typeof v === "string") return key === "path" ? v.split("/Default/").join("/") : v;
   if (Array.isArray(v)) return v.map((x) => withoutDefaultInPaths(x));
   if (v !== null && typeof v === "object")
@@ -47,7 +58,7 @@ describe("synthesis before and after the tenant split", () => {
     const current = readJson(path.join(outdir, "stacks", "tenants", "cdk.tf.json"));
     const before = readJson(path.join(FIXTURES, "pre-split", "tenants-example.cdk.tf.json"));
     expect(JSON.stringify(current)).toContain("tenants/payments/Default/KeyServer/Deployment");
-    expect(withoutDefaultInPaths(current)).toEqual(before);
+    expect(withoutDefaultInPaths(current)).toEqual(withoutDefaultInPaths(before));
   });
 
   test("GIVEN a Kubernetes-login tenant with its own token reviewer WHEN synthesized THEN it equals the pre-split synthesis but for /Default in construct paths", () => {
@@ -62,6 +73,6 @@ describe("synthesis before and after the tenant split", () => {
     const current = readJson(path.join(outdir, "stacks", "tenants", "cdk.tf.json"));
     const before = readJson(path.join(FIXTURES, "pre-split", "kubernetes-login.cdk.tf.json"));
     expect(JSON.stringify(current)).toContain("tenants/blue/Default/TokenReviewerToken");
-    expect(withoutDefaultInPaths(current)).toEqual(before);
+    expect(withoutDefaultInPaths(current)).toEqual(withoutDefaultInPaths(before));
   });
 });

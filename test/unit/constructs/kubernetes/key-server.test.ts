@@ -1,6 +1,7 @@
 import { Duration } from "../../../../constructs/duration";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
@@ -161,14 +162,14 @@ describe("KeyServer", () => {
     );
   });
 
-  test("GIVEN the fixture bundle WHEN synthesized THEN the config checksum is the sha256 of config and bundle", () => {
+  test("GIVEN the fixture bundle WHEN synthesized THEN the config checksum is the sha256 of the config and the bundle's sha256", () => {
     let ks: KeyServer | undefined;
     const j = synth((s) => (ks = keyServer(s)));
-    const bundle = fs.readFileSync(FIXTURE_BUNDLE, "utf8");
+    const bundleSha256 = createHash("sha256").update(fs.readFileSync(FIXTURE_BUNDLE, "utf8")).digest("hex");
     const expected = createHash("sha256")
       .update(ks!.configYaml)
       .update("\0")
-      .update(bundle)
+      .update(bundleSha256)
       .update("\0")
       .digest("hex");
     expect(deployment(j).spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION]).toBe(expected);
@@ -181,6 +182,26 @@ describe("KeyServer", () => {
     const b = deployment(synth((s) => keyServer(s, { runtime: RuntimeSource.fromBundle(__filename) }))).spec
       .template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
     expect(b).not.toBe(a);
+  });
+
+  test("GIVEN a copy of the bundle and a copy with one byte changed WHEN synthesized THEN the checksum follows the content, not the path", () => {
+    const annotation = (bundlePath: string): string =>
+      deployment(synth((s) => keyServer(s, { runtime: RuntimeSource.fromBundle(bundlePath) }))).spec.template
+        .metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kvk-bundle-"));
+    try {
+      const content = fs.readFileSync(FIXTURE_BUNDLE, "utf8");
+      fs.writeFileSync(path.join(dir, "same.cjs"), content);
+      fs.writeFileSync(
+        path.join(dir, "changed.cjs"),
+        `${content.slice(0, -1)}${content.endsWith(";") ? " " : ";"}`,
+      );
+      const original = annotation(FIXTURE_BUNDLE);
+      expect(annotation(path.join(dir, "same.cjs"))).toBe(original);
+      expect(annotation(path.join(dir, "changed.cjs"))).not.toBe(original);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("GIVEN the Secret WHEN synthesized THEN its checksum annotation is a non-sensitive hash Terraform computes over its data", () => {
