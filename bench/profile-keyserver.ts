@@ -28,12 +28,14 @@ import { freePort, startProcess, waitUntil } from "../scripts/testbed/process";
 import { buildGoProgram } from "../test/live/conformance/support/go-conformance";
 import { kesCli } from "../test/live/conformance/support/kes-cli";
 
-interface ProfileNode {
+/** A node of a V8 CPU profile (`node --cpu-prof`): a function and its callees. */
+export interface ProfileNode {
   readonly id: number;
   readonly callFrame: { functionName: string; url: string; lineNumber: number };
   readonly children?: number[];
 }
-interface CpuProfile {
+/** A V8 CPU profile (`.cpuprofile`): the call tree and the samples. */
+export interface CpuProfile {
   readonly nodes: ProfileNode[];
   readonly samples: number[];
   readonly timeDeltas: number[];

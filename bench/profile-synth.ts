@@ -13,18 +13,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT } from "../scripts/testbed/env";
-import { selfTimes } from "./profile-keyserver";
-
-interface ProfileNode {
-  readonly id: number;
-  readonly callFrame: { functionName: string; url: string; lineNumber: number };
-  readonly children?: number[];
-}
-interface CpuProfile {
-  readonly nodes: ProfileNode[];
-  readonly samples: number[];
-  readonly timeDeltas: number[];
-}
+import { selfTimes, type CpuProfile, type ProfileNode } from "./profile-keyserver";
 
 /** One row: a function (name, file:line) and its share of the samples, itself and what it calls. */
 export interface InclusiveTime {
