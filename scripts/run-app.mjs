@@ -3,36 +3,12 @@
 // external, loaded from node_modules), then runs it in this process; the build is skipped while none of its
 // inputs changed (KVK_APP_REBUILD=1 forces it). Compiled JavaScript instead of ts-node:
 // no TypeScript compiler to load and no source-map-support rewriting the stack trace cdktf captures for every
-// token. A source map is written beside it: `node --enable-source-maps node_modules/.cache/kes-vault-kit/app.cjs`
+// token (stacks/creation-traces.ts skips those). A source map is written beside it: `node --enable-source-maps node_modules/.cache/kes-vault-kit/app.cjs`
 // shows TypeScript positions when debugging.
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-
-// cdktf records where every token and nested-block reference was created: it captures a full-depth stack trace
-// on a plain object ({ stack: "" }) and V8 formats it, about a fifth of a fleet's synthesis. cdktf has no switch
-// for these (its `stackTraces: false`, set in stacks/app.ts, covers annotations only), so V8 is asked to format
-// traces of plain objects as "" while Errors keep theirs. KVK_SYNTH_STACK_TRACES=1 keeps every trace (debugging).
-if (process.env.KVK_SYNTH_STACK_TRACES !== "1") {
-  const previous = Error.prepareStackTrace;
-  Error.prepareStackTrace = (target, frames) => {
-    if (!(target instanceof Error)) return "";
-    if (previous) return previous(target, frames);
-    return `${String(target)}${frames.map((f) => `\n    at ${f}`).join("")}`;
-  };
-  // Formatting aside, V8 still walks the whole stack for each of these captures (cdktf raises the limit to
-  // Number.MAX_SAFE_INTEGER for them): a capture on a plain object under that limit, cdktf's and constructs'
-  // creation-trace pattern, records nothing. Errors, and captures under the normal limit, are untouched.
-  const capture = Error.captureStackTrace;
-  Error.captureStackTrace = function captureStackTrace(target, below) {
-    if (Error.stackTraceLimit === Number.MAX_SAFE_INTEGER && !(target instanceof Error)) {
-      target.stack = "";
-      return;
-    }
-    return capture.call(Error, target, below);
-  };
-}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = join(root, "node_modules", ".cache", "kes-vault-kit");
@@ -59,7 +35,7 @@ function upToDate() {
     return false;
   }
   if (fingerprint(outfile) === undefined || !Array.isArray(recorded)) return false;
-  return recorded.every(([file, print]) => fingerprint(file) === print);
+  return recorded.every(([file, print]) => fingerprint(join(root, file)) === print);
 }
 
 // Skipping an unchanged build saves esbuild's start and build (0.2 to 0.3 s of every synthesis).
@@ -96,6 +72,9 @@ if (process.env.KVK_APP_REBUILD === "1" || !upToDate()) {
   ];
   // An input changed while it was being compiled: no record, so the next synthesis builds again.
   const changedSince = (f) => (statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) >= started;
-  if (!inputs.some(changedSince)) write(inputsFile, JSON.stringify(inputs.map((f) => [f, fingerprint(f)])));
+  if (!inputs.some(changedSince)) {
+    // Paths relative to the checkout: node_modules copied to another checkout never runs this one's build.
+    write(inputsFile, JSON.stringify(inputs.map((f) => [relative(root, f), fingerprint(f)])));
+  }
 }
 createRequire(import.meta.url)(outfile);

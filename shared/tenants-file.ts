@@ -299,7 +299,7 @@ export function validateTenantsFile(doc: unknown): TenantsFile {
     !parentNamespace.startsWith(`${authNamespace}/`)
   ) {
     throw new Error(
-      `vault.authNamespace ${show(authNamespace)} is not the parent namespace ${show(parentNamespace || "/")} nor one of its ancestors, so tenants' tokens could not reach their keystores: use "/" or ${show(parentNamespace || "/")}`,
+      `vault.authNamespace ${show(authNamespace)} is not the parent namespace ${show(parentNamespace || "/")} nor one of its ancestors, so tenants' tokens could not reach their keystores: use ${parentNamespace ? `"/" or ${show(parentNamespace)}` : `"/" (the root namespace), or set vault.parentNamespace`}`,
     );
   }
   const k = top

@@ -1,4 +1,24 @@
-// The cdktf app (cdktf.json "app"): synthesizes the stacks the environment asks for (stacks/app.ts).
+// The cdktf app (cdktf.json "app", run compiled by scripts/run-app.mjs): synthesizes the stacks the environment
+// asks for (stacks/app.ts), a large tenants file in chunks (stacks/fleet-synthesis.ts). The same file is the body
+// of the chunks' worker threads.
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { synthApp } from "./app";
+import { skipCreationTraces } from "./creation-traces";
+import { isFleetWorkerData, runFleetWorker, synthFleet } from "./fleet-synthesis";
 
-synthApp(process.env);
+skipCreationTraces(process.env);
+
+async function main(): Promise<void> {
+  // Worker threads run this file compiled (app.cjs); under ts-node the chunks run in this thread.
+  const workerScript = __filename.endsWith(".ts") ? undefined : __filename;
+  if ((await synthFleet(process.env, { workerScript })) === undefined) synthApp(process.env);
+}
+
+if (!isMainThread && parentPort !== null && isFleetWorkerData(workerData)) {
+  runFleetWorker(parentPort, workerData);
+} else {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

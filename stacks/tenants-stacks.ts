@@ -126,10 +126,10 @@ export function buildTenantsStacks(
 }
 
 /**
- * Reads, validates and builds a tenants file.
- * @throws Error naming the file when it cannot be read, else as parseTenantsFile and buildTenantsStacks.
+ * Reads and validates a tenants file.
+ * @throws Error naming the file when it cannot be read, else as parseTenantsFile.
  */
-export function tenantsStacksFromFile(scope: Construct, filePath: string, opts: TenantsStacksOptions = {}) {
+export function readTenantsFile(filePath: string): TenantsFile {
   let text: string;
   try {
     text = fs.readFileSync(filePath, "utf8");
@@ -138,7 +138,15 @@ export function tenantsStacksFromFile(scope: Construct, filePath: string, opts: 
       `tenants file ${filePath} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): check KVK_TENANTS_FILE`,
     );
   }
-  return buildTenantsStacks(scope, parseTenantsFile(text, `tenants file ${filePath}`), opts);
+  return parseTenantsFile(text, `tenants file ${filePath}`);
+}
+
+/**
+ * Reads, validates and builds a tenants file.
+ * @throws Error naming the file when it cannot be read, else as parseTenantsFile and buildTenantsStacks.
+ */
+export function tenantsStacksFromFile(scope: Construct, filePath: string, opts: TenantsStacksOptions = {}) {
+  return buildTenantsStacks(scope, readTenantsFile(filePath), opts);
 }
 
 /** Environment variables {@link tenantsStacksFromEnv} reads. */
@@ -170,16 +178,25 @@ function versionOverride(v: string): string {
   return v;
 }
 
+/** A tenants file's path and the options of its stacks, as the environment gives them. */
+export interface TenantsSettings {
+  /** Path of the tenants file (KVK_TENANTS_FILE). */
+  readonly file: string;
+  readonly options: TenantsStacksOptions;
+}
+
 /**
- * The hook for stacks/main.ts: when KVK_TENANTS_FILE names a tenants file, builds its stacks with
+ * Reads the tenants rollout's settings from the environment: KVK_TENANTS_FILE (the tenants file),
  * KVK_PROVIDER_VERSIONS (JSON, exact provider versions), KVK_STATE_DIR (absolute directory of local state),
  * KVK_STACK_PER_TENANT (overrides the file), KVK_WITHOUT_KUBERNETES (Vault half and identities only),
  * KVK_RUNTIME_BUNDLE (bundle path; default runtime/dist/keyserver.cjs) or KVK_RUNTIME_IMAGE (an image holding
- * the bundle), KVK_VAULT_VERSION_OVERRIDE (the vault provider's vault_version_override, over the file's) and
- * returns them; returns undefined when KVK_TENANTS_FILE is not set.
- * @throws Error naming the variable when a value is malformed, else as tenantsStacksFromFile.
+ * the bundle), KVK_VAULT_VERSION_OVERRIDE (the vault provider's vault_version_override, over the file's).
+ * Returns undefined when KVK_TENANTS_FILE is not set.
+ * @throws Error naming the variable when a value is malformed, or from RuntimeSource (a bundle that is missing).
  */
-export function tenantsStacksFromEnv(scope: Construct, env: Readonly<Record<string, string | undefined>>) {
+export function tenantsSettingsFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): TenantsSettings | undefined {
   const file = env[TENANTS_ENV.file];
   if (file === undefined || file === "") return undefined;
   let providerVersions: Record<string, string> | undefined;
@@ -205,14 +222,27 @@ export function tenantsStacksFromEnv(scope: Construct, env: Readonly<Record<stri
     : bundle
       ? RuntimeSource.fromBundle(bundle)
       : undefined;
-  return tenantsStacksFromFile(scope, file, {
-    ...(runtime ? { runtime } : {}),
-    ...(providerVersions ? { providerVersions } : {}),
-    ...(env[TENANTS_ENV.stateDir] ? { stateDir: env[TENANTS_ENV.stateDir] } : {}),
-    ...(env[TENANTS_ENV.vaultVersionOverride]
-      ? { vaultVersionOverride: versionOverride(env[TENANTS_ENV.vaultVersionOverride] as string) }
-      : {}),
-    stackPerTenant: flag(env, TENANTS_ENV.stackPerTenant),
-    withoutKubernetes: flag(env, TENANTS_ENV.withoutKubernetes),
-  });
+  return {
+    file,
+    options: {
+      ...(runtime ? { runtime } : {}),
+      ...(providerVersions ? { providerVersions } : {}),
+      ...(env[TENANTS_ENV.stateDir] ? { stateDir: env[TENANTS_ENV.stateDir] } : {}),
+      ...(env[TENANTS_ENV.vaultVersionOverride]
+        ? { vaultVersionOverride: versionOverride(env[TENANTS_ENV.vaultVersionOverride] as string) }
+        : {}),
+      stackPerTenant: flag(env, TENANTS_ENV.stackPerTenant),
+      withoutKubernetes: flag(env, TENANTS_ENV.withoutKubernetes),
+    },
+  };
+}
+
+/**
+ * The hook for stacks/main.ts: when KVK_TENANTS_FILE names a tenants file, builds its stacks with the settings
+ * {@link tenantsSettingsFromEnv} reads and returns them; returns undefined when KVK_TENANTS_FILE is not set.
+ * @throws Error naming the variable when a value is malformed, else as tenantsStacksFromFile.
+ */
+export function tenantsStacksFromEnv(scope: Construct, env: Readonly<Record<string, string | undefined>>) {
+  const settings = tenantsSettingsFromEnv(env);
+  return settings === undefined ? undefined : tenantsStacksFromFile(scope, settings.file, settings.options);
 }

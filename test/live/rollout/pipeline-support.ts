@@ -53,6 +53,8 @@ export function rollout(p: Pipeline, ...args: string[]): Promise<{ code: number;
         KVK_STATE_DIR: p.stateDir,
         KVK_WITHOUT_KUBERNETES: "1",
         KVK_VAULT_VERSION_OVERRIDE: "1.14.0",
+        // Every synthesis of the pipeline in chunks of 2 tenants, on worker threads (stacks/fleet-synthesis.ts).
+        KVK_SYNTH_CHUNK: "2",
       }),
       stdio: ["ignore", "pipe", "pipe"],
     },

@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { synthApp } from "../../../stacks/app";
+import { FLEET_ENV, synthFleet } from "../../../stacks/fleet-synthesis";
 import { FIXTURE_BUNDLE } from "../constructs/kubernetes/support";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -16,7 +17,7 @@ describe("fleet synthesis", () => {
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test(`GIVEN ${TENANTS} tenants in one stack WHEN synthesized THEN every tenant is there and the bundle is one file`, () => {
+  test(`GIVEN ${TENANTS} tenants in one stack WHEN synthesized THEN every tenant is there, the bundle is one file, and chunks of 50 write the same`, async () => {
     const names = Array.from({ length: TENANTS }, (_, i) => `t${String(i).padStart(4, "0")}`);
     const tenantsFile = path.join(work, "tenants.yaml");
     fs.writeFileSync(
@@ -48,6 +49,20 @@ describe("fleet synthesis", () => {
     expect(fs.readFileSync(path.join(assets, hash, "keyserver.cjs"), "utf8")).toBe(
       fs.readFileSync(FIXTURE_BUNDLE, "utf8"),
     );
+
+    // In chunks of 50 tenants (what the app does for a fleet this size, stacks/fleet-synthesis.ts): the same file.
+    const chunked = path.join(work, "out-chunked");
+    const done = await synthFleet(
+      {
+        KVK_TENANTS_FILE: tenantsFile,
+        KVK_RUNTIME_BUNDLE: FIXTURE_BUNDLE,
+        KVK_STACK_PER_TENANT: "false",
+        [FLEET_ENV.chunk]: "50",
+      },
+      { outdir: chunked },
+    );
+    expect(done).toEqual({ chunks: 4, workers: 1 });
+    expect(fs.readFileSync(path.join(chunked, "stacks", "tenants", "cdk.tf.json"), "utf8")).toBe(text);
   }, 600_000);
 
   test("GIVEN 20 tenants, a stack each, WHEN synthesized twice with another bundle THEN cdktf.out holds only the new bundle, once, and every tenant names it", () => {
