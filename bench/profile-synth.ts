@@ -6,7 +6,8 @@
  * Usage: npx ts-node --transpile-only bench/profile-synth.ts [--tenants 100] [--layout one|per-tenant]
  *          [--top 25] [--out DIR]
  * The .cpuprofile stays in DIR (default: a temp dir, printed) for Chrome DevTools or speedscope.
- * See bench/README.md.
+ * A large file's chunks (stacks/fleet-synthesis.ts) run in the app's own thread here (KVK_SYNTH_WORKERS=1, unless
+ * set), so that one profile holds the whole synthesis. See bench/README.md.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -89,6 +90,7 @@ function main(): void {
       {
         cwd: REPO_ROOT,
         env: {
+          KVK_SYNTH_WORKERS: "1",
           ...process.env,
           KVK_TENANTS_FILE: tenantsFile,
           KVK_STACK_PER_TENANT: layout === "per-tenant" ? "true" : "false",
