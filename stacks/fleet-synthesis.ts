@@ -10,7 +10,6 @@
  * "tenants" stack with its tenants, merged key by key into the stack's `cdk.tf.json` (stacks/chunk-merge.ts).
  */
 import { App } from "cdktf";
-import stringify from "json-stable-stringify";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -255,15 +254,15 @@ export interface FleetSynthesisOptions {
 
 /** What {@link synthFleet} did. */
 export interface FleetSynthesis {
-  /** Chunks of tenants, 0 when the app was synthesized in one piece. */
+  /** Chunks of tenants, 1 when the app was synthesized in one piece. */
   readonly chunks: number;
   readonly workers: number;
 }
 
 /**
  * Synthesizes the tenants file KVK_TENANTS_FILE names (with the settings `synthApp` reads from `env`) into the
- * output directory in chunks of tenants, as {@link planFleetSynthesis} decides; returns undefined, having
- * written nothing, when the app is to be synthesized in one piece (`synthApp`) or KVK_TENANTS_FILE is not set.
+ * output directory, in chunks of tenants or in one piece (as `synthApp` does) as {@link planFleetSynthesis}
+ * decides; returns undefined, having written nothing, when KVK_TENANTS_FILE is not set.
  * Chunks are synthesized under `<outdir>/.kvk-chunks-<random>` and moved or merged into place; that folder is removed,
  * also on failure. A file cdktf would have written is written the same (a stack directory, the bundle assets,
  * manifest.json); others left from an earlier synthesis stay, as with cdktf.
@@ -278,8 +277,12 @@ export async function synthFleet(
   if (settings === undefined) return undefined;
   const file = readTenantsFile(settings.file);
   const plan = planFleetSynthesis(file, settings.options, env, opts.workerScript !== undefined);
-  if (plan === undefined) return undefined;
   const outdir = opts.outdir ?? env.CDKTF_OUTDIR ?? "cdktf.out";
+  if (plan === undefined) {
+    // As synthApp does, with the file read once.
+    synthChunk(file, settings.options, outdir);
+    return { chunks: 1, workers: 1 };
+  }
   fs.mkdirSync(outdir, { recursive: true });
   const work = fs.mkdtempSync(path.join(outdir, ".kvk-chunks-"));
   try {
@@ -303,7 +306,10 @@ export async function synthFleet(
         collect(m.index);
       }
     }
+    // cdktf's JSON writer, loaded only here: with its dependencies it is some 30 modules to load.
+    const { default: stringify } = await import("json-stable-stringify");
     moveChunksIntoPlace(
+      stringify,
       outdir,
       messages.map((m) => m.outdir),
       plan.oneStack ? merged : undefined,
@@ -321,7 +327,12 @@ export async function synthFleet(
  * every stack it names.
  * @throws Error when the chunks disagree on a shared stack's files.
  */
-function moveChunksIntoPlace(outdir: string, chunkDirs: readonly string[], oneStackJson?: JsonObject): void {
+function moveChunksIntoPlace(
+  stringify: (value: unknown, opts: { space: number }) => string | undefined,
+  outdir: string,
+  chunkDirs: readonly string[],
+  oneStackJson?: JsonObject,
+): void {
   const stacksDir = path.join(outdir, "stacks");
   fs.mkdirSync(stacksDir, { recursive: true });
   const placed = new Set<string>();

@@ -11,6 +11,7 @@ skipCreationTraces(process.env);
 async function main(): Promise<void> {
   // Worker threads run this file compiled (app.cjs); under ts-node the chunks run in this thread.
   const workerScript = __filename.endsWith(".ts") ? undefined : __filename;
+  // A tenants file (in chunks when large), else the single keystore stack.
   if ((await synthFleet(process.env, { workerScript })) === undefined) synthApp(process.env);
 }
 

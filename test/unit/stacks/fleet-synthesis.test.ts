@@ -99,6 +99,22 @@ describe("chunked synthesis of a tenants file", () => {
     expect(fs.existsSync(path.join(outdir, "manifest.json"))).toBe(false);
   });
 
+  test("GIVEN a file of fewer tenants than a chunk WHEN synthesized THEN in one piece, as synthApp writes it", async () => {
+    const env = {
+      KVK_TENANTS_FILE: path.join(FIXTURES, "fleet-tenants.yaml"),
+      KVK_RUNTIME_BUNDLE: FIXTURE_BUNDLE,
+      KVK_STATE_DIR: "/var/lib/kvk-golden",
+    };
+    const whole = path.join(work, "small-whole");
+    const fleet = path.join(work, "small-fleet");
+    synthApp(env, { outdir: whole });
+    await expect(synthFleet(env, { outdir: fleet, workerScript: "unused.js" })).resolves.toEqual({
+      chunks: 1,
+      workers: 1,
+    });
+    expect(texts(fleet)).toEqual(texts(whole));
+  });
+
   test("GIVEN no tenants file WHEN asked THEN it leaves the app to synthApp", async () => {
     await expect(synthFleet({}, { outdir: path.join(work, "none") })).resolves.toBeUndefined();
   });
