@@ -142,7 +142,7 @@ export function isFleetWorkerData(data: unknown): data is FleetWorkerData {
 /**
  * The body of a synthesis worker thread (stacks/main.ts runs it when started with {@link FleetWorkerData}):
  * reads the settings from the environment it was given once, then synthesizes each chunk it is sent and answers
- * with its index, or with the error's text.
+ * with its index, or with the error's message and stack.
  */
 export function runFleetWorker(
   port: { on(event: "message", l: (m: ChunkMessage) => void): unknown; postMessage(m: WorkerReply): void },

@@ -231,6 +231,8 @@ describe("rollout pipeline, one stack per tenant (K/V v1)", () => {
           KVK_STATE_DIR: p.stateDir,
           KVK_WITHOUT_KUBERNETES: "1",
           KVK_VAULT_VERSION_OVERRIDE: "1.14.0",
+          // cdktf's CLI reading the output of a synthesis in chunks (stacks/fleet-synthesis.ts).
+          KVK_SYNTH_CHUNK: "2",
         }),
         stdio: "ignore",
       },
