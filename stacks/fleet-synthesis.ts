@@ -8,14 +8,16 @@
  * A chunk is the same app with part of the tenants: in a stack per tenant, its tenant stacks (and the shared
  * stack, which each chunk holds for the dependencies and only the first one keeps); in one stack, the same
  * "tenants" stack with its tenants, merged key by key into the stack's `cdk.tf.json` (stacks/chunk-merge.ts).
+ * This file plans the chunks and runs them (on threads: stacks/worker-pool.ts); stacks/chunk-output.ts moves
+ * their output into place.
  */
 import { App } from "cdktf";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Worker } from "node:worker_threads";
 import type { TenantsFile } from "../shared/tenants-file";
-import { mergeManifests, mergeStackChunk, type CdktfManifest, type JsonObject } from "./chunk-merge";
+import { mergeStackChunk, type JsonObject } from "./chunk-merge";
+import { moveChunksIntoPlace, readJson } from "./chunk-output";
 import {
   buildTenantsStacks,
   readTenantsFile,
@@ -23,6 +25,7 @@ import {
   tenantsSettingsFromEnv,
   type TenantsStacksOptions,
 } from "./tenants-stacks";
+import { answerJobs, runOnWorkers, type PoolJob, type PoolPort } from "./worker-pool";
 
 /** Environment variables of the chunked synthesis. */
 export const FLEET_ENV = {
@@ -116,18 +119,11 @@ export function synthChunk(chunk: TenantsFile, options: TenantsStacksOptions, ou
   app.synth();
 }
 
-/** What a worker thread is sent for each chunk. */
-interface ChunkMessage {
-  readonly index: number;
+/** A chunk as a worker thread is sent it. */
+interface ChunkJob extends PoolJob {
   readonly chunk: TenantsFile;
   readonly outdir: string;
 }
-
-/** What a worker thread answers: the chunk's index, and the error's message and stack when it failed. */
-type WorkerReply = {
-  readonly index: number;
-  readonly error?: { readonly message: string; readonly stack?: string };
-};
 
 /** `workerData` of a synthesis worker. */
 export interface FleetWorkerData {
@@ -144,97 +140,12 @@ export function isFleetWorkerData(data: unknown): data is FleetWorkerData {
  * reads the settings from the environment it was given once, then synthesizes each chunk it is sent and answers
  * with its index, or with the error's message and stack.
  */
-export function runFleetWorker(
-  port: { on(event: "message", l: (m: ChunkMessage) => void): unknown; postMessage(m: WorkerReply): void },
-  data: FleetWorkerData,
-): void {
+export function runFleetWorker(port: PoolPort<ChunkJob>, data: FleetWorkerData): void {
   const settings = tenantsSettingsFromEnv(data.kvkFleetSynthesis.env);
-  port.on("message", (m: ChunkMessage) => {
-    try {
-      if (settings === undefined) throw new Error("KVK_TENANTS_FILE is not set in the worker's environment");
-      synthChunk(m.chunk, settings.options, m.outdir);
-      port.postMessage({ index: m.index });
-    } catch (err) {
-      const error =
-        err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) };
-      port.postMessage({ index: m.index, error });
-    }
+  answerJobs(port, (job) => {
+    if (settings === undefined) throw new Error("KVK_TENANTS_FILE is not set in the worker's environment");
+    synthChunk(job.chunk, settings.options, job.outdir);
   });
-}
-
-/** Runs the chunks on `workers` threads of `script`, calling `done` as each finishes (in any order). */
-async function runOnWorkers(
-  script: string,
-  env: Record<string, string | undefined>,
-  messages: readonly ChunkMessage[],
-  workers: number,
-  done: (index: number) => void,
-): Promise<void> {
-  const threads: Worker[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let next = 0;
-      let finished = 0;
-      let failed = false;
-      const fail = (err: Error) => {
-        failed = true;
-        reject(err);
-      };
-      const give = (w: Worker) => {
-        if (next < messages.length) w.postMessage(messages[next++]);
-      };
-      for (let i = 0; i < workers; i++) {
-        const data: FleetWorkerData = { kvkFleetSynthesis: { env } };
-        const w = new Worker(script, { workerData: data, env });
-        threads.push(w);
-        w.on("message", (reply: WorkerReply) => {
-          if (failed) return;
-          if (reply.error !== undefined) {
-            // The chunk's error as the worker threw it, its stack the worker's.
-            const err = new Error(reply.error.message);
-            if (reply.error.stack !== undefined) err.stack = reply.error.stack;
-            fail(err);
-            return;
-          }
-          try {
-            done(reply.index);
-          } catch (err) {
-            fail(err as Error);
-            return;
-          }
-          if (++finished === messages.length) resolve();
-          else give(w);
-        });
-        w.on("error", (err) => {
-          if (!failed) fail(err);
-        });
-        w.on("exit", (code) => {
-          if (!failed && finished < messages.length)
-            fail(new Error(`a synthesis worker exited (code ${code})`));
-        });
-        give(w);
-      }
-    });
-  } finally {
-    await Promise.all(threads.map((w) => w.terminate()));
-  }
-}
-
-const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, "utf8")) as T;
-
-/**
- * Moves the files under `from` to the same places under `to`, over files there, as cdktf writes its files over
- * an earlier synthesis: anything else in `to` stays (a stack's `.terraform`, its plans, local state files).
- */
-function moveInto(from: string, to: string): void {
-  if (!fs.statSync(from).isDirectory()) {
-    if (fs.statSync(to, { throwIfNoEntry: false })?.isDirectory()) fs.rmSync(to, { recursive: true });
-    fs.renameSync(from, to);
-    return;
-  }
-  if (fs.statSync(to, { throwIfNoEntry: false })?.isDirectory() === false) fs.rmSync(to);
-  fs.mkdirSync(to, { recursive: true });
-  for (const entry of fs.readdirSync(from)) moveInto(path.join(from, entry), path.join(to, entry));
 }
 
 /** Options of {@link synthFleet}. */
@@ -286,7 +197,7 @@ export async function synthFleet(
   fs.mkdirSync(outdir, { recursive: true });
   const work = fs.mkdtempSync(path.join(outdir, ".kvk-chunks-"));
   try {
-    const messages: ChunkMessage[] = plan.chunks.map((chunk, index) => ({
+    const messages: ChunkJob[] = plan.chunks.map((chunk, index) => ({
       index,
       chunk,
       outdir: path.join(work, String(index)),
@@ -299,7 +210,12 @@ export async function synthFleet(
       mergeStackChunk(merged, readJson<JsonObject>(path.join(messages[index].outdir, stackFile)));
     };
     if (plan.workers > 1 && opts.workerScript !== undefined) {
-      await runOnWorkers(opts.workerScript, { ...env }, messages, plan.workers, collect);
+      const workerData: FleetWorkerData = { kvkFleetSynthesis: { env: { ...env } } };
+      await runOnWorkers(
+        { script: opts.workerScript, workerData, env, workers: plan.workers },
+        messages,
+        collect,
+      );
     } else {
       for (const m of messages) {
         synthChunk(m.chunk, settings.options, m.outdir);
@@ -318,66 +234,4 @@ export async function synthFleet(
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-}
-
-/**
- * Moves the chunks' output into `outdir`: each stack's directory once (a stack several chunks hold must have the
- * same files in each), with `oneStackJson` written as the one stack's `cdk.tf.json` when given; the first
- * chunks' assets; the merged manifest last, so that a reader of manifest.json finds
- * every stack it names.
- * @throws Error when the chunks disagree on a shared stack's files.
- */
-function moveChunksIntoPlace(
-  stringify: (value: unknown, opts: { space: number }) => string | undefined,
-  outdir: string,
-  chunkDirs: readonly string[],
-  oneStackJson?: JsonObject,
-): void {
-  const stacksDir = path.join(outdir, "stacks");
-  fs.mkdirSync(stacksDir, { recursive: true });
-  const placed = new Set<string>();
-  const manifests: CdktfManifest[] = [];
-  for (const dir of chunkDirs) {
-    manifests.push(readJson<CdktfManifest>(path.join(dir, "manifest.json")));
-    for (const stack of fs.readdirSync(path.join(dir, "stacks"))) {
-      const from = path.join(dir, "stacks", stack);
-      if (!placed.has(stack)) {
-        placed.add(stack);
-        moveInto(from, path.join(stacksDir, stack));
-        continue;
-      }
-      if (oneStackJson !== undefined) continue;
-      // A stack of every chunk (tenant-shared): the same synthesis each time.
-      for (const f of fs.readdirSync(from)) {
-        if (!fs.readFileSync(path.join(from, f)).equals(fs.readFileSync(path.join(stacksDir, stack, f)))) {
-          throw new Error(
-            `chunks of the tenants file disagree on stacks/${stack}/${f}; this is a bug of the kit's chunked synthesis: synthesize in one piece with KVK_SYNTH_CHUNK=0 and report it`,
-          );
-        }
-      }
-    }
-  }
-  if (oneStackJson !== undefined) {
-    fs.writeFileSync(
-      path.join(stacksDir, TENANTS_STACK_ID, "cdk.tf.json"),
-      stringify(oneStackJson, { space: 2 }) as string,
-    );
-  }
-  // The assets of every chunk (a chunk of offboarded tenants alone ships none), each asset folder holding what the
-  // app ships now, as cdktf.out/assets/KeyServerBundle does after every synthesis of the whole app
-  // (constructs/kubernetes/runtime-bundle-asset.ts removes the bundles no stack uses any more).
-  const assets = path.join(path.dirname(chunkDirs[0]), "assets");
-  for (const dir of chunkDirs) {
-    if (fs.existsSync(path.join(dir, "assets"))) moveInto(path.join(dir, "assets"), assets);
-  }
-  for (const a of fs.existsSync(assets) ? fs.readdirSync(assets) : []) {
-    const to = path.join(outdir, "assets", a);
-    fs.rmSync(to, { recursive: true, force: true });
-    fs.mkdirSync(path.dirname(to), { recursive: true });
-    fs.renameSync(path.join(assets, a), to);
-  }
-  fs.writeFileSync(
-    path.join(outdir, "manifest.json"),
-    stringify(mergeManifests(manifests), { space: 2 }) as string,
-  );
 }
