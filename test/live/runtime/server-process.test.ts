@@ -39,8 +39,10 @@ function start(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Manag
   return p;
 }
 
+// A wait, not a timing check: a fresh-clone run once saw the dev server print nothing for 20 s while the
+// reliability tests loaded both cores, so up to a minute (it starts in well under a second on a quiet machine).
 async function until(what: string, proc: ManagedProcess, check: () => Promise<boolean> | boolean) {
-  await waitUntil(what, async () => check(), { proc, timeoutMs: 20_000, intervalMs: 100 });
+  await waitUntil(what, async () => check(), { proc, timeoutMs: 60_000, intervalMs: 100 });
 }
 
 describe("bundle", () => {
