@@ -28,17 +28,17 @@ function moveInto(from: string, to: string): void {
 
 /**
  * Moves the chunks' output into `outdir`: each stack's directory once (a stack several chunks hold must have the
- * same files in each), with `oneStackJson` written as the one stack's `cdk.tf.json` when given; the first
- * chunks' assets; the merged manifest last, so that a reader of manifest.json finds
- * every stack it names.
+ * same files in each), with `oneStackJson` written as the one stack's `cdk.tf.json` when given; the assets of
+ * every chunk; the merged manifest last, so that a reader of manifest.json finds every stack it names.
  * @throws Error when the chunks disagree on a shared stack's files.
  */
-export function moveChunksIntoPlace(
-  stringify: (value: unknown, opts: { space: number }) => string | undefined,
+export async function moveChunksIntoPlace(
   outdir: string,
   chunkDirs: readonly string[],
   oneStackJson?: JsonObject,
-): void {
+): Promise<void> {
+  // cdktf's JSON writer, loaded only here: with its dependencies it is some 30 modules to load.
+  const { default: stringify } = await import("json-stable-stringify");
   const stacksDir = path.join(outdir, "stacks");
   fs.mkdirSync(stacksDir, { recursive: true });
   const placed = new Set<string>();

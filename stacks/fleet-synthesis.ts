@@ -125,9 +125,9 @@ interface ChunkJob extends PoolJob {
   readonly outdir: string;
 }
 
-/** `workerData` of a synthesis worker. */
+/** `workerData` of a synthesis worker: a mark only (the worker reads its settings from its environment). */
 export interface FleetWorkerData {
-  readonly kvkFleetSynthesis: { readonly env: Record<string, string | undefined> };
+  readonly kvkFleetSynthesis: true;
 }
 
 /** Whether `data` (a thread's `workerData`) starts a synthesis worker. */
@@ -137,11 +137,14 @@ export function isFleetWorkerData(data: unknown): data is FleetWorkerData {
 
 /**
  * The body of a synthesis worker thread (stacks/main.ts runs it when started with {@link FleetWorkerData}):
- * reads the settings from the environment it was given once, then synthesizes each chunk it is sent and answers
+ * reads the settings from its environment (`env`: the app's, given to the thread) once, then synthesizes each chunk it is sent and answers
  * with its index, or with the error's message and stack.
  */
-export function runFleetWorker(port: PoolPort<ChunkJob>, data: FleetWorkerData): void {
-  const settings = tenantsSettingsFromEnv(data.kvkFleetSynthesis.env);
+export function runFleetWorker(
+  port: PoolPort<ChunkJob>,
+  env: Readonly<Record<string, string | undefined>>,
+): void {
+  const settings = tenantsSettingsFromEnv(env);
   answerJobs(port, (job) => {
     if (settings === undefined) throw new Error("KVK_TENANTS_FILE is not set in the worker's environment");
     synthChunk(job.chunk, settings.options, job.outdir);
@@ -210,7 +213,7 @@ export async function synthFleet(
       mergeStackChunk(merged, readJson<JsonObject>(path.join(messages[index].outdir, stackFile)));
     };
     if (plan.workers > 1 && opts.workerScript !== undefined) {
-      const workerData: FleetWorkerData = { kvkFleetSynthesis: { env: { ...env } } };
+      const workerData: FleetWorkerData = { kvkFleetSynthesis: true };
       await runOnWorkers(
         { script: opts.workerScript, workerData, env, workers: plan.workers },
         messages,
@@ -222,10 +225,7 @@ export async function synthFleet(
         collect(m.index);
       }
     }
-    // cdktf's JSON writer, loaded only here: with its dependencies it is some 30 modules to load.
-    const { default: stringify } = await import("json-stable-stringify");
-    moveChunksIntoPlace(
-      stringify,
+    await moveChunksIntoPlace(
       outdir,
       messages.map((m) => m.outdir),
       plan.oneStack ? merged : undefined,

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
 }
 
 if (!isMainThread && parentPort !== null && isFleetWorkerData(workerData)) {
-  runFleetWorker(parentPort, workerData);
+  runFleetWorker(parentPort, process.env);
 } else {
   main().catch((err: unknown) => {
     console.error(err);
